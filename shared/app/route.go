@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/logging"
+)
+
+// Routing outcomes recorded on the inbound record.
+const (
+	OutcomeRouted          = "routed"
+	OutcomeUnknownNumber   = "unknown-number"
+	OutcomeNumberDisabled  = "number-disabled"
+	OutcomeChannelDisabled = "channel-disabled"
+)
+
+// RouteInbound applies one inbound text to its chat in one transaction and
+// then enqueues the replies that transaction decided on. Safe to run any
+// number of times for the same message: the inbound record says whether it
+// was applied, and what to (re-)enqueue.
+func (a *App) RouteInbound(ctx context.Context, in chat.Inbound) error {
+	var replies []chat.Ref
+	var outcome, chatID string
+	err := a.Store.RunTx(ctx, func(tx Tx) error {
+		replies, outcome, chatID = nil, "", ""
+		rec, err := tx.Inbound(in.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// The publish is only ever after the record's creation, but a
+			// record expired by TTL before a very late redelivery is routed
+			// as new rather than dropped.
+			rec = InboundRecord{Message: in, ExpireAt: in.ReceivedAt.Add(InboundRetention)}
+		case err != nil:
+			return err
+		}
+		if rec.Routed {
+			replies, outcome, chatID = rec.Replies, "already-routed", rec.ChatID
+			return nil
+		}
+		rec.Routed = true
+
+		number, err := tx.Number(in.Number)
+		if errors.Is(err, ErrNotFound) {
+			rec.Outcome, outcome = OutcomeUnknownNumber, OutcomeUnknownNumber
+			tx.PutInbound(rec)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		settings, err := settingsOrDefault(tx.Settings())
+		if err != nil {
+			return err
+		}
+		if !settings.ChannelEnabled || !number.Enabled {
+			outcome = OutcomeChannelDisabled
+			if !number.Enabled {
+				outcome = OutcomeNumberDisabled
+			}
+			rec.Outcome = outcome
+			tx.PutInbound(rec)
+			return nil
+		}
+
+		consent, err := tx.Consent(in.Number, in.Consumer)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		st := chat.InboundState{Settings: settings, Number: number, Consent: consent}
+		if id, err := tx.ActiveChatID(in.Number, in.Consumer); err == nil {
+			open, err := tx.Chat(id)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err == nil && open.Open() {
+				st.OpenChat = &open
+			}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+
+		out := chat.ReceiveInbound(st, in, a.newID(), a.now())
+		tx.PutChat(out.Chat)
+		for _, m := range out.Messages {
+			tx.PutMessage(m)
+		}
+		if out.Consent != nil {
+			tx.PutConsent(*out.Consent)
+		}
+		for _, ev := range out.Events {
+			tx.AddConsentEvent(in.Number, in.Consumer, ev)
+		}
+		switch {
+		case out.ThreadOpen && out.NewChat:
+			tx.SetActiveChat(in.Number, in.Consumer, out.Chat.ID)
+		case !out.ThreadOpen && !out.NewChat:
+			tx.ClearActiveChat(in.Number, in.Consumer)
+		}
+		rec.Outcome, rec.ChatID, rec.Replies = OutcomeRouted, out.Chat.ID, out.Replies
+		tx.PutInbound(rec)
+		replies, outcome, chatID = out.Replies, OutcomeRouted, out.Chat.ID
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("route inbound %s: %w", in.ID, err)
+	}
+	ctx = logging.With(ctx, logrus.Fields{"chat_id": chatID})
+	logging.From(ctx).WithField("outcome", outcome).WithField("replies", len(replies)).Info("inbound routed")
+	for _, ref := range replies {
+		if err := a.EnqueueSend(ctx, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func settingsOrDefault(s chat.Settings, err error) (chat.Settings, error) {
+	if errors.Is(err, ErrNotFound) {
+		return chat.DefaultSettings(), nil
+	}
+	return s, err
+}

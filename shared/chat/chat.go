@@ -1,0 +1,131 @@
+// Package chat is the domain of smsdesk: chats, messages, consent and the
+// decisions the SMS channel makes about them. It does no I/O; the app layer
+// loads state, calls these functions and stores what they return.
+package chat
+
+import "time"
+
+// Status is where a chat is in its life.
+type Status string
+
+const (
+	StatusQueued Status = "queued" // waiting in a queue for an agent
+	StatusActive Status = "active" // an agent has it
+	StatusEnded  Status = "ended"
+)
+
+// EndReason follows the reference product's chat end statuses so reports
+// read the same for supervisors who know it.
+type EndReason string
+
+const (
+	EndFinished              EndReason = "Finished"
+	EndTimeoutAgentNoMessage EndReason = "Timeout Agent No Message"
+	EndTimeoutEndUser        EndReason = "Timeout End User No Message"
+	EndUserStopped           EndReason = "End User Stopped"
+	EndAbandoned             EndReason = "Abandoned"
+	EndDeflected             EndReason = "Deflected"
+	EndFailed                EndReason = "Failed"
+	EndExpired               EndReason = "Expired"
+	EndDismissed             EndReason = "Dismissed"
+)
+
+// StartType says how a chat began; monitoring groups by it.
+type StartType string
+
+const (
+	StartInbound   StartType = "inbound" // consumer texted first; becomes manual/auto on assignment
+	StartManual    StartType = "manual"
+	StartAuto      StartType = "auto"
+	StartOutbound  StartType = "outbound"
+	StartDeflected StartType = "deflected"
+	StartWaitTime  StartType = "wait-time"
+	StartInCall    StartType = "in-call"
+)
+
+// Chat is one conversation between a consumer and the business on one
+// business number. Version increases with every state change so timers set
+// for an older state can tell they are stale.
+type Chat struct {
+	ID        string    `firestore:"id" json:"id"`
+	Number    string    `firestore:"number" json:"number"`
+	Consumer  string    `firestore:"consumer" json:"consumer"`
+	Provider  string    `firestore:"provider" json:"provider"`
+	Language  string    `firestore:"language" json:"language"`
+	QueueID   string    `firestore:"queueId" json:"queueId"`
+	Status    Status    `firestore:"status" json:"status"`
+	EndReason EndReason `firestore:"endReason,omitempty" json:"endReason,omitempty"`
+	StartType StartType `firestore:"startType" json:"startType"`
+	AgentID   string    `firestore:"agentId,omitempty" json:"agentId,omitempty"`
+	CreatedAt time.Time `firestore:"createdAt" json:"createdAt"`
+	UpdatedAt time.Time `firestore:"updatedAt" json:"updatedAt"`
+	EndedAt   time.Time `firestore:"endedAt,omitempty" json:"endedAt,omitzero"`
+	Version   int64     `firestore:"version" json:"version"`
+	// NextSeq is the sequence number the next message gets. Order in a chat
+	// is this number, never arrival time, because deliveries race.
+	NextSeq int64 `firestore:"nextSeq" json:"nextSeq"`
+}
+
+// Open reports whether the chat still takes messages.
+func (c Chat) Open() bool { return c.Status != StatusEnded && c.Status != "" }
+
+// Author is who wrote a message.
+type Author string
+
+const (
+	AuthorConsumer Author = "consumer"
+	AuthorAgent    Author = "agent"
+	AuthorSystem   Author = "system"
+)
+
+// Kind says what a message is for; the send path treats some kinds
+// specially (an opt-out confirmation is the one text an opted-out consumer
+// may still receive).
+type Kind string
+
+const (
+	KindText          Kind = "text"
+	KindOptIn         Kind = "opt-in"
+	KindOptOutConfirm Kind = "opt-out-confirmation"
+	KindOptInConfirm  Kind = "resubscribe-confirmation"
+	KindHelp          Kind = "help"
+	KindCommand       Kind = "command" // a consumer's STOP/START/HELP text
+)
+
+// Media is one attachment of an MMS.
+type Media struct {
+	URL         string `firestore:"url" json:"url"`
+	ContentType string `firestore:"contentType" json:"contentType"`
+}
+
+// Direction of a message relative to the business.
+func (a Author) Outbound() bool { return a != AuthorConsumer }
+
+// Message is one entry of a chat's transcript.
+type Message struct {
+	ChatID    string    `firestore:"chatId" json:"chatId"`
+	Seq       int64     `firestore:"seq" json:"seq"`
+	Author    Author    `firestore:"author" json:"author"`
+	Kind      Kind      `firestore:"kind" json:"kind"`
+	Body      string    `firestore:"body" json:"body"`
+	Media     []Media   `firestore:"media,omitempty" json:"media,omitempty"`
+	CreatedAt time.Time `firestore:"createdAt" json:"createdAt"`
+	// InboundID is the dedupe id of the carrier delivery a consumer message
+	// came from.
+	InboundID string `firestore:"inboundId,omitempty" json:"inboundId,omitempty"`
+	// Outbound only.
+	Encoding          string   `firestore:"encoding,omitempty" json:"encoding,omitempty"`
+	Segments          int      `firestore:"segments,omitempty" json:"segments,omitempty"`
+	Send              Send     `firestore:"send" json:"send"`
+	Delivery          Delivery `firestore:"delivery" json:"delivery"`
+	ProviderMessageID string   `firestore:"providerMessageId,omitempty" json:"providerMessageId,omitempty"`
+}
+
+// Ref names a message.
+type Ref struct {
+	ChatID string `firestore:"chatId" json:"chatId"`
+	Seq    int64  `firestore:"seq" json:"seq"`
+}
+
+// Ref returns the message's reference.
+func (m Message) Ref() Ref { return Ref{ChatID: m.ChatID, Seq: m.Seq} }

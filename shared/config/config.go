@@ -1,0 +1,209 @@
+// Package config reads smsdesk's environment variables once, at start-up,
+// and reports every missing or malformed one in a single error, so an
+// operator fixes a deployment in one pass.
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+)
+
+// Backends.
+const (
+	BackendGoogle   = "google"   // Firestore, Pub/Sub, Cloud Tasks (or their emulators)
+	BackendEmbedded = "embedded" // in-process twins, for scripts/dev
+)
+
+// Carriers.
+const (
+	CarrierTwilio  = "twilio"
+	CarrierSandbox = "sandbox" // keeps outbound texts in memory; the dev phone simulator reads them
+)
+
+// Config is the validated environment.
+type Config struct {
+	ProjectID       string
+	Backend         string
+	Carrier         string
+	PublicBaseURL   string
+	InternalBaseURL string
+
+	TwilioAccountSID string
+	TwilioAuthToken  string
+	TwilioAPIBaseURL string
+
+	TelnyxPublicKey  []byte
+	TelnyxAPIKey     string
+	TelnyxAPIBaseURL string
+
+	TasksLocation       string
+	TasksServiceAccount string
+	TasksEmulatorHost   string
+
+	MediaBucket string
+	LogLevel    logrus.Level
+}
+
+// Error lists every problem found.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "configuration: " + strings.Join(e.Problems, "; ")
+}
+
+var (
+	twilioSIDRe   = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	locationRe    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
+	projectIDRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	bucketRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
+	serviceAcctRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.iam\.gserviceaccount\.com$`)
+)
+
+// Load reads the configuration through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	c := Config{
+		ProjectID:           get("GOOGLE_CLOUD_PROJECT"),
+		Backend:             get("SMSDESK_BACKEND"),
+		Carrier:             get("SMSDESK_CARRIER"),
+		PublicBaseURL:       strings.TrimSuffix(get("PUBLIC_BASE_URL"), "/"),
+		InternalBaseURL:     strings.TrimSuffix(get("INTERNAL_BASE_URL"), "/"),
+		TwilioAccountSID:    get("TWILIO_ACCOUNT_SID"),
+		TwilioAuthToken:     get("TWILIO_AUTH_TOKEN"),
+		TwilioAPIBaseURL:    strings.TrimSuffix(get("TWILIO_API_BASE_URL"), "/"),
+		TelnyxAPIKey:        get("TELNYX_API_KEY"),
+		TelnyxAPIBaseURL:    strings.TrimSuffix(get("TELNYX_API_BASE_URL"), "/"),
+		TasksLocation:       get("TASKS_LOCATION"),
+		TasksServiceAccount: get("TASKS_SERVICE_ACCOUNT"),
+		TasksEmulatorHost:   get("CLOUD_TASKS_EMULATOR_HOST"),
+		MediaBucket:         get("MEDIA_BUCKET"),
+	}
+
+	switch c.Backend {
+	case "":
+		c.Backend = BackendGoogle
+	case BackendGoogle, BackendEmbedded:
+	default:
+		bad("SMSDESK_BACKEND %q must be %q or %q", c.Backend, BackendGoogle, BackendEmbedded)
+	}
+	if c.Carrier == "" {
+		c.Carrier = CarrierTwilio
+		if c.TwilioAccountSID == "" && c.TwilioAuthToken == "" && c.Backend == BackendEmbedded {
+			c.Carrier = CarrierSandbox
+		}
+	}
+	if c.Carrier != CarrierTwilio && c.Carrier != CarrierSandbox {
+		bad("SMSDESK_CARRIER %q must be %q or %q", c.Carrier, CarrierTwilio, CarrierSandbox)
+	}
+
+	if c.ProjectID == "" {
+		if c.Backend == BackendGoogle {
+			bad("GOOGLE_CLOUD_PROJECT is required")
+		} else {
+			c.ProjectID = "smsdesk-dev"
+		}
+	} else if !projectIDRe.MatchString(c.ProjectID) {
+		bad("GOOGLE_CLOUD_PROJECT %q is not a valid project id", c.ProjectID)
+	}
+
+	checkURL := func(name, v string, required bool) {
+		if v == "" {
+			if required {
+				bad("%s is required", name)
+			}
+			return
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			bad("%s %q must be an absolute http(s) URL without a query", name, v)
+		}
+	}
+	checkURL("PUBLIC_BASE_URL", c.PublicBaseURL, true)
+	checkURL("INTERNAL_BASE_URL", c.InternalBaseURL, false)
+	if c.InternalBaseURL == "" {
+		c.InternalBaseURL = c.PublicBaseURL
+	}
+
+	if c.Carrier == CarrierTwilio {
+		if c.TwilioAccountSID == "" {
+			bad("TWILIO_ACCOUNT_SID is required (or set SMSDESK_CARRIER=sandbox)")
+		}
+		if c.TwilioAuthToken == "" {
+			bad("TWILIO_AUTH_TOKEN is required (or set SMSDESK_CARRIER=sandbox)")
+		}
+	}
+	if c.TwilioAccountSID != "" && !twilioSIDRe.MatchString(c.TwilioAccountSID) {
+		bad("TWILIO_ACCOUNT_SID %q must be AC followed by 32 hex digits", c.TwilioAccountSID)
+	}
+	checkURL("TWILIO_API_BASE_URL", c.TwilioAPIBaseURL, false)
+	if c.TwilioAPIBaseURL == "" {
+		c.TwilioAPIBaseURL = "https://api.twilio.com"
+	}
+
+	if k := get("TELNYX_PUBLIC_KEY"); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			bad("TELNYX_PUBLIC_KEY must be the base64 Ed25519 public key (32 bytes) from the Telnyx portal")
+		}
+		c.TelnyxPublicKey = key
+	}
+	checkURL("TELNYX_API_BASE_URL", c.TelnyxAPIBaseURL, false)
+	if c.TelnyxAPIBaseURL == "" {
+		c.TelnyxAPIBaseURL = "https://api.telnyx.com"
+	}
+
+	switch {
+	case c.TasksLocation != "" && !locationRe.MatchString(c.TasksLocation):
+		bad("TASKS_LOCATION %q is not a region such as us-central1", c.TasksLocation)
+	case c.TasksLocation == "" && c.Backend == BackendGoogle:
+		bad("TASKS_LOCATION is required (the region of the Cloud Tasks queues, e.g. us-central1)")
+	}
+	if c.TasksServiceAccount != "" && !serviceAcctRe.MatchString(c.TasksServiceAccount) {
+		bad("TASKS_SERVICE_ACCOUNT %q must be a service account email (NAME@PROJECT.iam.gserviceaccount.com)", c.TasksServiceAccount)
+	}
+	if h := c.TasksEmulatorHost; h != "" {
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			bad("CLOUD_TASKS_EMULATOR_HOST %q must be host:port", h)
+		}
+	}
+	if c.MediaBucket != "" && !bucketRe.MatchString(c.MediaBucket) {
+		bad("MEDIA_BUCKET %q is not a valid bucket name", c.MediaBucket)
+	}
+
+	c.LogLevel = logrus.InfoLevel
+	if lv := get("LOG_LEVEL"); lv != "" {
+		l, err := logrus.ParseLevel(lv)
+		if err != nil {
+			bad("LOG_LEVEL %q must be one of debug, info, warning, error", lv)
+		}
+		c.LogLevel = l
+	}
+
+	if len(problems) > 0 {
+		return c, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+// WebhookAuthToken is the token Twilio webhooks are verified with. The
+// sandbox carrier has no account; the phone simulator signs with a fixed
+// development token so the webhook path is the same code as production.
+func (c Config) WebhookAuthToken() string {
+	if c.Carrier == CarrierSandbox && c.TwilioAuthToken == "" {
+		return SandboxAuthToken
+	}
+	return c.TwilioAuthToken
+}
+
+// SandboxAuthToken signs the sandbox's webhooks. It is public on purpose:
+// the sandbox carrier never reaches a real phone.
+const SandboxAuthToken = "sandbox-auth-token"

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoad(t *testing.T) {
+	valid := map[string]string{
+		"GOOGLE_CLOUD_PROJECT": "acme-support",
+		"PUBLIC_BASE_URL":      "https://us-central1-acme-support.cloudfunctions.net/",
+		"TWILIO_ACCOUNT_SID":   "AC0123456789abcdef0123456789abcdef",
+		"TWILIO_AUTH_TOKEN":    "secret",
+		"TASKS_LOCATION":       "us-central1",
+	}
+	with := func(changes map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range valid {
+			m[k] = v
+		}
+		for k, v := range changes {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		problems []string // each must appear in the error
+		check    func(t *testing.T, c Config)
+	}{
+		{name: "production", env: valid, check: func(t *testing.T, c Config) {
+			if c.PublicBaseURL != "https://us-central1-acme-support.cloudfunctions.net" || c.InternalBaseURL != c.PublicBaseURL {
+				t.Errorf("base URLs = %q, %q", c.PublicBaseURL, c.InternalBaseURL)
+			}
+			if c.Backend != BackendGoogle || c.Carrier != CarrierTwilio || c.TwilioAPIBaseURL != "https://api.twilio.com" {
+				t.Errorf("defaults: backend=%q carrier=%q api=%q", c.Backend, c.Carrier, c.TwilioAPIBaseURL)
+			}
+		}},
+		{name: "embedded dev needs only a base URL", env: map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080"},
+			check: func(t *testing.T, c Config) {
+				if c.Carrier != CarrierSandbox || c.WebhookAuthToken() != SandboxAuthToken || c.ProjectID != "smsdesk-dev" {
+					t.Errorf("carrier=%q token=%q project=%q", c.Carrier, c.WebhookAuthToken(), c.ProjectID)
+				}
+			}},
+		{name: "everything missing is listed at once", env: map[string]string{},
+			problems: []string{"GOOGLE_CLOUD_PROJECT is required", "PUBLIC_BASE_URL is required", "TWILIO_ACCOUNT_SID is required", "TWILIO_AUTH_TOKEN is required", "TASKS_LOCATION is required"}},
+		{name: "malformed values are named", env: with(map[string]string{
+			"PUBLIC_BASE_URL": "cloudfunctions.net", "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_API_BASE_URL": "ftp://x",
+			"TASKS_LOCATION": "US Central", "TELNYX_PUBLIC_KEY": "not-base64!", "LOG_LEVEL": "loud",
+			"CLOUD_TASKS_EMULATOR_HOST": "localhost", "TASKS_SERVICE_ACCOUNT": "me@gmail.com", "SMSDESK_BACKEND": "aws",
+		}), problems: []string{"PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID \"AC123\"", "TWILIO_API_BASE_URL", "TASKS_LOCATION", "TELNYX_PUBLIC_KEY", "LOG_LEVEL", "CLOUD_TASKS_EMULATOR_HOST", "TASKS_SERVICE_ACCOUNT", "SMSDESK_BACKEND"}},
+		{name: "sandbox carrier on the emulators", env: with(map[string]string{"SMSDESK_CARRIER": "sandbox", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}),
+			check: func(t *testing.T, c Config) {
+				if c.Carrier != CarrierSandbox {
+					t.Errorf("carrier = %q", c.Carrier)
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if len(tc.problems) == 0 {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				tc.check(t, c)
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("Load error = %v, want *config.Error", err)
+			}
+			if len(ce.Problems) != len(tc.problems) {
+				t.Errorf("got %d problems, want %d: %v", len(ce.Problems), len(tc.problems), ce.Problems)
+			}
+			for _, p := range tc.problems {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("error %q does not mention %q", err, p)
+				}
+			}
+		})
+	}
+}

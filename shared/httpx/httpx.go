@@ -1,0 +1,44 @@
+// Package httpx holds the few HTTP conventions every function shares: how
+// errors are answered and how much body a request may carry.
+package httpx
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// MaxFormBytes bounds a webhook body: Twilio's largest forms (MMS with ten
+// media URLs) are a few kilobytes.
+const MaxFormBytes = 64 << 10
+
+// Error answers with a status and a one-line plain-text message. Carriers
+// and Pub/Sub show the body in their logs, so say what was wrong.
+func Error(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(msg + "\n"))
+}
+
+// JSON answers with a JSON document.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// RequirePOST answers 405 to anything but POST and reports whether to go on.
+func RequirePOST(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodPost {
+		return true
+	}
+	w.Header().Set("Allow", http.MethodPost)
+	Error(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use POST")
+	return false
+}
+
+// ParseForm reads a bounded urlencoded POST body.
+func ParseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+	return r.ParseForm()
+}

@@ -1,0 +1,272 @@
+// Package memstore is the embedded twin of the Firestore store: all state in
+// memory, transactions serialized by one lock. It backs scripts/dev and the
+// fast tests, and passes the same contract suite (storetest) as Firestore.
+package memstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/chat"
+)
+
+// Store is an in-memory app.Store. The zero value is not usable; call New.
+type Store struct {
+	mu   sync.Mutex
+	data *state
+}
+
+// state is every collection. Values are stored as copies, never shared with
+// callers, so a caller mutating what it read cannot change the store.
+type state struct {
+	inbound     map[string]app.InboundRecord
+	numbers     map[string]chat.Number
+	queues      map[string]chat.Queue
+	agents      map[string]chat.Agent
+	settings    *chat.Settings
+	consents    map[string]chat.Consent
+	events      map[string]map[string]chat.ConsentEvent // thread → event id → event
+	activeChats map[string]string
+	chats       map[string]chat.Chat
+	messages    map[string]map[int64]chat.Message
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{data: &state{
+		inbound:     map[string]app.InboundRecord{},
+		numbers:     map[string]chat.Number{},
+		queues:      map[string]chat.Queue{},
+		agents:      map[string]chat.Agent{},
+		consents:    map[string]chat.Consent{},
+		events:      map[string]map[string]chat.ConsentEvent{},
+		activeChats: map[string]string{},
+		chats:       map[string]chat.Chat{},
+		messages:    map[string]map[int64]chat.Message{},
+	}}
+}
+
+var _ app.Store = (*Store)(nil)
+
+func thread(number, consumer string) string { return number + "_" + consumer }
+
+func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, app.ErrNotFound) }
+
+// RunTx runs fn under the store's lock against a staging area that is
+// applied only when fn succeeds, which makes transactions serializable and
+// all-or-nothing like Firestore's.
+func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := &tx{base: s.data}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	for _, w := range tx.writes {
+		w(s.data)
+	}
+	return nil
+}
+
+func (s *Store) CreateInbound(ctx context.Context, rec app.InboundRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.data.inbound[rec.Message.ID]; ok {
+		return fmt.Errorf("inbound %q: %w", rec.Message.ID, app.ErrConflict)
+	}
+	s.data.inbound[rec.Message.ID] = cloneInbound(rec)
+	return nil
+}
+
+func (s *Store) Inbound(ctx context.Context, id string) (app.InboundRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.data.inbound[id]
+	if !ok {
+		return app.InboundRecord{}, notFound("inbound", id)
+	}
+	return cloneInbound(rec), nil
+}
+
+func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.data.numbers[e164]
+	if !ok {
+		return chat.Number{}, notFound("number", e164)
+	}
+	return n, nil
+}
+
+func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.numbers[n.E164] = n
+	return nil
+}
+
+func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sortedValues(s.data.numbers), nil
+}
+
+func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.queues[q.ID] = clone(q)
+	return nil
+}
+
+func (s *Store) Queues(ctx context.Context) ([]chat.Queue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return clone(sortedValues(s.data.queues)), nil
+}
+
+func (s *Store) PutAgent(ctx context.Context, a chat.Agent) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.agents[a.ID] = clone(a)
+	return nil
+}
+
+func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return clone(sortedValues(s.data.agents)), nil
+}
+
+// sortedValues lists a collection in document-id order, as Firestore does.
+func sortedValues[T any](m map[string]T) []T {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]T, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.data.settings == nil {
+		return chat.Settings{}, notFound("settings", "sms")
+	}
+	return clone(*s.data.settings), nil
+}
+
+func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := clone(st)
+	s.data.settings = &c
+	return nil
+}
+
+func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.data.chats[id]
+	if !ok {
+		return chat.Chat{}, notFound("chat", id)
+	}
+	return c, nil
+}
+
+func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms := make([]chat.Message, 0, len(s.data.messages[chatID]))
+	for _, m := range s.data.messages[chatID] {
+		ms = append(ms, cloneMessage(m))
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Seq < ms[j].Seq })
+	return ms, nil
+}
+
+func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.data.messages[ref.ChatID][ref.Seq]
+	if !ok {
+		return chat.Message{}, notFound("message", fmt.Sprintf("%s/%d", ref.ChatID, ref.Seq))
+	}
+	return cloneMessage(m), nil
+}
+
+func (s *Store) Consent(ctx context.Context, number, consumer string) (chat.Consent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.data.consents[thread(number, consumer)]
+	if !ok {
+		return chat.Consent{}, notFound("consent", thread(number, consumer))
+	}
+	return cloneConsent(c), nil
+}
+
+func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	evs := make([]chat.ConsentEvent, 0, len(s.data.events[thread(number, consumer)]))
+	for _, ev := range s.data.events[thread(number, consumer)] {
+		evs = append(evs, ev)
+	}
+	sortEvents(evs)
+	return evs, nil
+}
+
+// sortEvents orders the ledger by time, then id, as the Firestore adapter's
+// query does.
+func sortEvents(evs []chat.ConsentEvent) {
+	sort.Slice(evs, func(i, j int) bool {
+		if !evs[i].At.Equal(evs[j].At) {
+			return evs[i].At.Before(evs[j].At)
+		}
+		return evs[i].ID < evs[j].ID
+	})
+}
+
+func clone[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("memstore: clone %T: %v", v, err))
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("memstore: clone %T: %v", v, err))
+	}
+	return out
+}
+
+// The hot types are copied by hand: the inbound webhook's benchmark runs on
+// this store, and a JSON round trip would dominate it.
+func cloneInbound(r app.InboundRecord) app.InboundRecord {
+	r.Message.Media = append([]chat.Media(nil), r.Message.Media...)
+	r.Replies = append([]chat.Ref(nil), r.Replies...)
+	return r
+}
+
+func cloneMessage(m chat.Message) chat.Message {
+	m.Media = append([]chat.Media(nil), m.Media...)
+	return m
+}
+
+func cloneConsent(c chat.Consent) chat.Consent {
+	if c.OptOutConfirmation != nil {
+		ref := *c.OptOutConfirmation
+		c.OptOutConfirmation = &ref
+	}
+	return c
+}

@@ -1,0 +1,170 @@
+package memstore
+
+import (
+	"fmt"
+
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/chat"
+)
+
+// tx reads the committed state overlaid with its own staged writes; the
+// writes are closures applied in order at commit.
+type tx struct {
+	base   *state
+	writes []func(*state)
+	// staged values, so a transaction reads its own writes
+	inbound  map[string]app.InboundRecord
+	consents map[string]chat.Consent
+	active   map[string]*string // nil value: cleared
+	chats    map[string]chat.Chat
+	messages map[chat.Ref]chat.Message
+}
+
+var _ app.Tx = (*tx)(nil)
+
+func (t *tx) stage(w func(*state)) { t.writes = append(t.writes, w) }
+
+func (t *tx) Inbound(id string) (app.InboundRecord, error) {
+	if rec, ok := t.inbound[id]; ok {
+		return cloneInbound(rec), nil
+	}
+	rec, ok := t.base.inbound[id]
+	if !ok {
+		return app.InboundRecord{}, notFound("inbound", id)
+	}
+	return cloneInbound(rec), nil
+}
+
+func (t *tx) PutInbound(rec app.InboundRecord) {
+	rec = cloneInbound(rec)
+	if t.inbound == nil {
+		t.inbound = map[string]app.InboundRecord{}
+	}
+	t.inbound[rec.Message.ID] = rec
+	t.stage(func(s *state) { s.inbound[rec.Message.ID] = rec })
+}
+
+func (t *tx) Number(e164 string) (chat.Number, error) {
+	n, ok := t.base.numbers[e164]
+	if !ok {
+		return chat.Number{}, notFound("number", e164)
+	}
+	return n, nil
+}
+
+func (t *tx) Settings() (chat.Settings, error) {
+	if t.base.settings == nil {
+		return chat.Settings{}, notFound("settings", "sms")
+	}
+	return clone(*t.base.settings), nil
+}
+
+func (t *tx) Consent(number, consumer string) (chat.Consent, error) {
+	key := thread(number, consumer)
+	if c, ok := t.consents[key]; ok {
+		return cloneConsent(c), nil
+	}
+	c, ok := t.base.consents[key]
+	if !ok {
+		return chat.Consent{}, notFound("consent", key)
+	}
+	return cloneConsent(c), nil
+}
+
+func (t *tx) PutConsent(c chat.Consent) {
+	c = cloneConsent(c)
+	key := thread(c.Number, c.Consumer)
+	if t.consents == nil {
+		t.consents = map[string]chat.Consent{}
+	}
+	t.consents[key] = c
+	t.stage(func(s *state) { s.consents[key] = c })
+}
+
+func (t *tx) AddConsentEvent(number, consumer string, ev chat.ConsentEvent) {
+	key := thread(number, consumer)
+	t.stage(func(s *state) {
+		if s.events[key] == nil {
+			s.events[key] = map[string]chat.ConsentEvent{}
+		}
+		s.events[key][ev.ID] = ev
+	})
+}
+
+func (t *tx) ActiveChatID(number, consumer string) (string, error) {
+	key := thread(number, consumer)
+	if id, ok := t.active[key]; ok {
+		if id == nil {
+			return "", notFound("active chat", key)
+		}
+		return *id, nil
+	}
+	id, ok := t.base.activeChats[key]
+	if !ok {
+		return "", notFound("active chat", key)
+	}
+	return id, nil
+}
+
+func (t *tx) setActive(key string, id *string) {
+	if t.active == nil {
+		t.active = map[string]*string{}
+	}
+	t.active[key] = id
+}
+
+func (t *tx) SetActiveChat(number, consumer, chatID string) {
+	key := thread(number, consumer)
+	t.setActive(key, &chatID)
+	t.stage(func(s *state) { s.activeChats[key] = chatID })
+}
+
+func (t *tx) ClearActiveChat(number, consumer string) {
+	key := thread(number, consumer)
+	t.setActive(key, nil)
+	t.stage(func(s *state) { delete(s.activeChats, key) })
+}
+
+func (t *tx) Chat(id string) (chat.Chat, error) {
+	if c, ok := t.chats[id]; ok {
+		return c, nil
+	}
+	c, ok := t.base.chats[id]
+	if !ok {
+		return chat.Chat{}, notFound("chat", id)
+	}
+	return c, nil
+}
+
+func (t *tx) PutChat(c chat.Chat) {
+	if t.chats == nil {
+		t.chats = map[string]chat.Chat{}
+	}
+	t.chats[c.ID] = c
+	t.stage(func(s *state) { s.chats[c.ID] = c })
+}
+
+func (t *tx) Message(ref chat.Ref) (chat.Message, error) {
+	if m, ok := t.messages[ref]; ok {
+		return cloneMessage(m), nil
+	}
+	m, ok := t.base.messages[ref.ChatID][ref.Seq]
+	if !ok {
+		return chat.Message{}, notFound("message", fmt.Sprintf("%s/%d", ref.ChatID, ref.Seq))
+	}
+	return cloneMessage(m), nil
+}
+
+func (t *tx) PutMessage(m chat.Message) {
+	m = cloneMessage(m)
+	if t.messages == nil {
+		t.messages = map[chat.Ref]chat.Message{}
+	}
+	t.messages[m.Ref()] = m
+	t.stage(func(s *state) {
+		if s.messages[m.ChatID] == nil {
+			s.messages[m.ChatID] = map[int64]chat.Message{}
+		}
+		s.messages[m.ChatID][m.Seq] = m
+	})
+}
