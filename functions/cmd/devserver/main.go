@@ -1,0 +1,98 @@
+// Command devserver is what scripts/dev runs: every function in one process
+// at /<FunctionName>, on embedded adapters or the emulators, with the demo
+// configuration loaded and a phone simulator at /Simulator for texting the
+// business as a consumer.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/routeinbound"
+	"github.com/smsdesk/smsdesk/functions/sendsms"
+	"github.com/smsdesk/smsdesk/functions/twilioinbound"
+	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/demo"
+	"github.com/smsdesk/smsdesk/shared/platform"
+)
+
+// functionHandlers are the functions this server serves, by name.
+var functionHandlers = []struct {
+	name    string
+	handler http.Handler
+}{
+	{twilioinbound.Name, twilioinbound.Handler},
+	{routeinbound.Name, routeinbound.Handler},
+	{sendsms.Name, sendsms.Handler},
+	{deliverystatus.Name, deliverystatus.Handler},
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "devserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	deps, err := platform.Process()
+	if err != nil {
+		return err
+	}
+	defer deps.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	setup, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if deps.Config.Backend == config.BackendGoogle {
+		if err := deps.EnsureEmulatorResources(setup); err != nil {
+			return fmt.Errorf("create topics, subscriptions and queues on the emulators: %w", err)
+		}
+	}
+	if os.Getenv("SMSDESK_DEMO") != "false" {
+		if err := demo.Load(setup, deps.Store, demo.Demo()); err != nil {
+			return fmt.Errorf("load demo configuration: %w", err)
+		}
+	}
+
+	mux := http.NewServeMux()
+	names := make([]string, 0, len(functionHandlers))
+	for _, f := range functionHandlers {
+		mux.Handle("/"+f.name, f.handler)
+		mux.Handle("/"+f.name+"/", f.handler)
+		names = append(names, f.name)
+	}
+	sim := newSimulator(deps, "http://127.0.0.1:"+port)
+	mux.Handle("/Simulator", sim)
+	mux.Handle("/Simulator/", sim)
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/Simulator", http.StatusFound) })
+
+	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	deps.Logger.WithField("functions", names).WithField("backend", deps.Config.Backend).
+		WithField("carrier", deps.Config.Carrier).
+		Infof("smsdesk dev server on :%s; phone simulator at %s/Simulator", port, deps.Config.PublicBaseURL)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
+	return srv.Shutdown(shutdown)
+}

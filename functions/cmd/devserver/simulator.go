@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/httpx"
+	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/sms"
+	"github.com/smsdesk/smsdesk/shared/twilio"
+)
+
+//go:embed simulator.html
+var simulatorPage []byte
+
+// simulator acts as the consumer's phone and as Twilio: it signs the text
+// like Twilio and posts it to TwilioInbound, and shows what the sandbox
+// carrier was asked to send back.
+type simulator struct {
+	deps     *platform.Deps
+	selfBase string // where this process listens, for posting the webhook
+	client   *http.Client
+
+	mu   sync.Mutex
+	sent map[string][]bubble // thread → texts the consumer sent
+}
+
+type bubble struct {
+	From     string    `json:"from"` // "consumer" or "business"
+	Body     string    `json:"body"`
+	At       time.Time `json:"at"`
+	Encoding string    `json:"encoding,omitempty"`
+	Segments int       `json:"segments,omitempty"`
+}
+
+func newSimulator(d *platform.Deps, selfBase string) *simulator {
+	return &simulator{deps: d, selfBase: selfBase, client: &http.Client{Timeout: 15 * time.Second}, sent: map[string][]bubble{}}
+}
+
+func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch strings.TrimPrefix(r.URL.Path, "/Simulator") {
+	case "", "/":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(simulatorPage)
+	case "/api/numbers":
+		s.numbers(w, r)
+	case "/api/send":
+		s.send(w, r)
+	case "/api/thread":
+		s.thread(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *simulator) numbers(w http.ResponseWriter, r *http.Request) {
+	ns, err := s.deps.Store.Numbers(r.Context())
+	if err != nil {
+		httpx.Error(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"numbers": ns, "sandbox": s.deps.Sandbox != nil})
+}
+
+type sendRequest struct {
+	Number   string `json:"number"`
+	Consumer string `json:"consumer"`
+	Body     string `json:"body"`
+}
+
+func (s *simulator) send(w http.ResponseWriter, r *http.Request) {
+	if !httpx.RequirePOST(w, r) {
+		return
+	}
+	var req sendRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&req); err != nil {
+		httpx.Error(w, http.StatusBadRequest, "body must be JSON {number, consumer, body}: "+err.Error())
+		return
+	}
+	consumer, err := sms.NormalizeNumber(req.Consumer, "US")
+	if err != nil {
+		httpx.Error(w, http.StatusBadRequest, "consumer: "+err.Error())
+		return
+	}
+	if strings.TrimSpace(req.Body) == "" {
+		httpx.Error(w, http.StatusBadRequest, "body: type a message")
+		return
+	}
+	form := url.Values{
+		"MessageSid": {"SMsim" + app.RandomID()[:27]}, "AccountSid": {"ACsimulator"},
+		"From": {consumer}, "To": {req.Number}, "Body": {req.Body}, "NumMedia": {"0"},
+		"NumSegments": {fmt.Sprint(sms.Measure(req.Body).Segments)}, "ApiVersion": {"2010-04-01"},
+	}
+	// Signed for the public URL, as Twilio would; posted to this process.
+	signedFor := s.deps.App.URLs.PublicFunction(app.FnTwilioInbound)
+	hreq, err := twilio.SignedRequest(s.deps.Config.WebhookAuthToken(), signedFor, form)
+	if err != nil {
+		httpx.Error(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	hreq.URL, _ = url.Parse(s.selfBase + "/" + app.FnTwilioInbound)
+	hreq.Host = hreq.URL.Host
+	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
+	defer cancel()
+	resp, err := s.client.Do(hreq.WithContext(ctx))
+	if err != nil {
+		httpx.Error(w, http.StatusBadGateway, "webhook: "+err.Error())
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		httpx.Error(w, http.StatusBadGateway, fmt.Sprintf("TwilioInbound answered %d", resp.StatusCode))
+		return
+	}
+	s.mu.Lock()
+	key := req.Number + "_" + consumer
+	s.sent[key] = append(s.sent[key], bubble{From: "consumer", Body: req.Body, At: time.Now().UTC()})
+	s.mu.Unlock()
+	httpx.JSON(w, http.StatusOK, map[string]string{"consumer": consumer})
+}
+
+func (s *simulator) thread(w http.ResponseWriter, r *http.Request) {
+	number := r.URL.Query().Get("number")
+	consumer, err := sms.NormalizeNumber(r.URL.Query().Get("consumer"), "US")
+	if err != nil {
+		httpx.Error(w, http.StatusBadRequest, "consumer: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	out := append([]bubble(nil), s.sent[number+"_"+consumer]...)
+	s.mu.Unlock()
+	if s.deps.Sandbox != nil {
+		for _, m := range s.deps.Sandbox.Conversation(number, consumer) {
+			meas := sms.Measure(m.Body)
+			out = append(out, bubble{From: "business", Body: m.Body, At: m.At, Encoding: string(meas.Encoding), Segments: meas.Segments})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	httpx.JSON(w, http.StatusOK, map[string]any{"messages": out})
+}

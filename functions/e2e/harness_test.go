@@ -1,0 +1,317 @@
+// Package e2e drives the SMS pipe end to end over HTTP: signed Twilio
+// webhooks in, a local stand-in for Twilio's API recording every send out,
+// and in between the real functions on the Firestore, Pub/Sub and Cloud
+// Tasks emulators (and, as a fast twin, on the embedded adapters).
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/routeinbound"
+	"github.com/smsdesk/smsdesk/functions/sendsms"
+	"github.com/smsdesk/smsdesk/functions/twilioinbound"
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/bus"
+	"github.com/smsdesk/smsdesk/shared/bus/membus"
+	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/demo"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/store/memstore"
+	"github.com/smsdesk/smsdesk/shared/tasks"
+	"github.com/smsdesk/smsdesk/shared/tasks/cloudtasks"
+	"github.com/smsdesk/smsdesk/shared/tasks/memtasks"
+	"github.com/smsdesk/smsdesk/shared/testenv"
+	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/twilio/twiliotest"
+
+	"github.com/sirupsen/logrus"
+)
+
+const (
+	accountSID = "AC0123456789abcdef0123456789abcdef"
+	authToken  = "0123456789abcdef0123456789abcdef" // twilio-go accepts only alphanumeric tokens
+	numberEN   = "+14155550101"
+	numberES   = "+14155550102"
+	waitLimit  = 30 * time.Second
+)
+
+// env is one isolated deployment of the pipe.
+type env struct {
+	t      *testing.T
+	app    *app.App
+	store  app.Store
+	twilio *twiliotest.Server
+	server *httptest.Server
+	calls  *callCounter
+}
+
+// backends lists where the pipe runs: always the embedded twins, and the
+// emulators when scripts/test started them (required under CI).
+func backends(t *testing.T) []string {
+	out := []string{"embedded"}
+	if os.Getenv("FIRESTORE_EMULATOR_HOST") != "" || os.Getenv("CI") == "true" {
+		out = append(out, "emulators")
+	}
+	return out
+}
+
+// forEachBackend runs a test on every backend, in parallel.
+func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, b := range backends(t) {
+		t.Run(b, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t, b))
+		})
+	}
+}
+
+func newEnv(t *testing.T, backend string) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	logger := logging.New(testWriter{t}, logrus.WarnLevel, "e2e")
+
+	e := &env{t: t, twilio: twiliotest.New(accountSID, authToken), calls: newCallCounter()}
+	t.Cleanup(e.twilio.Close)
+	mux := http.NewServeMux()
+	e.server = httptest.NewServer(mux)
+	t.Cleanup(e.server.Close)
+
+	carrier, err := twilio.NewClient(accountSID, authToken, e.twilio.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := app.URLs{Public: "https://sms.acme.example/fn", Internal: e.server.URL}
+	e.app = &app.App{URLs: urls, Carriers: map[string]app.Carrier{app.ProviderTwilio: carrier}}
+
+	switch backend {
+	case "embedded":
+		e.store = memstore.New()
+		mb := membus.New(membus.Options{Logger: logger, MinBackoff: 20 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+		if err := mb.Subscribe(bus.TopicInbound, "route-inbound", urls.Function(app.FnRouteInbound), true); err != nil {
+			t.Fatal(err)
+		}
+		mt := memtasks.New(memtasks.Options{Logger: logger})
+		t.Cleanup(func() { _ = mb.Close(); _ = mt.Close() })
+		e.app.Bus, e.app.Tasks = mb, mt
+	case "emulators":
+		testenv.Require(t, "FIRESTORE_EMULATOR_HOST")
+		testenv.Require(t, "PUBSUB_EMULATOR_HOST")
+		tasksHost := testenv.Require(t, "CLOUD_TASKS_EMULATOR_HOST")
+		project := testenv.UniqueID(t, "e2e")
+		st, err := store.Open(ctx, project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := pubsub.New(ctx, project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ps.EnsureTopic(ctx, bus.TopicInbound); err != nil {
+			t.Fatal(err)
+		}
+		if err := ps.EnsurePushSubscription(ctx, bus.TopicInbound, "route-inbound", urls.Function(app.FnRouteInbound), true); err != nil {
+			t.Fatal(err)
+		}
+		ct, err := cloudtasks.New(ctx, cloudtasks.Config{ProjectID: project, Location: "us-central1", EmulatorHost: tasksHost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ct.EnsureQueue(ctx, tasks.QueueSend); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ct.Close(); _ = ps.Close(); _ = st.Close() })
+		e.store, e.app.Bus, e.app.Tasks = st, ps, ct
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
+	e.app.Store = e.store
+	if err := demo.Load(ctx, e.store, demo.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	verifier := twilio.NewVerifier(authToken)
+	handlers := map[string]http.Handler{
+		app.FnTwilioInbound:  twilioinbound.New(e.app, verifier),
+		app.FnRouteInbound:   routeinbound.New(e.app),
+		app.FnSendSMS:        sendsms.New(e.app),
+		app.FnDeliveryStatus: deliverystatus.New(e.app, verifier),
+	}
+	for name, h := range handlers {
+		h := logging.Middleware(logger, "e2e", name, h)
+		mux.Handle("/"+name, e.calls.wrap(name, h))
+	}
+	return e
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// callCounter counts finished requests per function and status, so tests
+// can wait for the pipe to settle instead of sleeping.
+type callCounter struct {
+	mu       sync.Mutex
+	done     map[string]int
+	ok       map[string]int
+	inFlight map[string]int
+}
+
+func newCallCounter() *callCounter {
+	return &callCounter{done: map[string]int{}, ok: map[string]int{}, inFlight: map[string]int{}}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (c *callCounter) wrap(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.inFlight[name]++
+		c.mu.Unlock()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		c.mu.Lock()
+		c.inFlight[name]--
+		c.done[name]++
+		if rec.status < 300 {
+			c.ok[name]++
+		}
+		c.mu.Unlock()
+	})
+}
+
+func (c *callCounter) OK(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ok[name]
+}
+
+func (c *callCounter) idle(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inFlight[name] == 0
+}
+
+// text posts a signed inbound SMS webhook and returns the response code.
+func (e *env) text(sid, from, to, body string) int {
+	e.t.Helper()
+	form := url.Values{"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}}
+	return e.postSigned(app.FnTwilioInbound, "", form, authToken, "")
+}
+
+// postSigned posts a form to a function, signed for its public URL (or for
+// signFor when set) with token.
+func (e *env) postSigned(fn, rawQuery string, form url.Values, token, signFor string) int {
+	e.t.Helper()
+	public := e.app.URLs.PublicFunction(fn)
+	if rawQuery != "" {
+		public += "?" + rawQuery
+	}
+	if signFor == "" {
+		signFor = public
+	}
+	req, err := twilio.SignedRequest(token, signFor, form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	target := e.app.URLs.Function(fn)
+	if rawQuery != "" {
+		target += "?" + rawQuery
+	}
+	req.URL, _ = url.Parse(target)
+	req.Host = req.URL.Host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("POST %s: %v", fn, err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (e *env) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	e.t.Cleanup(cancel)
+	return ctx
+}
+
+// waitSent waits until the consumer has received n texts.
+func (e *env) waitSent(consumer string, n int) []twiliotest.Sent {
+	e.t.Helper()
+	testenv.WaitFor(e.t, waitLimit, fmt.Sprintf("%d text(s) to %s", n, consumer), func() bool {
+		return len(e.twilio.SentTo(consumer)) >= n
+	})
+	return e.twilio.SentTo(consumer)
+}
+
+// waitRouted waits until the inbound message was applied to a chat.
+func (e *env) waitRouted(sid string) app.InboundRecord {
+	e.t.Helper()
+	var rec app.InboundRecord
+	testenv.WaitFor(e.t, waitLimit, "inbound "+sid+" routed", func() bool {
+		r, err := e.store.Inbound(e.ctx(), "twilio_"+sid)
+		rec = r
+		return err == nil && r.Routed
+	})
+	return rec
+}
+
+// waitSettled waits until every reply of a routed message is finished with
+// (sent, suppressed or failed) and no send is in flight.
+func (e *env) waitSettled(rec app.InboundRecord) {
+	e.t.Helper()
+	for _, ref := range rec.Replies {
+		e.waitMessage(ref, "send finished", func(m chat.Message) bool { return m.Send.Done() })
+	}
+	testenv.WaitFor(e.t, waitLimit, "SendSMS idle", func() bool { return e.calls.idle(app.FnSendSMS) })
+}
+
+func (e *env) waitMessage(ref chat.Ref, what string, cond func(chat.Message) bool) chat.Message {
+	e.t.Helper()
+	var m chat.Message
+	testenv.WaitFor(e.t, waitLimit, fmt.Sprintf("message %s/%d: %s", ref.ChatID, ref.Seq, what), func() bool {
+		got, err := e.store.Message(e.ctx(), ref)
+		m = got
+		return err == nil && cond(got)
+	})
+	return m
+}
+
+// signedRequest builds a correctly signed webhook request to a function.
+func (e *env) signedRequest(fn string, form url.Values) *http.Request {
+	e.t.Helper()
+	req, err := twilio.SignedRequest(authToken, e.app.URLs.PublicFunction(fn), form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.URL, _ = url.Parse(e.app.URLs.Function(fn))
+	req.Host = req.URL.Host
+	return req
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

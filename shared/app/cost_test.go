@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/bus"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/demo"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/store/counting"
+	"github.com/smsdesk/smsdesk/shared/store/memstore"
+	"github.com/smsdesk/smsdesk/shared/tasks"
+)
+
+// discardBus and discardTasks stand in for Pub/Sub and Cloud Tasks: the
+// benchmark drives each step itself and counts only the store.
+type discardBus struct{}
+
+func (discardBus) Publish(context.Context, string, bus.Message) error { return nil }
+
+type discardTasks struct{}
+
+func (discardTasks) Enqueue(context.Context, string, tasks.Task) error { return nil }
+func (discardTasks) Delete(context.Context, string, string) error      { return nil }
+
+type acceptingCarrier struct{ n int }
+
+func (c *acceptingCarrier) Send(context.Context, app.OutboundSMS) (app.SendResult, error) {
+	c.n++
+	return app.SendResult{ProviderMessageID: fmt.Sprintf("SM%032d", c.n), Status: chat.DeliveryQueued}, nil
+}
+
+// BenchmarkFirestoreOpsPerInbound counts the Firestore document operations
+// one consumer text costs through the whole pipe (TwilioInbound,
+// RouteInbound, SendSMS for each reply, and a "sent" and a "delivered"
+// status callback per reply), and the list price per million texts.
+func BenchmarkFirestoreOpsPerInbound(b *testing.B) {
+	scenarios := []struct {
+		name string
+		// texts are sent in order by one new consumer; only the last is counted
+		texts []string
+	}{
+		{"first-text-with-opt-in-reply", []string{"Hi, my order is late"}},
+		{"follow-up-text-no-reply", []string{"Hi", "It is order 1234"}},
+		{"stop-with-confirmation", []string{"Hi", "STOP"}},
+	}
+	for _, sc := range scenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			ctx := logging.WithEntry(context.Background(), logrus.NewEntry(logging.New(io.Discard, logrus.InfoLevel, "")))
+			mem := memstore.New()
+			if err := demo.Load(ctx, mem, demo.Demo()); err != nil {
+				b.Fatal(err)
+			}
+			st := counting.Wrap(mem)
+			a := &app.App{Store: st, Bus: discardBus{}, Tasks: discardTasks{},
+				Carriers: map[string]app.Carrier{app.ProviderTwilio: &acceptingCarrier{}},
+				URLs:     app.URLs{Public: "https://x.example", Internal: "https://x.example"}}
+			var total counting.Counts
+			for i := range b.N {
+				consumer := fmt.Sprintf("+1415%07d", i%10_000_000)
+				for j, body := range sc.texts {
+					last := j == len(sc.texts)-1
+					before := st.Counts()
+					in := chat.Inbound{Provider: "twilio", ProviderMessageID: fmt.Sprintf("SM%d_%d", i, j),
+						Number: "+14155550101", Consumer: consumer, Body: body}
+					if _, err := a.AcceptInbound(ctx, in); err != nil {
+						b.Fatal(err)
+					}
+					in.ID = "twilio_" + in.ProviderMessageID
+					if err := a.RouteInbound(ctx, in); err != nil {
+						b.Fatal(err)
+					}
+					rec, err := mem.Inbound(ctx, in.ID)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, ref := range rec.Replies {
+						if _, err := a.SendMessage(ctx, ref); err != nil {
+							b.Fatal(err)
+						}
+						m, err := mem.Message(ctx, ref)
+						if err != nil {
+							b.Fatal(err)
+						}
+						for _, s := range []chat.DeliveryStatus{chat.DeliverySent, chat.DeliveryDelivered} {
+							if _, err := a.ApplyStatus(ctx, app.StatusUpdate{Ref: ref, Provider: "twilio", ProviderMessageID: m.ProviderMessageID, Status: s}); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					if last {
+						after := st.Counts()
+						total.Reads += after.Reads - before.Reads
+						total.Writes += after.Writes - before.Writes
+						total.Deletes += after.Deletes - before.Deletes
+					}
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(total.Reads)/n, "reads/text")
+			b.ReportMetric(float64(total.Writes)/n, "writes/text")
+			b.ReportMetric(float64(total.Deletes)/n, "deletes/text")
+			b.ReportMetric(total.Cost()/n*1e6, "USD/1M-texts")
+		})
+	}
+}

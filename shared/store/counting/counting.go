@@ -1,0 +1,188 @@
+// Package counting wraps an app.Store and counts the document operations a
+// Firestore deployment would be billed for, so the cost of a message can be
+// measured instead of guessed.
+package counting
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/chat"
+)
+
+// Firestore list prices, US multi-region, per 100,000 operations.
+const (
+	PriceRead   = 0.06
+	PriceWrite  = 0.18
+	PriceDelete = 0.02
+)
+
+// Counts are billed document operations.
+type Counts struct {
+	Reads, Writes, Deletes int64
+}
+
+// Cost is the list price of the operations in US dollars.
+func (c Counts) Cost() float64 {
+	return (float64(c.Reads)*PriceRead + float64(c.Writes)*PriceWrite + float64(c.Deletes)*PriceDelete) / 100_000
+}
+
+// Store counts operations on the wrapped store.
+type Store struct {
+	next                   app.Store
+	reads, writes, deletes atomic.Int64
+}
+
+var _ app.Store = (*Store)(nil)
+
+// Wrap returns a counting store.
+func Wrap(next app.Store) *Store { return &Store{next: next} }
+
+// Counts returns the totals so far.
+func (s *Store) Counts() Counts {
+	return Counts{Reads: s.reads.Load(), Writes: s.writes.Load(), Deletes: s.deletes.Load()}
+}
+
+// Reset zeroes the totals.
+func (s *Store) Reset() { s.reads.Store(0); s.writes.Store(0); s.deletes.Store(0) }
+
+func (s *Store) read(n int) { s.reads.Add(int64(n)) }
+
+// RunTx counts the operations of the attempt that committed: a retried
+// attempt's reads are billed too, but the embedded store never retries, so
+// this is the uncontended cost.
+func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
+	var last *tx
+	err := s.next.RunTx(ctx, func(inner app.Tx) error {
+		last = &tx{next: inner}
+		return fn(last)
+	})
+	if err == nil && last != nil {
+		s.reads.Add(last.reads)
+		s.writes.Add(last.writes)
+		s.deletes.Add(last.deletes)
+	}
+	return err
+}
+
+func (s *Store) CreateInbound(ctx context.Context, rec app.InboundRecord) error {
+	s.writes.Add(1)
+	return s.next.CreateInbound(ctx, rec)
+}
+
+func (s *Store) Inbound(ctx context.Context, id string) (app.InboundRecord, error) {
+	s.read(1)
+	return s.next.Inbound(ctx, id)
+}
+
+func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
+	s.read(1)
+	return s.next.Number(ctx, e164)
+}
+
+func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
+	s.writes.Add(1)
+	return s.next.PutNumber(ctx, n)
+}
+
+func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
+	ns, err := s.next.Numbers(ctx)
+	s.read(max(len(ns), 1))
+	return ns, err
+}
+
+func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
+	s.read(1)
+	return s.next.Settings(ctx)
+}
+
+func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
+	s.writes.Add(1)
+	return s.next.PutSettings(ctx, st)
+}
+
+func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
+	s.writes.Add(1)
+	return s.next.PutQueue(ctx, q)
+}
+
+func (s *Store) Queues(ctx context.Context) ([]chat.Queue, error) {
+	qs, err := s.next.Queues(ctx)
+	s.read(max(len(qs), 1))
+	return qs, err
+}
+
+func (s *Store) PutAgent(ctx context.Context, a chat.Agent) error {
+	s.writes.Add(1)
+	return s.next.PutAgent(ctx, a)
+}
+
+func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
+	as, err := s.next.Agents(ctx)
+	s.read(max(len(as), 1))
+	return as, err
+}
+
+func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
+	s.read(1)
+	return s.next.Chat(ctx, id)
+}
+
+func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
+	ms, err := s.next.Messages(ctx, chatID)
+	s.read(max(len(ms), 1))
+	return ms, err
+}
+
+func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
+	s.read(1)
+	return s.next.Message(ctx, ref)
+}
+
+func (s *Store) Consent(ctx context.Context, number, consumer string) (chat.Consent, error) {
+	s.read(1)
+	return s.next.Consent(ctx, number, consumer)
+}
+
+func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error) {
+	evs, err := s.next.ConsentEvents(ctx, number, consumer)
+	s.read(max(len(evs), 1))
+	return evs, err
+}
+
+// tx counts one transaction attempt.
+type tx struct {
+	next                   app.Tx
+	reads, writes, deletes int64
+}
+
+func (t *tx) Inbound(id string) (app.InboundRecord, error) { t.reads++; return t.next.Inbound(id) }
+func (t *tx) PutInbound(rec app.InboundRecord)             { t.writes++; t.next.PutInbound(rec) }
+func (t *tx) Number(e164 string) (chat.Number, error)      { t.reads++; return t.next.Number(e164) }
+func (t *tx) Settings() (chat.Settings, error)             { t.reads++; return t.next.Settings() }
+func (t *tx) Consent(number, consumer string) (chat.Consent, error) {
+	t.reads++
+	return t.next.Consent(number, consumer)
+}
+func (t *tx) PutConsent(c chat.Consent) { t.writes++; t.next.PutConsent(c) }
+func (t *tx) AddConsentEvent(number, consumer string, ev chat.ConsentEvent) {
+	t.writes++
+	t.next.AddConsentEvent(number, consumer, ev)
+}
+func (t *tx) ActiveChatID(number, consumer string) (string, error) {
+	t.reads++
+	return t.next.ActiveChatID(number, consumer)
+}
+func (t *tx) SetActiveChat(number, consumer, chatID string) {
+	t.writes++
+	t.next.SetActiveChat(number, consumer, chatID)
+}
+func (t *tx) ClearActiveChat(number, consumer string) {
+	t.deletes++
+	t.next.ClearActiveChat(number, consumer)
+}
+func (t *tx) Chat(id string) (chat.Chat, error)          { t.reads++; return t.next.Chat(id) }
+func (t *tx) PutChat(c chat.Chat)                        { t.writes++; t.next.PutChat(c) }
+func (t *tx) Message(ref chat.Ref) (chat.Message, error) { t.reads++; return t.next.Message(ref) }
+func (t *tx) PutMessage(m chat.Message)                  { t.writes++; t.next.PutMessage(m) }
