@@ -1,0 +1,85 @@
+# Firestore in Native mode, the composite indexes of the code's queries and TTL
+# policies on the dedupe collections.
+
+locals {
+  firestore_database = var.create_firestore_database ? google_firestore_database.default[0].name : "(default)"
+
+  # Composite indexes (single-field indexes are automatic).
+  firestore_indexes = {
+    # Routing: the longest-waiting chat of a queue.
+    chats_queue_status_created = {
+      collection = "chats"
+      fields = [
+        { field_path = "queueId", order = "ASCENDING" },
+        { field_path = "status", order = "ASCENDING" },
+        { field_path = "createdAt", order = "ASCENDING" },
+      ]
+    }
+    # History: a consumer's chats, newest first.
+    chats_consumer_created = {
+      collection = "chats"
+      fields = [
+        { field_path = "consumer", order = "ASCENDING" },
+        { field_path = "createdAt", order = "DESCENDING" },
+      ]
+    }
+  }
+
+  # Dedupe records: documents are deleted (within about a day) after expireAt.
+  firestore_ttl_fields = {
+    inbound          = { collection = "inbound", field = "expireAt" }
+    outboundRequests = { collection = "outboundRequests", field = "expireAt" }
+  }
+}
+
+resource "google_firestore_database" "default" {
+  count = var.create_firestore_database ? 1 : 0
+
+  project                           = var.project_id
+  name                              = "(default)"
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  app_engine_integration_mode       = "DISABLED"
+  delete_protection_state           = var.firestore_delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  point_in_time_recovery_enablement = var.firestore_point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
+  # Removing the database from the configuration only forgets it.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_firestore_index" "composite" {
+  for_each = local.firestore_indexes
+
+  project     = var.project_id
+  database    = local.firestore_database
+  collection  = each.value.collection
+  query_scope = "COLLECTION"
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value.field_path
+      order      = fields.value.order
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_firestore_field" "ttl" {
+  for_each = local.firestore_ttl_fields
+
+  project    = var.project_id
+  database   = local.firestore_database
+  collection = each.value.collection
+  field      = each.value.field
+
+  ttl_config {}
+
+  # No single-field indexes on a timestamp written in increasing order (it would
+  # only cost writes and create a hotspot); TTL does not need them.
+  index_config {}
+
+  depends_on = [google_project_service.enabled]
+}

@@ -1,0 +1,198 @@
+# The function catalog: every Cloud Function of smsdesk, its trigger and what it
+# uses. IAM, push subscriptions, queue targets and secrets are all derived from
+# it, so adding a function is one entry here (plus its source archive, which
+# scripts/cloudbuild-upload finds by itself). Fields:
+#
+#   package      Go package under functions/ (documentation; staging finds it
+#                from the functions.HTTP("Name", ...) registration)
+#   description  shown in the console
+#   trigger      "http"   public HTTPS endpoint (carrier webhooks, agent/admin/API
+#                         endpoints, console); allUsers may invoke it and the code
+#                         authenticates every request (signatures, ID tokens, keys)
+#                "pubsub" target of a push subscription on `topic`; only the
+#                         push service account may invoke it
+#                "tasks"  HTTP target of the Cloud Tasks queue `queue`; only the
+#                         tasks invoker service account may invoke it
+#   topic        (pubsub) topic key in local.topics
+#   queue        (tasks)  queue key in local.queues
+#   firestore    reads/writes Firestore (roles/datastore.user)
+#   publishes    topics it publishes to (roles/pubsub.publisher on each)
+#   enqueues     queues it creates tasks on (roles/cloudtasks.enqueuer on each,
+#                plus iam.serviceAccountUser on the tasks invoker service account
+#                so the tasks carry its OIDC token)
+#   secrets      carrier secrets it reads (key in local.carrier_secrets); only the
+#                secrets of enabled carriers are mounted
+#   media        media bucket access: "none", "read", "write" or "read-write"
+#   sizing       defaults for min_instances, max_instances, concurrency, cpu,
+#                memory, timeout_seconds (var.function_settings overrides)
+#
+# To add a function (for example ChatTimers, queue chat-timers):
+#
+#   ChatTimers = {
+#     package     = "functions/chattimers"
+#     description = "Queue timeout, inactivity, expiry, offer and dismissal timers."
+#     trigger     = "tasks"
+#     queue       = "chat-timers"
+#     firestore   = true
+#     publishes   = ["chat-events"]
+#     enqueues    = ["sms-send", "chat-timers"]
+#   }
+#
+# Later functions: ChatTimers (tasks, chat-timers), AgentAPI, AdminAPI,
+# OutboundAPI, Console, IVRWebhook, TelnyxInbound (http, public), CRMSync and
+# ChatStats (pubsub, chat-events).
+locals {
+  function_catalog = {
+    TwilioInbound = {
+      package     = "functions/twilioinbound"
+      description = "Twilio inbound SMS/MMS webhook: verify the signature, dedupe, persist, publish sms-inbound, reply <Response/>."
+      trigger     = "http"
+      firestore   = true
+      publishes   = ["sms-inbound"]
+      secrets     = ["twilio-auth-token"]
+      # Twilio waits 15 s; a warm instance keeps the webhook ack fast.
+      sizing = { min_instances = 1, timeout_seconds = 15 }
+    }
+
+    RouteInbound = {
+      package     = "functions/routeinbound"
+      description = "Conversation state machine: consent, commands, menu, queue, assignment, replies (push subscription on sms-inbound)."
+      trigger     = "pubsub"
+      topic       = "sms-inbound"
+      firestore   = true
+      publishes   = ["chat-events"]
+      enqueues    = ["sms-send", "chat-timers"]
+      # RouteInbound calls no carrier, but shared/config.Load requires
+      # TWILIO_AUTH_TOKEN in every function while the carrier is twilio. Remove
+      # this line once the config only requires it where it is used.
+      secrets = ["twilio-auth-token"]
+    }
+
+    SendSMS = {
+      package     = "functions/sendsms"
+      description = "The only caller of the carriers' send APIs (Cloud Tasks queue sms-send); opt-out and quiet hours at send time."
+      trigger     = "tasks"
+      queue       = "sms-send"
+      firestore   = true
+      secrets     = ["twilio-auth-token", "telnyx-api-key"]
+    }
+
+    DeliveryStatus = {
+      package     = "functions/deliverystatus"
+      description = "Twilio status callbacks: monotonic delivery state per message; carrier errors update consent."
+      trigger     = "http"
+      firestore   = true
+      secrets     = ["twilio-auth-token"]
+      sizing      = { timeout_seconds = 15 }
+    }
+  }
+
+  function_defaults = {
+    min_instances   = 0
+    max_instances   = 20
+    concurrency     = 80
+    cpu             = "1"
+    memory          = "512Mi"
+    timeout_seconds = 60
+  }
+
+  # The catalog with every optional field filled in and the settings merged.
+  functions = {
+    for name, f in local.function_catalog : name => {
+      package     = try(f.package, "")
+      description = try(f.description, "")
+      trigger     = f.trigger
+      public      = f.trigger == "http"
+      topic       = try(f.topic, null)
+      queue       = try(f.queue, null)
+      firestore   = try(f.firestore, false)
+      publishes   = toset(try(f.publishes, []))
+      enqueues    = toset(try(f.enqueues, []))
+      secrets     = toset([for s in try(f.secrets, []) : s if contains(keys(local.enabled_carrier_secrets), s)])
+      media       = try(f.media, "none")
+      settings = merge(
+        local.function_defaults,
+        try(f.sizing, {}),
+        { ingress = f.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY" },
+        { for k, v in try(var.function_settings[name], {}) : k => v if v != null },
+      )
+    }
+  }
+
+  # Problems in the catalog and the inputs that go with it, reported by the
+  # precondition on output.functions (plan fails with the whole list).
+  catalog_errors = concat(
+    [for n, f in local.function_catalog : "${n}: trigger must be http, pubsub or tasks" if !contains(["http", "pubsub", "tasks"], f.trigger)],
+    [for n, f in local.function_catalog : "${n}: a pubsub function needs a topic from local.topics" if f.trigger == "pubsub" && !contains(keys(local.topics), try(f.topic, ""))],
+    [for n, f in local.function_catalog : "${n}: a tasks function needs a queue from local.queues" if f.trigger == "tasks" && !contains(keys(local.queues), try(f.queue, ""))],
+    flatten([for n, f in local.function_catalog : [for t in try(f.publishes, []) : "${n}: publishes to unknown topic ${t}" if !contains(keys(local.topics), t)]]),
+    flatten([for n, f in local.function_catalog : [for q in try(f.enqueues, []) : "${n}: enqueues on unknown queue ${q}" if !contains(keys(local.queues), q)]]),
+    flatten([for n, f in local.function_catalog : [for s in try(f.secrets, []) : "${n}: unknown secret ${s}" if !contains(keys(local.carrier_secrets), s)]]),
+    [for n, f in local.function_catalog : "${n}: media must be none, read, write or read-write" if !contains(["none", "read", "write", "read-write"], try(f.media, "none"))],
+    [for n in keys(var.function_settings) : "function_settings has unknown function ${n}" if !contains(keys(local.function_catalog), n)],
+    [for n in keys(local.function_catalog) : "function_sources has no archive for ${n}" if !contains(keys(var.function_sources), n)],
+    contains(var.carriers, "twilio") && var.twilio_account_sid == "" ? ["twilio is in carriers: set twilio_account_sid"] : [],
+    contains(var.carriers, "telnyx") && var.telnyx_public_key == "" ? ["telnyx is in carriers: set telnyx_public_key"] : [],
+  )
+
+  public_base_url = coalesce(var.public_base_url, "https://${var.region}-${var.project_id}.cloudfunctions.net")
+
+  # Plain environment of every function (the code validates it at start-up).
+  function_environment = {
+    GOOGLE_CLOUD_PROJECT  = var.project_id
+    PUBLIC_BASE_URL       = local.public_base_url
+    TWILIO_ACCOUNT_SID    = var.twilio_account_sid
+    TWILIO_API_BASE_URL   = var.twilio_api_base_url
+    TELNYX_PUBLIC_KEY     = var.telnyx_public_key
+    TELNYX_API_BASE_URL   = var.telnyx_api_base_url
+    TASKS_LOCATION        = var.region
+    TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
+    MEDIA_BUCKET          = google_storage_bucket.media.name
+    LOG_LEVEL             = var.log_level
+  }
+}
+
+module "function" {
+  source   = "./modules/cloud-function"
+  for_each = local.functions
+
+  project_id  = var.project_id
+  region      = var.region
+  name        = each.key
+  description = each.value.description
+  labels      = merge(var.labels, { app = "smsdesk", function = lower(each.key) })
+  runtime     = var.go_runtime
+
+  source_bucket         = var.source_bucket
+  source_object         = try(var.function_sources[each.key], "")
+  build_service_account = google_service_account.builder.id
+
+  environment_variables = local.function_environment
+  secret_environment_variables = {
+    for s in each.value.secrets : local.carrier_secrets[s].env => {
+      secret  = s # the secret id; depends_on below orders the secret first
+      version = "latest"
+    }
+  }
+
+  min_instances   = each.value.settings.min_instances
+  max_instances   = each.value.settings.max_instances
+  concurrency     = each.value.settings.concurrency
+  cpu             = each.value.settings.cpu
+  memory          = each.value.settings.memory
+  timeout_seconds = each.value.settings.timeout_seconds
+  ingress         = each.value.settings.ingress
+
+  public = each.value.public
+  invoker_members = (
+    each.value.trigger == "pubsub" ? [google_service_account.pubsub_push.member] :
+    each.value.trigger == "tasks" ? [google_service_account.tasks_invoker.member] :
+    []
+  )
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.builder,
+    google_secret_manager_secret.carrier,
+  ]
+}

@@ -1,0 +1,44 @@
+# Carrier credentials live in Secret Manager. Terraform creates the secrets but
+# never their values (which would land in the state): add a version with
+#   printf %s "$TOKEN" | gcloud secrets versions add twilio-auth-token --data-file=-
+# before the functions that mount them are deployed (see DEPLOY.md).
+locals {
+  carrier_secrets = {
+    "twilio-auth-token" = { carrier = "twilio", env = "TWILIO_AUTH_TOKEN", description = "Twilio auth token (webhook signatures and REST API)." }
+    "telnyx-api-key"    = { carrier = "telnyx", env = "TELNYX_API_KEY", description = "Telnyx API v2 key (sending messages)." }
+  }
+
+  enabled_carrier_secrets = { for k, v in local.carrier_secrets : k => v if contains(var.carriers, v.carrier) }
+}
+
+resource "google_secret_manager_secret" "carrier" {
+  for_each = local.enabled_carrier_secrets
+
+  project   = var.project_id
+  secret_id = each.key
+  labels    = merge(var.labels, { app = "smsdesk", carrier = each.value.carrier })
+  annotations = {
+    description = each.value.description
+    env         = each.value.env
+  }
+
+  replication {
+    dynamic "auto" {
+      for_each = length(var.secret_replica_locations) == 0 ? [1] : []
+      content {}
+    }
+    dynamic "user_managed" {
+      for_each = length(var.secret_replica_locations) == 0 ? [] : [1]
+      content {
+        dynamic "replicas" {
+          for_each = var.secret_replica_locations
+          content {
+            location = replicas.value
+          }
+        }
+      }
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}

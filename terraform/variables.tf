@@ -1,0 +1,365 @@
+variable "project_id" {
+  description = "Google Cloud project to deploy smsdesk into."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a project id (6-30 lowercase letters, digits and hyphens, starting with a letter), not a project number or name."
+  }
+}
+
+variable "region" {
+  description = "Region of the functions, the Cloud Tasks queues (TASKS_LOCATION) and, by default, the media bucket."
+  type        = string
+  default     = "us-central1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as us-central1."
+  }
+}
+
+variable "enable_apis" {
+  description = "Enable the Google Cloud APIs smsdesk uses. Service Usage and Cloud Resource Manager must be enabled beforehand (see DEPLOY.md). Set false when APIs are managed elsewhere."
+  type        = bool
+  default     = true
+}
+
+variable "labels" {
+  description = "Labels added to the resources that take labels."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------- functions --
+
+variable "source_bucket" {
+  description = "Existing Cloud Storage bucket holding the function source archives (scripts/cloudbuild-upload puts them there)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$", var.source_bucket))
+    error_message = "source_bucket must be a bucket name without gs://."
+  }
+}
+
+variable "function_sources" {
+  description = "Object name in source_bucket of each function's source archive, by function name, e.g. { TwilioInbound = \"functions/TwilioInbound/<sha256>.zip\" }. scripts/cloudbuild-upload writes it as sources.auto.tfvars.json. Every deployed function needs one."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for k, v in var.function_sources : can(regex("^[A-Za-z][A-Za-z0-9_-]*$", k)) && endswith(v, ".zip") && !startswith(v, "gs://")])
+    error_message = "function_sources maps a function name to a .zip object name inside source_bucket (without gs://)."
+  }
+}
+
+variable "go_runtime" {
+  description = "Cloud Functions Go runtime, at least the go directive of go.mod."
+  type        = string
+  default     = "go126"
+
+  validation {
+    condition     = can(regex("^go1[0-9]{2,}$", var.go_runtime))
+    error_message = "go_runtime must be a Go runtime id such as go126."
+  }
+}
+
+variable "function_settings" {
+  description = "Per-function sizing overrides by function name (unset fields keep the defaults of the function catalog in functions.tf): min_instances, max_instances, concurrency, cpu, memory, timeout_seconds, ingress."
+  type = map(object({
+    min_instances   = optional(number)
+    max_instances   = optional(number)
+    concurrency     = optional(number)
+    cpu             = optional(string)
+    memory          = optional(string)
+    timeout_seconds = optional(number)
+    ingress         = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for k, v in var.function_settings :
+      v.ingress == null || contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], coalesce(v.ingress, "ALLOW_ALL"))
+    ])
+    error_message = "function_settings[*].ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "public_base_url" {
+  description = "Public base URL of the functions (PUBLIC_BASE_URL). The code builds each function's URL as PUBLIC_BASE_URL/NAME and checks carrier signatures against it. null uses https://REGION-PROJECT.cloudfunctions.net; set it only when a load balancer or custom domain serves /NAME for every function."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.public_base_url == null || can(regex("^https://[^/]+(/[^?#]*[^/?#])?$", var.public_base_url))
+    error_message = "public_base_url must be an https URL without a trailing slash, query or fragment."
+  }
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of every function."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be debug, info, warn or error."
+  }
+}
+
+# ----------------------------------------------------------------- carriers --
+
+variable "carriers" {
+  description = "Carriers in use. A carrier's Secret Manager secret is created, and mounted into the functions that send or verify for it, only when the carrier is listed; each listed carrier's secret needs a version before the functions deploy."
+  type        = set(string)
+  default     = ["twilio"]
+
+  validation {
+    condition     = length(var.carriers) > 0 && alltrue([for c in var.carriers : contains(["twilio", "telnyx"], c)])
+    error_message = "carriers must be a non-empty subset of [\"twilio\", \"telnyx\"]."
+  }
+}
+
+variable "twilio_account_sid" {
+  description = "Twilio Account SID (TWILIO_ACCOUNT_SID, not secret). The auth token goes into the Secret Manager secret twilio-auth-token."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.twilio_account_sid == "" || can(regex("^AC[0-9a-fA-F]{32}$", var.twilio_account_sid))
+    error_message = "twilio_account_sid must look like AC followed by 32 hex digits."
+  }
+}
+
+variable "twilio_api_base_url" {
+  description = "TWILIO_API_BASE_URL: Twilio REST API base URL."
+  type        = string
+  default     = "https://api.twilio.com"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.twilio_api_base_url))
+    error_message = "twilio_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
+variable "telnyx_public_key" {
+  description = "TELNYX_PUBLIC_KEY: base64 Ed25519 public key from the Telnyx portal used to verify webhooks (not secret). The API key goes into the Secret Manager secret telnyx-api-key."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.telnyx_public_key == "" || can(base64decode(var.telnyx_public_key))
+    error_message = "telnyx_public_key must be the base64 public key shown in the Telnyx portal."
+  }
+}
+
+variable "telnyx_api_base_url" {
+  description = "TELNYX_API_BASE_URL: Telnyx API base URL."
+  type        = string
+  default     = "https://api.telnyx.com"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.telnyx_api_base_url))
+    error_message = "telnyx_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
+variable "secret_replica_locations" {
+  description = "Regions to replicate the carrier secrets to; empty lets Google choose (automatic replication)."
+  type        = list(string)
+  default     = []
+}
+
+# ------------------------------------------------------------------ Pub/Sub --
+
+variable "pubsub_push" {
+  description = "Delivery settings of the push subscriptions: ack deadline (how long a push request may take), retry backoff, delivery attempts before dead-lettering, and how long dead-lettered messages stay in the inspection subscriptions."
+  type = object({
+    ack_deadline_seconds       = optional(number, 60)
+    minimum_backoff            = optional(string, "10s")
+    maximum_backoff            = optional(string, "600s")
+    max_delivery_attempts      = optional(number, 10)
+    dead_letter_retention      = optional(string, "1209600s")
+    message_retention_duration = optional(string, "604800s")
+  })
+  default = {}
+
+  validation {
+    condition     = var.pubsub_push.ack_deadline_seconds >= 10 && var.pubsub_push.ack_deadline_seconds <= 600
+    error_message = "pubsub_push.ack_deadline_seconds must be between 10 and 600."
+  }
+  validation {
+    condition     = var.pubsub_push.max_delivery_attempts >= 5 && var.pubsub_push.max_delivery_attempts <= 100
+    error_message = "pubsub_push.max_delivery_attempts must be between 5 and 100."
+  }
+  validation {
+    condition = alltrue([
+      for d in [var.pubsub_push.minimum_backoff, var.pubsub_push.maximum_backoff] :
+      can(regex("^[0-9]+(\\.[0-9]+)?s$", d)) && try(tonumber(trimsuffix(d, "s")) <= 600, false)
+    ]) && tonumber(trimsuffix(var.pubsub_push.minimum_backoff, "s")) <= tonumber(trimsuffix(var.pubsub_push.maximum_backoff, "s"))
+    error_message = "pubsub_push backoffs are durations like \"10s\", at most \"600s\", minimum <= maximum."
+  }
+  validation {
+    condition = alltrue([
+      for d in [var.pubsub_push.dead_letter_retention, var.pubsub_push.message_retention_duration] :
+      can(regex("^[0-9]+s$", d)) && try(tonumber(trimsuffix(d, "s")) >= 600 && tonumber(trimsuffix(d, "s")) <= 2678400, false)
+    ])
+    error_message = "pubsub_push retention durations are seconds like \"604800s\", between 600s and 2678400s (31 days)."
+  }
+}
+
+# -------------------------------------------------------------- Cloud Tasks --
+
+variable "sms_send_queue" {
+  description = "Cloud Tasks queue sms-send (SendSMS). The rate limit caps carrier send calls for the whole project: keep it at or below the sum of your senders' throughput (a US long code is about 1 segment/s; 10DLC campaigns and short codes more)."
+  type = object({
+    max_dispatches_per_second = optional(number, 10)
+    max_concurrent_dispatches = optional(number, 20)
+    max_attempts              = optional(number, 12)
+    min_backoff               = optional(string, "5s")
+    max_backoff               = optional(string, "300s")
+    max_doublings             = optional(number, 5)
+    max_retry_duration        = optional(string, "3600s")
+    log_sampling_ratio        = optional(number, 0)
+  })
+  default = {}
+
+  validation {
+    condition     = var.sms_send_queue.max_dispatches_per_second > 0 && var.sms_send_queue.max_dispatches_per_second <= 500
+    error_message = "sms_send_queue.max_dispatches_per_second must be in (0, 500]."
+  }
+  validation {
+    condition     = var.sms_send_queue.max_concurrent_dispatches >= 1 && var.sms_send_queue.max_concurrent_dispatches <= 5000
+    error_message = "sms_send_queue.max_concurrent_dispatches must be between 1 and 5000."
+  }
+  validation {
+    condition     = var.sms_send_queue.max_attempts == -1 || var.sms_send_queue.max_attempts >= 1
+    error_message = "sms_send_queue.max_attempts must be >= 1 (or -1 for unlimited)."
+  }
+  validation {
+    condition     = alltrue([for d in [var.sms_send_queue.min_backoff, var.sms_send_queue.max_backoff, var.sms_send_queue.max_retry_duration] : can(regex("^[0-9]+(\\.[0-9]+)?s$", d))])
+    error_message = "sms_send_queue durations are seconds like \"5s\"."
+  }
+  validation {
+    condition     = var.sms_send_queue.log_sampling_ratio >= 0 && var.sms_send_queue.log_sampling_ratio <= 1
+    error_message = "sms_send_queue.log_sampling_ratio must be between 0 and 1."
+  }
+}
+
+variable "chat_timers_queue" {
+  description = "Cloud Tasks queue chat-timers (queue timeout, inactivity, expiry, offer timeout and dismissal timers)."
+  type = object({
+    max_dispatches_per_second = optional(number, 100)
+    max_concurrent_dispatches = optional(number, 100)
+    max_attempts              = optional(number, 20)
+    min_backoff               = optional(string, "1s")
+    max_backoff               = optional(string, "60s")
+    max_doublings             = optional(number, 5)
+    max_retry_duration        = optional(string, "86400s")
+    log_sampling_ratio        = optional(number, 0)
+  })
+  default = {}
+
+  validation {
+    condition     = var.chat_timers_queue.max_dispatches_per_second > 0 && var.chat_timers_queue.max_dispatches_per_second <= 500
+    error_message = "chat_timers_queue.max_dispatches_per_second must be in (0, 500]."
+  }
+  validation {
+    condition     = var.chat_timers_queue.max_concurrent_dispatches >= 1 && var.chat_timers_queue.max_concurrent_dispatches <= 5000
+    error_message = "chat_timers_queue.max_concurrent_dispatches must be between 1 and 5000."
+  }
+  validation {
+    condition     = var.chat_timers_queue.max_attempts == -1 || var.chat_timers_queue.max_attempts >= 1
+    error_message = "chat_timers_queue.max_attempts must be >= 1 (or -1 for unlimited)."
+  }
+  validation {
+    condition     = alltrue([for d in [var.chat_timers_queue.min_backoff, var.chat_timers_queue.max_backoff, var.chat_timers_queue.max_retry_duration] : can(regex("^[0-9]+(\\.[0-9]+)?s$", d))])
+    error_message = "chat_timers_queue durations are seconds like \"1s\"."
+  }
+  validation {
+    condition     = var.chat_timers_queue.log_sampling_ratio >= 0 && var.chat_timers_queue.log_sampling_ratio <= 1
+    error_message = "chat_timers_queue.log_sampling_ratio must be between 0 and 1."
+  }
+}
+
+# ---------------------------------------------------------------- Firestore --
+
+variable "create_firestore_database" {
+  description = "Create the (default) Firestore database in Native mode. Set false when the project already has one (it must be in Native mode)."
+  type        = bool
+  default     = true
+}
+
+variable "firestore_location" {
+  description = "Firestore location: a multi-region (nam5, eur3) or a region. Cannot be changed after creation."
+  type        = string
+  default     = "nam5"
+
+  validation {
+    condition     = can(regex("^([a-z]+[0-9]+|[a-z]+-[a-z]+[0-9]+)$", var.firestore_location))
+    error_message = "firestore_location must be a Firestore location such as nam5, eur3 or us-central1."
+  }
+}
+
+variable "firestore_delete_protection" {
+  description = "Turn on Firestore delete protection (the chat history and consent ledger live there)."
+  type        = bool
+  default     = true
+}
+
+variable "firestore_point_in_time_recovery" {
+  description = "Keep 7 days of point-in-time recovery for the Firestore database."
+  type        = bool
+  default     = false
+}
+
+# -------------------------------------------------------------------- media --
+
+variable "media_bucket_name" {
+  description = "Name of the MMS media bucket; null uses PROJECT-smsdesk-media."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.media_bucket_name == null || can(regex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$", var.media_bucket_name))
+    error_message = "media_bucket_name must be a valid bucket name."
+  }
+}
+
+variable "media_bucket_location" {
+  description = "Location of the media bucket; null uses region."
+  type        = string
+  default     = null
+}
+
+variable "media_retention_days" {
+  description = "Days after which MMS media objects are deleted."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.media_retention_days >= 1 && var.media_retention_days <= 3650 && floor(var.media_retention_days) == var.media_retention_days
+    error_message = "media_retention_days must be a whole number between 1 and 3650."
+  }
+}
+
+variable "media_bucket_force_destroy" {
+  description = "Allow terraform destroy to delete the media bucket with its objects."
+  type        = bool
+  default     = false
+}
+
+# -------------------------------------------------------- Identity Platform --
+
+variable "enable_identity_platform" {
+  description = "Configure Identity Platform (Firebase Auth) with email/password sign-in for agents, supervisors and admins. Identity Platform must be initialised once in the console per project; leave false when Firebase Auth is managed elsewhere."
+  type        = bool
+  default     = false
+}
+
+variable "identity_platform_authorized_domains" {
+  description = "Extra domains allowed for sign-in redirects (the functions' domain and localhost are always included)."
+  type        = list(string)
+  default     = []
+}
