@@ -33,20 +33,7 @@ func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 func New(a *app.App, v *twilio.Verifier) http.Handler {
 	publicURL := a.URLs.PublicFunction(Name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !httpx.RequirePOST(w, r) {
-			return
-		}
-		if err := httpx.ParseForm(w, r); err != nil {
-			httpx.Error(w, http.StatusBadRequest, "unreadable form body: "+err.Error())
-			return
-		}
-		signed := publicURL
-		if r.URL.RawQuery != "" {
-			signed += "?" + r.URL.RawQuery
-		}
-		if !v.Verify(signed, r.PostForm, r.Header.Get(twilio.SignatureHeader)) {
-			logging.From(r.Context()).Warn("rejected webhook with a missing or invalid X-Twilio-Signature")
-			httpx.Error(w, http.StatusForbidden, "invalid or missing "+twilio.SignatureHeader)
+		if !v.Authenticate(w, r, publicURL) {
 			return
 		}
 		in, err := twilio.ParseInbound(r.PostForm)

@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	twclient "github.com/twilio/twilio-go/client"
+
+	"github.com/smsdesk/smsdesk/shared/httpx"
+	"github.com/smsdesk/smsdesk/shared/logging"
 )
 
 // SignatureHeader carries Twilio's request signature.
@@ -90,4 +93,28 @@ func WriteEmptyResponse(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(EmptyResponse))
+}
+
+// Authenticate admits a webhook POST whose form is signed for publicURL
+// (plus the request's query string, which Twilio signs too). Otherwise it
+// answers 405, 400 or 403 itself and returns false; nothing else may happen
+// for a request it refuses.
+func (v *Verifier) Authenticate(w http.ResponseWriter, r *http.Request, publicURL string) bool {
+	if !httpx.RequirePOST(w, r) {
+		return false
+	}
+	if err := httpx.ParseForm(w, r); err != nil {
+		httpx.Error(w, http.StatusBadRequest, "unreadable form body: "+err.Error())
+		return false
+	}
+	signed := publicURL
+	if r.URL.RawQuery != "" {
+		signed += "?" + r.URL.RawQuery
+	}
+	if !v.Verify(signed, r.PostForm, r.Header.Get(SignatureHeader)) {
+		logging.From(r.Context()).WithField("path", r.URL.Path).Warn("rejected a webhook with a missing or invalid " + SignatureHeader)
+		httpx.Error(w, http.StatusForbidden, "invalid or missing "+SignatureHeader)
+		return false
+	}
+	return true
 }
