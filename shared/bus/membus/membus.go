@@ -21,6 +21,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/smsdesk/smsdesk/shared/backoff"
 	"github.com/smsdesk/smsdesk/shared/bus"
 )
 
@@ -60,15 +61,9 @@ func (o Options) withDefaults() Options {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
-	if o.MinBackoff <= 0 {
-		o.MinBackoff = DefaultMinBackoff
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.MaxBackoff < o.MinBackoff {
-		o.MaxBackoff = o.MinBackoff
-	}
+	b := backoff.Exponential{Min: o.MinBackoff, Max: o.MaxBackoff}.
+		WithDefaults(backoff.Exponential{Min: DefaultMinBackoff, Max: DefaultMaxBackoff})
+	o.MinBackoff, o.MaxBackoff = b.Min, b.Max
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
@@ -235,7 +230,7 @@ func (b *Bus) deliver(s *subscription, d bus.Delivery) {
 
 // attempt pushes d until it is acked, dead-lettered, or the bus closes.
 func (b *Bus) attempt(s *subscription, d bus.Delivery) {
-	backoff := b.opts.MinBackoff
+	delays := backoff.Exponential{Min: b.opts.MinBackoff, Max: b.opts.MaxBackoff}
 	for n := 1; ; n++ {
 		if b.ctx.Err() != nil {
 			b.opts.Logger.WithFields(logrus.Fields{"subscription": s.name, "messageId": d.ID}).
@@ -263,8 +258,9 @@ func (b *Bus) attempt(s *subscription, d bus.Delivery) {
 			b.mu.Unlock()
 			return
 		}
-		log.WithField("retryIn", backoff.String()).Info("membus: push failed, will retry")
-		timer := time.NewTimer(backoff)
+		wait := delays.After(n)
+		log.WithField("retryIn", wait.String()).Info("membus: push failed, will retry")
+		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:
 		case <-b.ctx.Done():
@@ -272,7 +268,6 @@ func (b *Bus) attempt(s *subscription, d bus.Delivery) {
 			log.Warn("membus: bus closed, message dropped")
 			return
 		}
-		backoff = min(2*backoff, b.opts.MaxBackoff)
 	}
 }
 

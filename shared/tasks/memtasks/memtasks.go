@@ -22,6 +22,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/smsdesk/smsdesk/shared/backoff"
 	"github.com/smsdesk/smsdesk/shared/tasks"
 )
 
@@ -60,15 +61,9 @@ func (o Options) withDefaults() Options {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
-	if o.MinBackoff <= 0 {
-		o.MinBackoff = DefaultMinBackoff
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.MaxBackoff < o.MinBackoff {
-		o.MaxBackoff = o.MinBackoff
-	}
+	b := backoff.Exponential{Min: o.MinBackoff, Max: o.MaxBackoff}.
+		WithDefaults(backoff.Exponential{Min: DefaultMinBackoff, Max: DefaultMaxBackoff})
+	o.MinBackoff, o.MaxBackoff = b.Min, b.Max
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
@@ -271,19 +266,15 @@ func (s *Scheduler) fire(e *entry) {
 		s.failed = append(s.failed, Failure{Queue: e.key.queue, Task: e.task, Attempts: attempt, LastError: err.Error()})
 		s.finishLocked(e)
 	default:
-		backoff := s.backoff(attempt)
-		log.WithError(err).WithField("retryIn", backoff.String()).Info("memtasks: attempt failed, will retry")
-		e.timer = time.AfterFunc(backoff, func() { s.fire(e) })
+		wait := s.backoff(attempt)
+		log.WithError(err).WithField("retryIn", wait.String()).Info("memtasks: attempt failed, will retry")
+		e.timer = time.AfterFunc(wait, func() { s.fire(e) })
 	}
 }
 
 // backoff is the wait after the given failed attempt.
 func (s *Scheduler) backoff(attempt int) time.Duration {
-	d := s.opts.MinBackoff
-	for i := 1; i < attempt && d < s.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, s.opts.MaxBackoff)
+	return backoff.Exponential{Min: s.opts.MinBackoff, Max: s.opts.MaxBackoff}.After(attempt)
 }
 
 // dispatch POSTs the task with the headers Cloud Tasks sets. answered
