@@ -1,6 +1,9 @@
 package chat
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // ConsentState is a consumer's current consent for one business number.
 type ConsentState string
@@ -79,4 +82,15 @@ func RevokeByCarrier(c Consent, number, consumer, eventID, code string, now time
 	next := Consent{Number: number, Consumer: consumer, State: ConsentOptedOut, Source: SourceCarrier, UpdatedAt: now}
 	ev := ConsentEvent{ID: eventID, Action: ActionOptOut, Source: SourceCarrier, Detail: "carrier error " + code, At: now}
 	return next, ev, true
+}
+
+// SortLedger orders consent events as the ledger reads: by time, then id
+// for events of the same instant. Every store returns the ledger this way.
+func SortLedger(evs []ConsentEvent) {
+	sort.Slice(evs, func(i, j int) bool {
+		if !evs[i].At.Equal(evs[j].At) {
+			return evs[i].At.Before(evs[j].At)
+		}
+		return evs[i].ID < evs[j].ID
+	})
 }

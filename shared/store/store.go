@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/iterator"
@@ -247,12 +246,7 @@ func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]c
 	}
 	// Ordered in memory: the ledger of one thread is short, and ordering by
 	// two fields in a query would need a composite index.
-	sort.Slice(evs, func(i, j int) bool {
-		if !evs[i].At.Equal(evs[j].At) {
-			return evs[i].At.Before(evs[j].At)
-		}
-		return evs[i].ID < evs[j].ID
-	})
+	chat.SortLedger(evs)
 	return evs, nil
 }
 

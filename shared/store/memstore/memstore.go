@@ -223,19 +223,8 @@ func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]c
 	for _, ev := range s.data.events[thread(number, consumer)] {
 		evs = append(evs, ev)
 	}
-	sortEvents(evs)
+	chat.SortLedger(evs)
 	return evs, nil
-}
-
-// sortEvents orders the ledger by time, then id, as the Firestore adapter's
-// query does.
-func sortEvents(evs []chat.ConsentEvent) {
-	sort.Slice(evs, func(i, j int) bool {
-		if !evs[i].At.Equal(evs[j].At) {
-			return evs[i].At.Before(evs[j].At)
-		}
-		return evs[i].ID < evs[j].ID
-	})
 }
 
 func clone[T any](v T) T {
