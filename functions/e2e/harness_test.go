@@ -21,17 +21,11 @@ import (
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
 	"github.com/smsdesk/smsdesk/shared/app"
-	"github.com/smsdesk/smsdesk/shared/bus"
-	"github.com/smsdesk/smsdesk/shared/bus/membus"
-	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/demo"
 	"github.com/smsdesk/smsdesk/shared/logging"
-	"github.com/smsdesk/smsdesk/shared/store"
-	"github.com/smsdesk/smsdesk/shared/store/memstore"
-	"github.com/smsdesk/smsdesk/shared/tasks"
-	"github.com/smsdesk/smsdesk/shared/tasks/cloudtasks"
-	"github.com/smsdesk/smsdesk/shared/tasks/memtasks"
+	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/testenv"
 	"github.com/smsdesk/smsdesk/shared/twilio"
 	"github.com/smsdesk/smsdesk/shared/twilio/twiliotest"
@@ -89,59 +83,41 @@ func newEnv(t *testing.T, backend string) *env {
 	e.server = httptest.NewServer(mux)
 	t.Cleanup(e.server.Close)
 
-	carrier, err := twilio.NewClient(accountSID, authToken, e.twilio.URL, nil)
+	// The deployment is wired by platform.Build from environment variables,
+	// exactly as a function process is; only the addresses point here.
+	env := map[string]string{
+		"SMSDESK_BACKEND":     "embedded",
+		"PUBLIC_BASE_URL":     "https://sms.acme.example/fn",
+		"INTERNAL_BASE_URL":   e.server.URL,
+		"TWILIO_ACCOUNT_SID":  accountSID,
+		"TWILIO_AUTH_TOKEN":   authToken,
+		"TWILIO_API_BASE_URL": e.twilio.URL,
+	}
+	if backend == "emulators" {
+		testenv.Require(t, "FIRESTORE_EMULATOR_HOST")
+		testenv.Require(t, "PUBSUB_EMULATOR_HOST")
+		env["SMSDESK_BACKEND"] = "google"
+		env["GOOGLE_CLOUD_PROJECT"] = testenv.UniqueID(t, "e2e")
+		env["TASKS_LOCATION"] = "us-central1"
+		env["CLOUD_TASKS_EMULATOR_HOST"] = testenv.Require(t, "CLOUD_TASKS_EMULATOR_HOST")
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	urls := app.URLs{Public: "https://sms.acme.example/fn", Internal: e.server.URL}
-	e.app = &app.App{URLs: urls, Carriers: map[string]app.Carrier{app.ProviderTwilio: carrier}}
-
-	switch backend {
-	case "embedded":
-		e.store = memstore.New()
-		mb := membus.New(membus.Options{Logger: logger, MinBackoff: 20 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
-		if err := mb.Subscribe(bus.TopicInbound, "route-inbound", urls.Function(app.FnRouteInbound), true); err != nil {
-			t.Fatal(err)
-		}
-		mt := memtasks.New(memtasks.Options{Logger: logger})
-		t.Cleanup(func() { _ = mb.Close(); _ = mt.Close() })
-		e.app.Bus, e.app.Tasks = mb, mt
-	case "emulators":
-		testenv.Require(t, "FIRESTORE_EMULATOR_HOST")
-		testenv.Require(t, "PUBSUB_EMULATOR_HOST")
-		tasksHost := testenv.Require(t, "CLOUD_TASKS_EMULATOR_HOST")
-		project := testenv.UniqueID(t, "e2e")
-		st, err := store.Open(ctx, project)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps, err := pubsub.New(ctx, project)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ps.EnsureTopic(ctx, bus.TopicInbound); err != nil {
-			t.Fatal(err)
-		}
-		if err := ps.EnsurePushSubscription(ctx, bus.TopicInbound, "route-inbound", urls.Function(app.FnRouteInbound), true); err != nil {
-			t.Fatal(err)
-		}
-		ct, err := cloudtasks.New(ctx, cloudtasks.Config{ProjectID: project, Location: "us-central1", EmulatorHost: tasksHost})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ct.EnsureQueue(ctx, tasks.QueueSend); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = ct.Close(); _ = ps.Close(); _ = st.Close() })
-		e.store, e.app.Bus, e.app.Tasks = st, ps, ct
-	default:
-		t.Fatalf("unknown backend %q", backend)
+	deps, err := platform.Build(ctx, cfg, logger)
+	if err != nil {
+		t.Fatal(err)
 	}
-	e.app.Store = e.store
+	t.Cleanup(func() { _ = deps.Close() })
+	if err := deps.EnsureEmulatorResources(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.app, e.store = deps.App, deps.Store
 	if err := demo.Load(ctx, e.store, demo.Demo()); err != nil {
 		t.Fatal(err)
 	}
-	verifier := twilio.NewVerifier(authToken)
+	verifier := deps.Verifier
 	handlers := map[string]http.Handler{
 		app.FnTwilioInbound:  twilioinbound.New(e.app, verifier),
 		app.FnRouteInbound:   routeinbound.New(e.app),
