@@ -9,6 +9,7 @@ import "time"
 type Status string
 
 const (
+	StatusMenu   Status = "menu"   // the consumer is choosing a queue
 	StatusQueued Status = "queued" // waiting in a queue for an agent
 	StatusActive Status = "active" // an agent has it
 	StatusEnded  Status = "ended"
@@ -64,6 +65,30 @@ type Chat struct {
 	// NextSeq is the sequence number the next message gets. Order in a chat
 	// is this number, never arrival time, because deliveries race.
 	NextSeq int64 `firestore:"nextSeq" json:"nextSeq"`
+
+	// QueuedAt is when the chat reached the queue it waits in: the longest
+	// waiting chat is offered first.
+	QueuedAt   time.Time `firestore:"queuedAt,omitempty" json:"queuedAt,omitzero"`
+	AssignedAt time.Time `firestore:"assignedAt,omitempty" json:"assignedAt,omitzero"`
+	// Offer is the pending offer of a queued chat to one agent.
+	Offer *Offer `firestore:"offer,omitempty" json:"offer,omitempty"`
+	// Declined are agents who declined or missed this chat; it is not
+	// offered to them again.
+	Declined []string `firestore:"declined,omitempty" json:"declined,omitempty"`
+	// Timers are the timers armed for the chat's current state.
+	Timers []Timer `firestore:"timers,omitempty" json:"timers,omitempty"`
+	// Outbox lists the replies and LastCause the delivery (inbound id or
+	// timer task) of the latest change, so a redelivery that finds its work
+	// done can still finish the sends a crash interrupted.
+	Outbox    []int64 `firestore:"outbox,omitempty" json:"outbox,omitempty"`
+	LastCause string  `firestore:"lastCause,omitempty" json:"lastCause,omitempty"`
+}
+
+// Offer is a chat offered to an agent who has not yet accepted it.
+type Offer struct {
+	AgentID   string    `firestore:"agentId" json:"agentId"`
+	OfferedAt time.Time `firestore:"offeredAt" json:"offeredAt"`
+	ExpiresAt time.Time `firestore:"expiresAt" json:"expiresAt"`
 }
 
 // Open reports whether the chat still takes messages.
@@ -89,7 +114,14 @@ const (
 	KindOptOutConfirm Kind = "opt-out-confirmation"
 	KindOptInConfirm  Kind = "resubscribe-confirmation"
 	KindHelp          Kind = "help"
-	KindCommand       Kind = "command" // a consumer's STOP/START/HELP text
+	KindCommand       Kind = "command" // a consumer's STOP/START/HELP/BACK/EXIT text
+	KindMenu          Kind = "menu"
+	KindInvalidChoice Kind = "invalid-choice"
+	KindWaiting       Kind = "waiting"
+	KindAssigned      Kind = "agent-assigned"
+	KindQueueTimeout  Kind = "queue-timeout"
+	KindDismissed     Kind = "dismissed-chat"
+	KindChatEnded     Kind = "chat-ended"
 )
 
 // Media is one attachment of an MMS.
@@ -103,11 +135,13 @@ func (a Author) Outbound() bool { return a != AuthorConsumer }
 
 // Message is one entry of a chat's transcript.
 type Message struct {
-	ChatID    string    `firestore:"chatId" json:"chatId"`
-	Seq       int64     `firestore:"seq" json:"seq"`
-	Author    Author    `firestore:"author" json:"author"`
-	Kind      Kind      `firestore:"kind" json:"kind"`
-	Body      string    `firestore:"body" json:"body"`
+	ChatID string `firestore:"chatId" json:"chatId"`
+	Seq    int64  `firestore:"seq" json:"seq"`
+	Author Author `firestore:"author" json:"author"`
+	Kind   Kind   `firestore:"kind" json:"kind"`
+	Body   string `firestore:"body" json:"body"`
+	// AgentID is the agent who wrote an agent message.
+	AgentID   string    `firestore:"agentId,omitempty" json:"agentId,omitempty"`
 	Media     []Media   `firestore:"media,omitempty" json:"media,omitempty"`
 	CreatedAt time.Time `firestore:"createdAt" json:"createdAt"`
 	// InboundID is the dedupe id of the carrier delivery a consumer message

@@ -89,7 +89,7 @@ func TestReceiveInbound(t *testing.T) {
 		{"natural opt-out first", Consent{}, nil, "please stop texting me", []Kind{KindCommand, KindOptOutConfirm}, ConsentOptedOut, StatusEnded, true, false},
 		{"start after stop", optedOut, nil, "START", []Kind{KindCommand, KindOptInConfirm}, ConsentOptedIn, StatusQueued, true, true},
 		{"help", optedIn, open, "help", []Kind{KindCommand, KindHelp}, ConsentOptedIn, StatusQueued, false, true},
-		{"help when opted out gets nothing", optedOut, nil, "HELP", []Kind{KindCommand}, ConsentOptedOut, StatusQueued, true, true},
+		{"help when opted out gets nothing", optedOut, nil, "HELP", []Kind{KindCommand}, ConsentOptedOut, StatusMenu, true, true},
 		{"text when opted out gets nothing", optedOut, open, "hello?", []Kind{KindText}, ConsentOptedOut, StatusQueued, false, true},
 		{"stop in a sentence is a text", optedIn, open, "stop by tomorrow", []Kind{KindText}, ConsentOptedIn, StatusQueued, false, true},
 	}

@@ -1,6 +1,10 @@
 package chat
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
 
 // Number is a business number consumers text. Its entry queue decides
 // routing by dialed number.
@@ -36,7 +40,46 @@ type Settings struct {
 	ExitWords       []string `firestore:"exitWords,omitempty" json:"exitWords,omitempty"`
 	// Messages overrides the built-in system messages: language → kind → text.
 	Messages map[string]map[string]string `firestore:"messages,omitempty" json:"messages,omitempty"`
+	// Timeouts are the defaults every queue inherits.
+	Timeouts   Timeouts   `firestore:"timeouts" json:"timeouts,omitzero"`
+	QuietHours QuietHours `firestore:"quietHours" json:"quietHours,omitzero"`
 }
+
+// QuietHours is the window, in the consumer's local time, in which no
+// proactive text is sent (TCPA allows 8am–9pm; some states less). Replies to
+// a consumer's own text are not proactive and are not held.
+type QuietHours struct {
+	Enabled bool `firestore:"enabled" json:"enabled"`
+	// Start and End are "HH:MM"; the quiet window runs from Start to End,
+	// crossing midnight when End is earlier.
+	Start string `firestore:"start,omitempty" json:"start,omitempty"`
+	End   string `firestore:"end,omitempty" json:"end,omitempty"`
+	// TimeZone is used when the consumer's own cannot be told from the number.
+	TimeZone string `firestore:"timeZone,omitempty" json:"timeZone,omitempty"`
+}
+
+// words returns the navigation words as ClassifyCommand takes them.
+func (s Settings) words() sms.CustomWords {
+	return sms.CustomWords{Back: s.BackWords, Exit: s.ExitWords}
+}
+
+// BackWord and ExitWord are the words system messages tell consumers to use.
+func (s Settings) BackWord() string { return firstWord(s.BackWords, sms.DefaultBackWords()) }
+func (s Settings) ExitWord() string { return firstWord(s.ExitWords, sms.DefaultExitWords()) }
+
+func firstWord(words, def []string) string {
+	if words == nil {
+		words = def
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	return strings.ToUpper(words[0])
+}
+
+// EffectiveTimeouts are the settings' timeouts with built-in defaults
+// filled in: the root of every queue's inheritance.
+func (s Settings) EffectiveTimeouts() Timeouts { return s.Timeouts.Inherit(DefaultTimeouts()) }
 
 // DefaultSettings is what a fresh deployment runs with until an admin saves
 // settings: the channel on, English, a neutral program text.

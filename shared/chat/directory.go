@@ -1,8 +1,12 @@
 package chat
 
+import "time"
+
 // Queue is a node of the queue tree. Consumers navigate menus of a queue's
-// visible children and wait for an agent on a leaf. Unset settings inherit
-// from the parent (the routing issue adds timeouts and messages).
+// visible children and wait for an agent on a leaf. Unset settings (zero
+// timeouts, missing messages, empty language) inherit from the parent, then
+// from the SMS settings, so one top-level queue per language can carry
+// everything its subtree shares.
 type Queue struct {
 	ID       string   `firestore:"id" json:"id"`
 	ParentID string   `firestore:"parentId,omitempty" json:"parentId,omitempty"`
@@ -11,7 +15,98 @@ type Queue struct {
 	Order    int      `firestore:"order" json:"order"`
 	Keywords []string `firestore:"keywords,omitempty" json:"keywords,omitempty"`
 	Language string   `firestore:"language,omitempty" json:"language,omitempty"`
-	Agents   []string `firestore:"agents,omitempty" json:"agents,omitempty"`
+	Timeouts Timeouts `firestore:"timeouts" json:"timeouts,omitzero"`
+	// Messages overrides system messages for this subtree: language →
+	// message name → text.
+	Messages map[string]map[string]string `firestore:"messages,omitempty" json:"messages,omitempty"`
+	Agents   []string                     `firestore:"agents,omitempty" json:"agents,omitempty"`
+	Teams    []string                     `firestore:"teams,omitempty" json:"teams,omitempty"`
+	// RequeueOnAgentInactivity puts a chat whose agent stopped answering
+	// back in the queue for another agent instead of ending it.
+	RequeueOnAgentInactivity *bool `firestore:"requeueOnAgentInactivity,omitempty" json:"requeueOnAgentInactivity,omitempty"`
+}
+
+// Timeouts are in whole minutes, as the reference product configures them;
+// zero means inherit. Every set value must lie in [MinTimeout, MaxTimeout].
+type Timeouts struct {
+	// QueueMinutes: a waiting chat no agent took in time ends as Expired.
+	QueueMinutes int `firestore:"queueMinutes,omitempty" json:"queueMinutes,omitempty"`
+	// EndUserInactivityMinutes: the consumer did not answer the agent.
+	EndUserInactivityMinutes int `firestore:"endUserInactivityMinutes,omitempty" json:"endUserInactivityMinutes,omitempty"`
+	// AgentInactivityMinutes: the agent did not answer the consumer.
+	AgentInactivityMinutes int `firestore:"agentInactivityMinutes,omitempty" json:"agentInactivityMinutes,omitempty"`
+	// ExpiryMinutes bounds a chat's whole life.
+	ExpiryMinutes int `firestore:"expiryMinutes,omitempty" json:"expiryMinutes,omitempty"`
+	// OfferMinutes: an agent who neither accepts nor declines an offer in
+	// time misses it, and the chat is offered to the next agent.
+	OfferMinutes int `firestore:"offerMinutes,omitempty" json:"offerMinutes,omitempty"`
+	// DismissalMinutes: a consumer who stops answering the menu has the
+	// chat dismissed; the next text gets the Dismissed Chat auto response.
+	DismissalMinutes int `firestore:"dismissalMinutes,omitempty" json:"dismissalMinutes,omitempty"`
+}
+
+// Timeout bounds: the reference product's inactive-chat dismissal range,
+// applied to every timeout.
+const (
+	MinTimeout = time.Minute
+	MaxTimeout = 7 * 24 * time.Hour
+)
+
+// DefaultTimeouts are used where neither a queue nor the settings set one.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{
+		QueueMinutes:             60,
+		EndUserInactivityMinutes: 30,
+		AgentInactivityMinutes:   15,
+		ExpiryMinutes:            24 * 60,
+		OfferMinutes:             2,
+		DismissalMinutes:         15,
+	}
+}
+
+// Inherit fills t's unset values from parent.
+func (t Timeouts) Inherit(parent Timeouts) Timeouts {
+	pick := func(v, p int) int {
+		if v != 0 {
+			return v
+		}
+		return p
+	}
+	return Timeouts{
+		QueueMinutes:             pick(t.QueueMinutes, parent.QueueMinutes),
+		EndUserInactivityMinutes: pick(t.EndUserInactivityMinutes, parent.EndUserInactivityMinutes),
+		AgentInactivityMinutes:   pick(t.AgentInactivityMinutes, parent.AgentInactivityMinutes),
+		ExpiryMinutes:            pick(t.ExpiryMinutes, parent.ExpiryMinutes),
+		OfferMinutes:             pick(t.OfferMinutes, parent.OfferMinutes),
+		DismissalMinutes:         pick(t.DismissalMinutes, parent.DismissalMinutes),
+	}
+}
+
+// fields lists the timeouts with their JSON names, for validation messages.
+func (t Timeouts) fields() []struct {
+	name    string
+	minutes int
+} {
+	return []struct {
+		name    string
+		minutes int
+	}{
+		{"queueMinutes", t.QueueMinutes},
+		{"endUserInactivityMinutes", t.EndUserInactivityMinutes},
+		{"agentInactivityMinutes", t.AgentInactivityMinutes},
+		{"expiryMinutes", t.ExpiryMinutes},
+		{"offerMinutes", t.OfferMinutes},
+		{"dismissalMinutes", t.DismissalMinutes},
+	}
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// Team is a group of agents assigned to queues together.
+type Team struct {
+	ID      string   `firestore:"id" json:"id"`
+	Name    string   `firestore:"name" json:"name"`
+	Members []string `firestore:"members,omitempty" json:"members,omitempty"`
 }
 
 // AgentStatus is an agent's availability.
@@ -23,7 +118,14 @@ const (
 	AgentOffline   AgentStatus = "offline"
 )
 
-// Agent is a person who answers chats.
+// Valid reports whether s is a known status.
+func (s AgentStatus) Valid() bool {
+	return s == AgentAvailable || s == AgentAway || s == AgentOffline
+}
+
+// Agent is a person who answers chats: a profile the admin sets and a state
+// routing keeps (status, load, last assignment) in the same document, so
+// one transaction can check capacity and take it.
 type Agent struct {
 	ID         string      `firestore:"id" json:"id"`
 	Name       string      `firestore:"name" json:"name"`
@@ -32,4 +134,24 @@ type Agent struct {
 	Status     AgentStatus `firestore:"status" json:"status"`
 	Capacity   int         `firestore:"capacity" json:"capacity"`
 	AutoAnswer bool        `firestore:"autoAnswer,omitempty" json:"autoAnswer,omitempty"`
+
+	// Load is the number of chats offered to or held by the agent.
+	Load int `firestore:"load" json:"load"`
+	// LastAssignedAt orders the longest-idle agent first.
+	LastAssignedAt time.Time `firestore:"lastAssignedAt" json:"lastAssignedAt,omitzero"`
+	// StatusReason says why routing changed the status (a missed offer).
+	StatusReason string `firestore:"statusReason,omitempty" json:"statusReason,omitempty"`
+}
+
+// Free reports whether the agent can take one more chat.
+func (a Agent) Free() bool { return a.Status == AgentAvailable && a.Load < a.Capacity }
+
+// WithProfile returns a with the admin-set fields of p, keeping the routing
+// state, so saving a profile never loses a chat's capacity reservation.
+func (a Agent) WithProfile(p Agent) Agent {
+	p.Load, p.LastAssignedAt = a.Load, a.LastAssignedAt
+	if p.Status == "" {
+		p.Status, p.StatusReason = a.Status, a.StatusReason
+	}
+	return p
 }

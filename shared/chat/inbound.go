@@ -27,55 +27,73 @@ func (in Inbound) ThreadKey() string { return in.Number + "_" + in.Consumer }
 // InboundState is what the domain needs to know to handle an inbound text.
 type InboundState struct {
 	Settings Settings
+	Tree     *Tree
 	Number   Number
 	Consent  Consent
 	OpenChat *Chat // the consumer's open chat on this number, if any
+	// Previous is the thread's last chat when none is open, for telling a
+	// consumer whose chat was dismissed what happened.
+	Previous *Chat
+	// Agents are the open chat's agent and offered agent as stored now:
+	// ending the chat gives back the capacity it holds.
+	Agents []Agent
 }
 
 // InboundOutcome is everything that changes because of one inbound text.
 type InboundOutcome struct {
-	Chat     Chat
-	NewChat  bool
-	Messages []Message // new transcript entries, in sequence order
-	Replies  []Ref     // the outbound ones among Messages, to send
-	Consent  *Consent  // set when consent changed
-	Events   []ConsentEvent
+	*Change
+	NewChat bool
+	Consent *Consent // set when consent changed
+	Events  []ConsentEvent
 	// ThreadOpen tells whether the chat stays the thread's open chat.
 	ThreadOpen bool
 }
 
 // ReceiveInbound applies a consumer's text: the consent commands first (STOP
 // beats everything), then the consent notice a first text needs, then the
-// message joins the consumer's chat. newChatID is used when no chat is open.
+// message joins the consumer's chat and moves it through the menus.
+// newChatID is used when no chat is open.
 func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time) InboundOutcome {
-	out := InboundOutcome{}
-	if st.OpenChat != nil && st.OpenChat.Open() {
-		out.Chat = *st.OpenChat
-	} else {
-		out.NewChat = true
-		out.Chat = Chat{
+	tree := st.Tree
+	if tree == nil {
+		tree = NewTree(st.Settings, nil, nil)
+	}
+	var base Chat
+	newChat := st.OpenChat == nil || !st.OpenChat.Open()
+	if newChat {
+		base = Chat{
 			ID:        newChatID,
 			Number:    in.Number,
 			Consumer:  in.Consumer,
 			Provider:  in.Provider,
 			Language:  st.Settings.LanguageFor(st.Number),
 			QueueID:   st.Number.EntryQueue,
-			Status:    StatusQueued,
+			Status:    StatusMenu,
 			StartType: StartInbound,
 			CreatedAt: now,
 			NextSeq:   1,
 		}
+	} else {
+		base = *st.OpenChat
 	}
+	out := InboundOutcome{Change: Begin(base, tree, now, in.ID), NewChat: newChat}
+	out.Know(st.Agents...)
 	c := &out.Chat
-	c.Version++
-	c.UpdatedAt = now
+	if newChat {
+		// The entry queue's language (a one-language tree) wins over the
+		// number's; later language choices in the menu win over both.
+		if lang := tree.Language(c.QueueID); lang != "" {
+			c.Language = lang
+		}
+		out.arm(TimerExpiry, minutes(tree.Timeouts(c.QueueID).ExpiryMinutes))
+	}
 
-	cmd := sms.ClassifyCommand(in.Body, sms.CustomWords{Back: st.Settings.BackWords, Exit: st.Settings.ExitWords})
+	cmd := sms.ClassifyCommand(in.Body, st.Settings.words())
 	kind := KindText
-	if cmd == sms.CommandStop || cmd == sms.CommandStart || cmd == sms.CommandHelp {
+	if cmd != sms.CommandNone {
 		kind = KindCommand
 	}
-	out.append(Message{Author: AuthorConsumer, Kind: kind, Body: in.Body, Media: in.Media, InboundID: in.ID, CreatedAt: now})
+	out.append(Message{Author: AuthorConsumer, Kind: kind, Body: in.Body, Media: in.Media, InboundID: in.ID})
 
 	consent := st.Consent
 	consent.Number, consent.Consumer = in.Number, in.Consumer
@@ -99,50 +117,54 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 	case sms.CommandStop:
 		if consent.State != ConsentOptedOut {
 			setConsent(ConsentOptedOut, SourceKeyword, ActionOptOut)
-			ref := out.reply(KindOptOutConfirm, st.Settings.Text(lang, MsgOptOutConfirm), now)
+			ref := out.reply(KindOptOutConfirm, st.Settings.Text(lang, MsgOptOutConfirm))
 			consent.OptOutConfirmation = &ref
 		}
 		// A repeated STOP gets no second confirmation: one text after an
 		// opt-out, nothing else.
-		c.Status, c.EndReason, c.EndedAt = StatusEnded, EndUserStopped, now
+		out.end(EndUserStopped)
 		return out
 	case sms.CommandStart:
 		setConsent(ConsentOptedIn, SourceKeyword, ActionOptIn)
-		out.reply(KindOptInConfirm, st.Settings.Text(lang, MsgResubscribed), now)
+		out.reply(KindOptInConfirm, st.Settings.Text(lang, MsgResubscribed))
 	case sms.CommandHelp:
 		if consent.State == ConsentUnknown {
 			setConsent(ConsentOptedIn, SourceFirstMessage, ActionOptIn)
 		}
 		if consent.State == ConsentOptedIn {
-			out.reply(KindHelp, st.Settings.Text(lang, MsgHelp), now)
+			out.reply(KindHelp, st.Settings.Text(lang, MsgHelp))
 		}
 	default:
 		if consent.State == ConsentUnknown {
 			setConsent(ConsentOptedIn, SourceFirstMessage, ActionOptIn)
-			out.reply(KindOptIn, st.Settings.Text(lang, MsgOptIn), now)
+			out.reply(KindOptIn, st.Settings.Text(lang, MsgOptIn))
 		}
 	}
 	out.ThreadOpen = true
-	return out
-}
-
-func (o *InboundOutcome) append(m Message) Ref {
-	m.ChatID = o.Chat.ID
-	m.Seq = o.Chat.NextSeq
-	o.Chat.NextSeq++
-	if m.Author.Outbound() {
-		m.Send = Send{State: SendPending}
-		meas := sms.Measure(m.Body)
-		m.Encoding, m.Segments = string(meas.Encoding), meas.Segments
+	if consent.State == ConsentOptedOut {
+		// Texts from an opted-out consumer are kept for the record; nothing
+		// may be sent back, so no menu and no agent.
+		return out
 	}
-	o.Messages = append(o.Messages, m)
-	return m.Ref()
-}
-
-func (o *InboundOutcome) reply(kind Kind, body string, now time.Time) Ref {
-	ref := o.append(Message{Author: AuthorSystem, Kind: kind, Body: body, CreatedAt: now})
-	o.Replies = append(o.Replies, ref)
-	return ref
+	if newChat {
+		if p := st.Previous; p != nil && p.EndReason == EndDismissed && now.Sub(p.EndedAt) < DismissedNoticeWindow {
+			out.say(KindDismissed, MsgDismissed, nil)
+		}
+		out.enter(c.QueueID)
+		return out
+	}
+	if cmd == sms.CommandStart && c.Status == StatusMenu {
+		out.enter(c.QueueID) // back from an opt-out: show where they are
+		return out
+	}
+	if cmd == sms.CommandStart || cmd == sms.CommandHelp {
+		return out // answered; the chat stays where it was
+	}
+	out.navigate(cmd, in.Body, st.Number.EntryQueue)
+	if out.Ended {
+		out.ThreadOpen = false
+	}
+	return out
 }
 
 // normalizeKeyword is the keyword as the ledger records it: trimmed, upper

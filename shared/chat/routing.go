@@ -1,0 +1,329 @@
+package chat
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// Errors of agent actions on a chat that is not in the state they need.
+var (
+	ErrNotOffered   = errors.New("the chat is not offered to this agent")
+	ErrNotAssigned  = errors.New("the chat is not assigned to this agent")
+	ErrChatEnded    = errors.New("the chat has ended")
+	ErrEmptyMessage = errors.New("message body and media are both empty")
+)
+
+// DismissedNoticeWindow bounds how long after a dismissal the consumer's
+// next text is told their previous chat was closed; later it would confuse.
+const DismissedNoticeWindow = 24 * time.Hour
+
+// maxDepth stops a malformed tree (validation rejects cycles) from looping.
+const maxDepth = 32
+
+// enter moves the chat into a queue: a queue with several visible children
+// sends its menu; one with a single visible child passes through to it; a
+// leaf makes the chat wait for an agent. A queue with a language sets the
+// chat's, so a top-level language choice holds for every later message.
+func (ch *Change) enter(queueID string) {
+	c := &ch.Chat
+	for range maxDepth {
+		c.QueueID = queueID
+		if lang := ch.Tree.Language(queueID); lang != "" {
+			c.Language = lang
+		}
+		opts := ch.Tree.Menu(queueID)
+		switch len(opts) {
+		case 0:
+			c.Status, c.QueuedAt, c.Declined = StatusQueued, ch.Now, nil
+			ch.disarm(TimerDismissal)
+			ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
+			ch.NeedsAgent, ch.justQueued = true, true
+			return
+		case 1:
+			queueID = opts[0].Queue.ID
+		default:
+			c.Status = StatusMenu
+			ch.reply(KindMenu, ch.Tree.MenuText(queueID, c.Language))
+			ch.arm(TimerDismissal, minutes(ch.timeouts().DismissalMinutes))
+			return
+		}
+	}
+}
+
+// menuAbove is the nearest ancestor of a queue that shows a menu, stopping
+// at the entry queue: BACK never leaves the tree the number routes into.
+func (ch *Change) menuAbove(queueID, entry string) (string, bool) {
+	for range maxDepth {
+		if queueID == entry || queueID == "" {
+			return "", false
+		}
+		q, ok := ch.Tree.Queue(queueID)
+		if !ok || q.ParentID == "" {
+			return "", false
+		}
+		queueID = q.ParentID
+		if len(ch.Tree.Menu(queueID)) > 1 {
+			return queueID, true
+		}
+	}
+	return "", false
+}
+
+// navigate applies a consumer's text to an open chat's place in the tree.
+func (ch *Change) navigate(cmd sms.Command, body, entry string) {
+	c := &ch.Chat
+	if cmd == sms.CommandExit {
+		ch.say(KindChatEnded, MsgChatEnded, nil)
+		ch.end(EndAbandoned)
+		return
+	}
+	switch c.Status {
+	case StatusMenu:
+		if cmd == sms.CommandBack {
+			if up, ok := ch.menuAbove(c.QueueID, entry); ok {
+				ch.enter(up)
+			} else {
+				ch.enter(c.QueueID) // at the top: show the menu again
+			}
+			return
+		}
+		if q, ok := Choose(ch.Tree.Menu(c.QueueID), body); ok {
+			ch.enter(q.ID)
+			return
+		}
+		hint := ch.Tree.Text(c.QueueID, c.Language, MsgInvalidChoice, Vars{
+			"CHOICE": clip(body, 20), "BACK": ch.Tree.Settings.BackWord(), "EXIT": ch.Tree.Settings.ExitWord(),
+		})
+		ch.reply(KindInvalidChoice, hint+" "+ch.Tree.MenuText(c.QueueID, c.Language))
+		ch.arm(TimerDismissal, minutes(ch.timeouts().DismissalMinutes))
+	case StatusQueued:
+		if cmd == sms.CommandBack {
+			if up, ok := ch.menuAbove(c.QueueID, entry); ok {
+				ch.releaseOffer("")
+				ch.disarm(TimerQueue)
+				c.QueuedAt = time.Time{}
+				ch.enter(up)
+			}
+		}
+		// Anything else waits in the transcript for the agent.
+	case StatusActive:
+		ch.disarm(TimerEndUserInactivity)
+		if _, armed := c.Armed(TimerAgentInactivity); !armed {
+			ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
+		}
+	}
+}
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// Assign gives a waiting chat to the agent idle longest among candidates
+// who are available, below capacity, speak the chat's language and have not
+// declined it: directly to an auto-answer agent, else as an offer that
+// expires. With nobody free the chat keeps waiting until an agent frees up.
+func (ch *Change) Assign(candidates []Agent) {
+	ch.NeedsAgent = false
+	c := &ch.Chat
+	if c.Status != StatusQueued || c.Offer != nil {
+		return
+	}
+	ch.Know(candidates...)
+	var free []Agent
+	for _, cand := range candidates {
+		if a, ok := ch.agent(cand.ID); ok && ch.eligible(a) {
+			free = append(free, a)
+		}
+	}
+	slices.SortFunc(free, func(a, b Agent) int {
+		return cmp.Or(a.LastAssignedAt.Compare(b.LastAssignedAt), cmp.Compare(a.ID, b.ID))
+	})
+	if len(free) == 0 {
+		ch.sayWaiting()
+		return
+	}
+	a := free[0]
+	a.Load++
+	a.LastAssignedAt = ch.Now
+	ch.Agents[a.ID] = a
+	if a.AutoAnswer {
+		ch.activate(a, StartAuto)
+		return
+	}
+	c.Offer = &Offer{AgentID: a.ID, OfferedAt: ch.Now, ExpiresAt: ch.Now.Add(minutes(ch.timeouts().OfferMinutes))}
+	ch.arm(TimerOffer, minutes(ch.timeouts().OfferMinutes))
+	ch.sayWaiting()
+}
+
+func (ch *Change) eligible(a Agent) bool {
+	if !a.Free() || slices.Contains(ch.Chat.Declined, a.ID) {
+		return false
+	}
+	return len(a.Languages) == 0 || slices.Contains(a.Languages, ch.Chat.Language)
+}
+
+// sayWaiting tells a consumer who just reached a queue that they wait.
+func (ch *Change) sayWaiting() {
+	if ch.justQueued {
+		ch.justQueued = false
+		ch.say(KindWaiting, MsgWaiting, Vars{"QUEUE": ch.queueName()})
+	}
+}
+
+func (ch *Change) queueName() string {
+	q, _ := ch.Tree.Queue(ch.Chat.QueueID)
+	return q.Name
+}
+
+// activate hands the chat to an agent and tells the consumer who it is.
+func (ch *Change) activate(a Agent, start StartType) {
+	c := &ch.Chat
+	c.Status, c.AgentID, c.StartType, c.AssignedAt, c.Offer = StatusActive, a.ID, start, ch.Now, nil
+	ch.justQueued = false
+	ch.disarm(TimerOffer)
+	ch.disarm(TimerQueue)
+	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": firstName(a.Name), "QUEUE": ch.queueName()})
+	// The consumer has been waiting for an answer since their last text.
+	ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
+}
+
+// firstName is how agents introduce themselves in the reference product.
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return name
+}
+
+// Accept is an agent taking the chat offered to them.
+func (ch *Change) Accept(agentID string) error {
+	c := ch.Chat
+	if !c.Open() {
+		return ErrChatEnded
+	}
+	if c.Status != StatusQueued || c.Offer == nil || c.Offer.AgentID != agentID {
+		return ErrNotOffered
+	}
+	a, ok := ch.agent(agentID)
+	if !ok {
+		return ErrNotOffered
+	}
+	ch.activate(a, StartManual)
+	return nil
+}
+
+// Decline is an agent turning an offer down: the chat goes to the next one.
+func (ch *Change) Decline(agentID string) error {
+	c := &ch.Chat
+	if !c.Open() {
+		return ErrChatEnded
+	}
+	if c.Status != StatusQueued || c.Offer == nil || c.Offer.AgentID != agentID {
+		return ErrNotOffered
+	}
+	ch.releaseOffer("")
+	c.Declined = append(c.Declined, agentID)
+	ch.NeedsAgent = true
+	return nil
+}
+
+// AgentMessage is an agent's reply to the consumer.
+func (ch *Change) AgentMessage(agentID, body string, media []Media) (Ref, error) {
+	c := ch.Chat
+	if !c.Open() {
+		return Ref{}, ErrChatEnded
+	}
+	if c.Status != StatusActive || c.AgentID != agentID {
+		return Ref{}, ErrNotAssigned
+	}
+	if strings.TrimSpace(body) == "" && len(media) == 0 {
+		return Ref{}, ErrEmptyMessage
+	}
+	ref := ch.append(Message{Author: AuthorAgent, AgentID: agentID, Kind: KindText, Body: body, Media: media})
+	ch.Replies = append(ch.Replies, ref)
+	ch.Chat.Outbox = append(ch.Chat.Outbox, ref.Seq)
+	ch.disarm(TimerAgentInactivity)
+	ch.arm(TimerEndUserInactivity, minutes(ch.timeouts().EndUserInactivityMinutes))
+	return ref, nil
+}
+
+// Finish is the agent ending the chat.
+func (ch *Change) Finish(agentID string) error {
+	c := ch.Chat
+	if !c.Open() {
+		return ErrChatEnded
+	}
+	if c.Status != StatusActive || c.AgentID != agentID {
+		return ErrNotAssigned
+	}
+	ch.say(KindChatEnded, MsgChatEnded, nil)
+	ch.end(EndFinished)
+	return nil
+}
+
+// Fire applies a timer the caller checked is current (Chat.IsCurrent).
+func (ch *Change) Fire(kind TimerKind) {
+	c := &ch.Chat
+	// The firing timer is spent, not cancelled: its task is running.
+	c.Timers = slices.DeleteFunc(c.Timers, func(t Timer) bool { return t.Kind == kind })
+	switch kind {
+	case TimerQueue:
+		ch.say(KindQueueTimeout, MsgQueueTimeout, nil)
+		ch.end(EndExpired)
+	case TimerExpiry:
+		ch.say(KindChatEnded, MsgChatEnded, nil)
+		ch.end(EndExpired)
+	case TimerDismissal:
+		ch.end(EndDismissed) // told when they write again
+	case TimerEndUserInactivity:
+		ch.say(KindChatEnded, MsgChatEnded, nil)
+		ch.end(EndTimeoutEndUser)
+	case TimerAgentInactivity:
+		if !ch.Tree.RequeueOnAgentInactivity(c.QueueID) || c.AgentID == "" {
+			ch.say(KindChatEnded, MsgChatEnded, nil)
+			ch.end(EndTimeoutAgentNoMessage)
+			return
+		}
+		ch.release(c.AgentID)
+		c.Declined = append(c.Declined, c.AgentID)
+		c.AgentID, c.Status, c.AssignedAt = "", StatusQueued, time.Time{}
+		ch.disarm(TimerEndUserInactivity)
+		ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
+		ch.NeedsAgent, ch.justQueued = true, true
+	case TimerOffer:
+		if c.Offer != nil {
+			id := c.Offer.AgentID
+			ch.releaseOffer("missed offer")
+			c.Declined = append(c.Declined, id)
+		}
+		ch.NeedsAgent = true
+	}
+}
+
+// PickWaiting chooses the chat a newly free agent is offered: the longest
+// waiting among those they may take.
+func PickWaiting(a Agent, waiting []Chat) (Chat, bool) {
+	var best Chat
+	found := false
+	for _, c := range waiting {
+		if c.Status != StatusQueued || c.Offer != nil || slices.Contains(c.Declined, a.ID) {
+			continue
+		}
+		if len(a.Languages) > 0 && !slices.Contains(a.Languages, c.Language) {
+			continue
+		}
+		if !found || c.QueuedAt.Before(best.QueuedAt) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}

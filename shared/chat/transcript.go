@@ -1,0 +1,59 @@
+package chat
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Transcript is a chat with its messages in sequence order: what a GET on
+// a chat returns and what exports are made from.
+type Transcript struct {
+	Chat     Chat      `json:"chat"`
+	Messages []Message `json:"messages"`
+}
+
+// Text renders the transcript for people: a header, then one line per
+// message with time, author and kind, media as links, and the delivery
+// state of outbound texts.
+func (t Transcript) Text(loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	c := t.Chat
+	var b strings.Builder
+	fmt.Fprintf(&b, "Chat %s\n", c.ID)
+	fmt.Fprintf(&b, "Consumer %s, business number %s, language %s\n", c.Consumer, c.Number, c.Language)
+	fmt.Fprintf(&b, "Queue %s, status %s", c.QueueID, c.Status)
+	if c.AgentID != "" {
+		fmt.Fprintf(&b, ", agent %s", c.AgentID)
+	}
+	fmt.Fprintf(&b, ", start %s\n", c.StartType)
+	fmt.Fprintf(&b, "Started %s", c.CreatedAt.In(loc).Format(time.RFC3339))
+	if !c.EndedAt.IsZero() {
+		fmt.Fprintf(&b, ", ended %s (%s)", c.EndedAt.In(loc).Format(time.RFC3339), c.EndReason)
+	}
+	b.WriteString("\n\n")
+	for _, m := range t.Messages {
+		who := string(m.Author)
+		if m.AgentID != "" {
+			who += " " + m.AgentID
+		}
+		fmt.Fprintf(&b, "[%s] #%d %s (%s): %s", m.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), m.Seq, who, m.Kind, m.Body)
+		for _, md := range m.Media {
+			fmt.Fprintf(&b, "\n    media %s %s", md.ContentType, md.URL)
+		}
+		if m.Author.Outbound() {
+			state := string(m.Send.State)
+			if m.Delivery.Status != "" {
+				state = string(m.Delivery.Status)
+			}
+			if m.Send.Error != "" {
+				state += ": " + m.Send.Error
+			}
+			fmt.Fprintf(&b, " [%s]", state)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,317 @@
+package chat
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// Config is a whole channel configuration: what AdminAPI edits piece by
+// piece, and the JSON shape operators import.
+type Config struct {
+	Settings Settings `json:"settings"`
+	Numbers  []Number `json:"numbers"`
+	Queues   []Queue  `json:"queues"`
+	Teams    []Team   `json:"teams,omitempty"`
+	Agents   []Agent  `json:"agents"`
+}
+
+// Tree indexes the configuration's queues.
+func (c Config) Tree() *Tree { return NewTree(c.Settings, c.Queues, c.Teams) }
+
+// FieldError is one problem with a configuration, naming the field the way
+// the JSON document spells it so an operator can find it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ValidationError lists every problem found, not just the first, so one
+// round trip fixes a document.
+type ValidationError struct {
+	Problems []FieldError `json:"problems"`
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Error()
+	}
+	return "invalid configuration: " + strings.Join(parts, "; ")
+}
+
+// Providers a number may use.
+var Providers = []string{"twilio", "telnyx"}
+
+// CampaignStatuses are the 10DLC campaign states carriers report.
+var CampaignStatuses = []string{"", "pending", "verified", "rejected", "suspended", "expired"}
+
+var (
+	idPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
+	langPattern  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
+	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+type problems struct{ list []FieldError }
+
+func (p *problems) add(field, format string, args ...any) {
+	p.list = append(p.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Validate checks a configuration as a whole: references, the tree's shape,
+// words consumers could never select, timeouts out of range.
+func (c Config) Validate() error {
+	var p problems
+	c.validateSettings(&p)
+
+	queues := map[string]Queue{}
+	for i, q := range c.Queues {
+		field := fmt.Sprintf("queues[%d]", i)
+		switch {
+		case !idPattern.MatchString(q.ID):
+			p.add(field+".id", "%q is not a valid id (letters, digits, '-', '_', '.'; up to 100)", q.ID)
+		case queues[q.ID].ID != "":
+			p.add(field+".id", "duplicate queue id %q", q.ID)
+		}
+		queues[q.ID] = q
+	}
+	teams := map[string]bool{}
+	agents := map[string]bool{}
+	for i, a := range c.Agents {
+		field := fmt.Sprintf("agents[%d]", i)
+		switch {
+		case !idPattern.MatchString(a.ID):
+			p.add(field+".id", "%q is not a valid id", a.ID)
+		case agents[a.ID]:
+			p.add(field+".id", "duplicate agent id %q", a.ID)
+		}
+		agents[a.ID] = true
+		if a.Capacity < 1 || a.Capacity > 100 {
+			p.add(field+".capacity", "must be between 1 and 100, got %d", a.Capacity)
+		}
+		if a.Status != "" && !a.Status.Valid() {
+			p.add(field+".status", "must be available, away or offline, got %q", a.Status)
+		}
+	}
+	for i, tm := range c.Teams {
+		field := fmt.Sprintf("teams[%d]", i)
+		switch {
+		case !idPattern.MatchString(tm.ID):
+			p.add(field+".id", "%q is not a valid id", tm.ID)
+		case teams[tm.ID]:
+			p.add(field+".id", "duplicate team id %q", tm.ID)
+		}
+		teams[tm.ID] = true
+		for j, m := range tm.Members {
+			if !agents[m] {
+				p.add(fmt.Sprintf("%s.members[%d]", field, j), "unknown agent %q", m)
+			}
+		}
+	}
+	for i, q := range c.Queues {
+		c.validateQueue(&p, fmt.Sprintf("queues[%d]", i), q, queues, agents, teams)
+	}
+	c.validateSiblings(&p)
+	numbers := map[string]bool{}
+	for i, n := range c.Numbers {
+		field := fmt.Sprintf("numbers[%d]", i)
+		if numbers[n.E164] {
+			p.add(field+".e164", "duplicate number %s", n.E164)
+		}
+		numbers[n.E164] = true
+		c.validateNumber(&p, field, n, queues)
+	}
+	if len(p.list) > 0 {
+		return &ValidationError{Problems: p.list}
+	}
+	return nil
+}
+
+func (c Config) validateSettings(p *problems) {
+	s := c.Settings
+	validateTimeouts(p, "settings.timeouts", s.Timeouts)
+	for i, l := range s.Languages {
+		if !langPattern.MatchString(l) {
+			p.add(fmt.Sprintf("settings.languages[%d]", i), "%q is not a language code such as en or es", l)
+		}
+	}
+	if s.DefaultLanguage != "" && !langPattern.MatchString(s.DefaultLanguage) {
+		p.add("settings.defaultLanguage", "%q is not a language code such as en or es", s.DefaultLanguage)
+	}
+	for field, words := range map[string][]string{"settings.backWords": s.BackWords, "settings.exitWords": s.ExitWords} {
+		for i, w := range words {
+			if strings.TrimSpace(w) == "" {
+				p.add(fmt.Sprintf("%s[%d]", field, i), "a command word cannot be empty")
+			} else if sms.IsReservedWord(w) {
+				p.add(fmt.Sprintf("%s[%d]", field, i), "%q is a fixed STOP, START or HELP command", w)
+			}
+		}
+	}
+	for _, b := range s.BackWords {
+		for _, e := range s.ExitWords {
+			if sms.NormalizeWord(b) == sms.NormalizeWord(e) {
+				p.add("settings.exitWords", "%q is also a BACK word", e)
+			}
+		}
+	}
+	validateMessages(p, "settings.messages", s.Messages)
+	q := s.QuietHours
+	if q.Enabled || q.Start != "" || q.End != "" {
+		if !clockPattern.MatchString(q.Start) {
+			p.add("settings.quietHours.start", "must be HH:MM, got %q", q.Start)
+		}
+		if !clockPattern.MatchString(q.End) {
+			p.add("settings.quietHours.end", "must be HH:MM, got %q", q.End)
+		}
+	}
+}
+
+func validateTimeouts(p *problems, field string, t Timeouts) {
+	for _, f := range t.fields() {
+		if f.minutes == 0 {
+			continue
+		}
+		if d := minutes(f.minutes); d < MinTimeout || d > MaxTimeout {
+			p.add(field+"."+f.name, "must be between 1 and %d minutes, got %d", int(MaxTimeout.Minutes()), f.minutes)
+		}
+	}
+}
+
+func validateMessages(p *problems, field string, msgs map[string]map[string]string) {
+	for lang, byName := range msgs {
+		if !langPattern.MatchString(lang) {
+			p.add(field+"."+lang, "%q is not a language code", lang)
+		}
+		for name, text := range byName {
+			if !slices.Contains(SystemMessages, SystemMessage(name)) {
+				p.add(field+"."+lang+"."+name, "unknown system message (known: %s)", joinMessages())
+			} else if strings.TrimSpace(text) == "" {
+				p.add(field+"."+lang+"."+name, "an override cannot be empty; remove it to use the default")
+			}
+		}
+	}
+}
+
+func joinMessages() string {
+	names := make([]string, len(SystemMessages))
+	for i, m := range SystemMessages {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
+}
+
+// isCommand reports whether a word would be taken as an SMS command instead
+// of a menu choice.
+func (c Config) isCommand(word string) bool {
+	return sms.ClassifyCommand(word, c.Settings.words()) != sms.CommandNone
+}
+
+func (c Config) validateQueue(p *problems, field string, q Queue, queues map[string]Queue, agents, teams map[string]bool) {
+	if strings.TrimSpace(q.Name) == "" {
+		p.add(field+".name", "a queue needs a name")
+	} else if c.isCommand(q.Name) {
+		p.add(field+".name", "%q is an SMS command and cannot name a queue", q.Name)
+	}
+	for j, k := range q.Keywords {
+		switch {
+		case strings.TrimSpace(k) == "":
+			p.add(fmt.Sprintf("%s.keywords[%d]", field, j), "a menu keyword cannot be empty")
+		case c.isCommand(k):
+			p.add(fmt.Sprintf("%s.keywords[%d]", field, j), "%q is an SMS command and cannot be a menu keyword", k)
+		}
+	}
+	if q.ParentID != "" {
+		if _, ok := queues[q.ParentID]; !ok {
+			p.add(field+".parentId", "unknown queue %q", q.ParentID)
+		} else if cycle(q.ID, queues) {
+			p.add(field+".parentId", "queue %q is its own ancestor (a cycle in the tree)", q.ID)
+		}
+	}
+	if q.Language != "" && !langPattern.MatchString(q.Language) {
+		p.add(field+".language", "%q is not a language code such as en or es", q.Language)
+	}
+	validateTimeouts(p, field+".timeouts", q.Timeouts)
+	validateMessages(p, field+".messages", q.Messages)
+	for j, a := range q.Agents {
+		if !agents[a] {
+			p.add(fmt.Sprintf("%s.agents[%d]", field, j), "unknown agent %q", a)
+		}
+	}
+	for j, tm := range q.Teams {
+		if !teams[tm] {
+			p.add(fmt.Sprintf("%s.teams[%d]", field, j), "unknown team %q", tm)
+		}
+	}
+}
+
+func cycle(id string, queues map[string]Queue) bool {
+	seen := map[string]bool{}
+	for cur := queues[id].ParentID; cur != ""; cur = queues[cur].ParentID {
+		if cur == id {
+			return true
+		}
+		if seen[cur] {
+			return false // a cycle above us; its own members report it
+		}
+		seen[cur] = true
+	}
+	return false
+}
+
+// validateSiblings rejects two visible siblings a consumer's reply could
+// both select.
+func (c Config) validateSiblings(p *problems) {
+	index := map[string]int{}
+	for i, q := range c.Queues {
+		index[q.ID] = i
+	}
+	tree := c.Tree()
+	parents := map[string]bool{"": true}
+	for _, q := range c.Queues {
+		parents[q.ParentID] = true
+	}
+	for parent := range parents {
+		owner := map[string]string{}
+		for pos, o := range tree.Menu(parent) {
+			for _, w := range o.matchWords(pos + 1) {
+				n := sms.NormalizeWord(w)
+				if prev, ok := owner[n]; ok && prev != o.Queue.ID {
+					p.add(fmt.Sprintf("queues[%d].keywords", index[o.Queue.ID]),
+						"%q also selects sibling queue %q", w, prev)
+					continue
+				}
+				owner[n] = o.Queue.ID
+			}
+		}
+	}
+}
+
+func (c Config) validateNumber(p *problems, field string, n Number, queues map[string]Queue) {
+	if e, err := sms.NormalizeNumber(n.E164, "US"); err != nil {
+		p.add(field+".e164", "%v", err)
+	} else if e != n.E164 {
+		p.add(field+".e164", "%q is not in E.164 form (%s)", n.E164, e)
+	}
+	if !slices.Contains(Providers, n.Provider) {
+		p.add(field+".provider", "must be one of %s, got %q", strings.Join(Providers, ", "), n.Provider)
+	}
+	if n.EntryQueue == "" {
+		p.add(field+".entryQueue", "a number needs an entry queue")
+	} else if _, ok := queues[n.EntryQueue]; !ok {
+		p.add(field+".entryQueue", "unknown queue %q", n.EntryQueue)
+	}
+	if n.Language != "" && !langPattern.MatchString(n.Language) {
+		p.add(field+".language", "%q is not a language code such as en or es", n.Language)
+	}
+	if !slices.Contains(CampaignStatuses, n.CampaignStatus) {
+		p.add(field+".campaignStatus", "must be one of %s, got %q", strings.Join(CampaignStatuses[1:], ", "), n.CampaignStatus)
+	}
+	if n.MessagesPerSecond < 0 || n.MessagesPerSecond > 1000 {
+		p.add(field+".messagesPerSecond", "must be between 0 and 1000, got %v", n.MessagesPerSecond)
+	}
+}

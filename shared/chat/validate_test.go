@@ -1,0 +1,82 @@
+package chat
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func validConfig() Config {
+	s := DefaultSettings()
+	s.Languages = []string{"en", "es"}
+	return Config{
+		Settings: s,
+		Numbers:  []Number{{E164: "+14155550101", Provider: "twilio", EntryQueue: "en", Language: "en", Enabled: true}},
+		Queues: []Queue{
+			{ID: "en", Name: "English"},
+			{ID: "bill", ParentID: "en", Name: "Billing", Order: 1, Keywords: []string{"1"}, Agents: []string{"ana"}},
+			{ID: "tech", ParentID: "en", Name: "Tech", Order: 2, Keywords: []string{"2"}, Teams: []string{"t1"}},
+		},
+		Teams:  []Team{{ID: "t1", Name: "Tier 1", Members: []string{"ana"}}},
+		Agents: []Agent{{ID: "ana", Name: "Ana", Capacity: 2, Status: AgentAvailable}},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		edit      func(c *Config)
+		wantField string // "" means valid
+		wantText  string
+	}{
+		{"valid", func(c *Config) {}, "", ""},
+		{"keyword is STOP", func(c *Config) { c.Queues[1].Keywords = []string{"STOP"} }, "queues[1].keywords[0]", "SMS command"},
+		{"keyword is the BACK word", func(c *Config) { c.Queues[1].Keywords = []string{"back"} }, "queues[1].keywords[0]", "SMS command"},
+		{"keyword is a configured EXIT word", func(c *Config) {
+			c.Settings.ExitWords = []string{"BYE"}
+			c.Queues[2].Keywords = []string{"bye"}
+		}, "queues[2].keywords[0]", "SMS command"},
+		{"queue name is HELP", func(c *Config) { c.Queues[2].Name = "Help" }, "queues[2].name", "SMS command"},
+		{"duplicate keywords among siblings", func(c *Config) { c.Queues[2].Keywords = []string{"1"} }, "queues[2].keywords", "also selects sibling"},
+		{"position clashes with a keyword", func(c *Config) { c.Queues[1].Keywords = nil; c.Queues[2].Keywords = []string{"1"} }, "queues[2].keywords", "also selects sibling"},
+		{"cycle", func(c *Config) { c.Queues[0].ParentID = "bill" }, "queues[0].parentId", "cycle"},
+		{"self parent", func(c *Config) { c.Queues[2].ParentID = "tech" }, "queues[2].parentId", "cycle"},
+		{"timeout too long", func(c *Config) { c.Queues[1].Timeouts.QueueMinutes = 10081 }, "queues[1].timeouts.queueMinutes", "between 1 and 10080"},
+		{"negative timeout", func(c *Config) { c.Settings.Timeouts.OfferMinutes = -1 }, "settings.timeouts.offerMinutes", "between 1 and 10080"},
+		{"unknown entry queue", func(c *Config) { c.Numbers[0].EntryQueue = "nope" }, "numbers[0].entryQueue", "unknown queue"},
+		{"unknown parent", func(c *Config) { c.Queues[1].ParentID = "nope" }, "queues[1].parentId", "unknown queue"},
+		{"unknown agent", func(c *Config) { c.Queues[1].Agents = []string{"zed"} }, "queues[1].agents[0]", "unknown agent"},
+		{"unknown team", func(c *Config) { c.Queues[2].Teams = []string{"t9"} }, "queues[2].teams[0]", "unknown team"},
+		{"unknown team member", func(c *Config) { c.Teams[0].Members = []string{"zed"} }, "teams[0].members[0]", "unknown agent"},
+		{"number not E.164", func(c *Config) { c.Numbers[0].E164 = "4155550101" }, "numbers[0].e164", "E.164"},
+		{"unknown provider", func(c *Config) { c.Numbers[0].Provider = "carrier-pigeon" }, "numbers[0].provider", "one of"},
+		{"duplicate number", func(c *Config) { c.Numbers = append(c.Numbers, c.Numbers[0]) }, "numbers[1].e164", "duplicate"},
+		{"back word is STOP", func(c *Config) { c.Settings.BackWords = []string{"stop"} }, "settings.backWords[0]", "fixed"},
+		{"unknown system message", func(c *Config) { c.Queues[0].Messages = map[string]map[string]string{"en": {"greetz": "hi"}} }, "queues[0].messages.en.greetz", "unknown system message"},
+		{"capacity zero", func(c *Config) { c.Agents[0].Capacity = 0 }, "agents[0].capacity", "between 1 and 100"},
+		{"quiet hours malformed", func(c *Config) { c.Settings.QuietHours = QuietHours{Enabled: true, Start: "9pm", End: "08:00"} }, "settings.quietHours.start", "HH:MM"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := validConfig()
+			tc.edit(&c)
+			err := c.Validate()
+			if tc.wantField == "" {
+				if err != nil {
+					t.Fatalf("valid configuration rejected: %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want a ValidationError on %s", err, tc.wantField)
+			}
+			for _, p := range ve.Problems {
+				if p.Field == tc.wantField && strings.Contains(p.Message, tc.wantText) {
+					return
+				}
+			}
+			t.Errorf("problems %v lack %s: ...%s...", ve.Problems, tc.wantField, tc.wantText)
+		})
+	}
+}
