@@ -168,3 +168,7 @@ func normalizeCommand(s string) string {
 		return unicode.IsSpace(r) || r == '¡' || r == '¿'
 	})
 }
+
+// NormalizeWord is how bodies and configured words are compared: case-folded,
+// trimmed of punctuation and extra space. Menu keywords match through it too.
+func NormalizeWord(s string) string { return normalizeCommand(s) }

@@ -5,6 +5,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -42,3 +43,15 @@ const (
 	HeaderQueueName  = "X-CloudTasks-QueueName"
 	HeaderRetryCount = "X-CloudTasks-TaskRetryCount"
 )
+
+// ErrNoTask is returned by Run for a task that does not exist (never
+// created, already run, or deleted).
+var ErrNoTask = errors.New("no such task")
+
+// Runner dispatches a scheduled task now instead of at its schedule time,
+// as Cloud Tasks' RunTask does. Operators use it to force a timer; tests
+// use it to fire a timer armed minutes ahead through the real emulator.
+// The dispatch is asynchronous: Run returns once it has started.
+type Runner interface {
+	Run(ctx context.Context, queue, name string) error
+}

@@ -151,6 +151,23 @@ func (s *Scheduler) Delete(ctx context.Context, queue, name string) error {
 	return nil
 }
 
+// Run dispatches a task now (RunTask).
+func (s *Scheduler) Run(ctx context.Context, queue, name string) error {
+	if err := tasks.ValidateName(name); err != nil {
+		return fmt.Errorf("cloudtasks: run on %q: %w", queue, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
+	defer cancel()
+	_, err := s.client.RunTask(ctx, &cloudtaskspb.RunTaskRequest{Name: s.TaskPath(queue, name)})
+	if status.Code(err) == codes.NotFound {
+		return fmt.Errorf("cloudtasks: run %q on %q: %w", name, queue, tasks.ErrNoTask)
+	}
+	if err != nil {
+		return fmt.Errorf("cloudtasks: run %q on %q: %w", name, queue, err)
+	}
+	return nil
+}
+
 // EnsureQueue creates queue with default settings unless it exists. It is
 // for the emulator and scripts/dev: in production Terraform owns queues
 // and their rate limits.
@@ -177,4 +194,7 @@ func (s *Scheduler) Close() error {
 	return s.closeErr
 }
 
-var _ tasks.Scheduler = (*Scheduler)(nil)
+var (
+	_ tasks.Scheduler = (*Scheduler)(nil)
+	_ tasks.Runner    = (*Scheduler)(nil)
+)

@@ -227,6 +227,23 @@ func (s *Scheduler) Delete(ctx context.Context, queue, name string) error {
 	return nil
 }
 
+// Run dispatches a waiting task now. A task that is running, finished or
+// deleted is ErrNoTask, as in Cloud Tasks.
+func (s *Scheduler) Run(ctx context.Context, queue, name string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memtasks: run %q on %q: %w", name, queue, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.live[taskKey{queue, name}]
+	if !ok || e.deleted || e.timer == nil || !e.timer.Stop() {
+		return fmt.Errorf("memtasks: run %q on %q: %w", name, queue, tasks.ErrNoTask)
+	}
+	s.markBusyLocked(e)
+	e.timer = time.AfterFunc(0, func() { s.fire(e) })
+	return nil
+}
+
 // fire runs one attempt of e and arranges the next one if it failed.
 func (s *Scheduler) fire(e *entry) {
 	s.mu.Lock()
@@ -381,4 +398,7 @@ func (s *Scheduler) Close() error {
 	return nil
 }
 
-var _ tasks.Scheduler = (*Scheduler)(nil)
+var (
+	_ tasks.Scheduler = (*Scheduler)(nil)
+	_ tasks.Runner    = (*Scheduler)(nil)
+)

@@ -5,6 +5,7 @@ package taskstest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,6 +42,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"delete before the schedule time cancels", testDelete},
 		{"retries after an error answer", testRetry},
 		{"rejects a name Cloud Tasks would reject", testBadName},
+		{"runs a scheduled task now", testRun},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -224,6 +226,37 @@ func testDelete(t *testing.T, env Env) {
 	h.wait(env, marker, 1)
 	if got := h.requests(name); len(got) != 0 {
 		t.Errorf("deleted task %s was delivered %d times", name, len(got))
+	}
+}
+
+func testRun(t *testing.T, env Env) {
+	runner, ok := env.Scheduler.(tasks.Runner)
+	if !ok {
+		t.Fatalf("%T does not implement tasks.Runner", env.Scheduler)
+	}
+	h := newHandler(t, nil)
+	queue := env.NewQueue(t)
+	name := testenv.UniqueID(t, "run")
+	enqueue(t, env, queue, tasks.Task{Name: name, URL: h.URL, Body: []byte("now"), ScheduleAt: time.Now().Add(time.Hour)})
+	if err := runner.Run(context.Background(), queue, name); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := h.wait(env, name, 1); got[0].Body != "now" {
+		t.Errorf("run task body %q, want %q", got[0].Body, "now")
+	}
+	tests := []struct{ name, task string }{
+		{"never created", testenv.UniqueID(t, "never")},
+		{"deleted", func() string {
+			n := testenv.UniqueID(t, "gone")
+			enqueue(t, env, queue, tasks.Task{Name: n, URL: h.URL, ScheduleAt: time.Now().Add(time.Hour)})
+			deleteTask(t, env, queue, n)
+			return n
+		}()},
+	}
+	for _, tc := range tests {
+		if err := runner.Run(context.Background(), queue, tc.task); !errors.Is(err, tasks.ErrNoTask) {
+			t.Errorf("Run of a task %s: %v, want ErrNoTask", tc.name, err)
+		}
 	}
 }
 
