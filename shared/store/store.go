@@ -1,8 +1,13 @@
 // Package store is the Firestore adapter of app.Store. The collections are
 // the design's data model (design §2):
 //
-//	numbers/{e164}, settings/sms, consents/{number}_{consumer}/events/{id},
-//	activeChats/{number}_{consumer}, chats/{id}/messages/{seq}, inbound/{id}
+//	numbers/{e164}, queues/{id}, agents/{id}, teams/{id}, settings/sms,
+//	consents/{number}_{consumer}/events/{id}, activeChats/{number}_{consumer},
+//	chats/{id}/messages/{seq}, inbound/{id}
+//
+// Tx.WaitingChats queries chats where status == "queued" and queueId in
+// [...] ordered by queuedAt, which needs the composite index (queueId ASC,
+// status ASC, queuedAt ASC) on the chats collection.
 //
 // The client honours FIRESTORE_EMULATOR_HOST by itself.
 package store
@@ -26,6 +31,7 @@ const (
 	colNumbers     = "numbers"
 	colQueues      = "queues"
 	colAgents      = "agents"
+	colTeams       = "teams"
 	colSettings    = "settings"
 	colConsents    = "consents"
 	colEvents      = "events"
@@ -34,7 +40,15 @@ const (
 	colMessages    = "messages"
 	colInbound     = "inbound"
 	docSMSSettings = "sms"
+	docRevision    = "revision"
 )
+
+// revisionDoc is settings/revision: it changes with every write to the
+// routing configuration (settings, queues, teams), so a process can keep
+// the configuration cached and check it with one read.
+type revisionDoc struct {
+	Revision string `firestore:"revision"`
+}
 
 // Store is app.Store on Firestore.
 type Store struct {
@@ -67,6 +81,15 @@ func seqID(seq int64) string { return fmt.Sprintf("%010d", seq) }
 
 func (s *Store) numberRef(e164 string) *firestore.DocumentRef {
 	return s.client.Collection(colNumbers).Doc(e164)
+}
+func (s *Store) queueRef(id string) *firestore.DocumentRef {
+	return s.client.Collection(colQueues).Doc(id)
+}
+func (s *Store) agentRef(id string) *firestore.DocumentRef {
+	return s.client.Collection(colAgents).Doc(id)
+}
+func (s *Store) teamRef(id string) *firestore.DocumentRef {
+	return s.client.Collection(colTeams).Doc(id)
 }
 func (s *Store) settingsRef() *firestore.DocumentRef {
 	return s.client.Collection(colSettings).Doc(docSMSSettings)
@@ -120,6 +143,46 @@ func set(ctx context.Context, ref *firestore.DocumentRef, v any) error {
 	return nil
 }
 
+// configSet writes (or, for a nil value, deletes) a configuration document
+// and a new configuration revision atomically.
+func (s *Store) configSet(ctx context.Context, ref *firestore.DocumentRef, v any) error {
+	rev := revisionDoc{Revision: app.RandomID()}
+	err := s.client.RunTransaction(ctx, func(ctx context.Context, ft *firestore.Transaction) error {
+		var err error
+		if v == nil {
+			err = ft.Delete(ref)
+		} else {
+			err = ft.Set(ref, v)
+		}
+		if err != nil {
+			return err
+		}
+		return ft.Set(s.client.Collection(colSettings).Doc(docRevision), rev)
+	})
+	if err != nil {
+		return mapErr(err, "write "+ref.Path)
+	}
+	return nil
+}
+
+// ConfigRevision returns the configuration revision, "" before the first
+// configuration write.
+func (s *Store) ConfigRevision(ctx context.Context) (string, error) {
+	r, err := get[revisionDoc](ctx, s.client.Collection(colSettings).Doc(docRevision))
+	if errors.Is(err, app.ErrNotFound) {
+		return "", nil
+	}
+	return r.Revision, err
+}
+
+// del deletes a document; deleting a missing one is not an error.
+func del(ctx context.Context, ref *firestore.DocumentRef) error {
+	if _, err := ref.Delete(ctx); err != nil {
+		return mapErr(err, "delete "+ref.Path)
+	}
+	return nil
+}
+
 // RunTx runs fn in a Firestore transaction. Firestore wants every read
 // before the first write, so writes are staged and applied when fn returns;
 // reads of a staged document see the staged value.
@@ -157,20 +220,48 @@ func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
 	return list[chat.Number](ctx, s.client.Collection(colNumbers))
 }
 
+func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
+	return del(ctx, s.numberRef(e164))
+}
+
 func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
-	return set(ctx, s.client.Collection(colQueues).Doc(q.ID), q)
+	return s.configSet(ctx, s.queueRef(q.ID), q)
 }
 
 func (s *Store) Queues(ctx context.Context) ([]chat.Queue, error) {
 	return list[chat.Queue](ctx, s.client.Collection(colQueues))
 }
 
+func (s *Store) DeleteQueue(ctx context.Context, id string) error {
+	return s.configSet(ctx, s.queueRef(id), nil)
+}
+
 func (s *Store) PutAgent(ctx context.Context, a chat.Agent) error {
-	return set(ctx, s.client.Collection(colAgents).Doc(a.ID), a)
+	return set(ctx, s.agentRef(a.ID), a)
+}
+
+func (s *Store) Agent(ctx context.Context, id string) (chat.Agent, error) {
+	return get[chat.Agent](ctx, s.agentRef(id))
 }
 
 func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
 	return list[chat.Agent](ctx, s.client.Collection(colAgents))
+}
+
+func (s *Store) DeleteAgent(ctx context.Context, id string) error {
+	return del(ctx, s.agentRef(id))
+}
+
+func (s *Store) PutTeam(ctx context.Context, t chat.Team) error {
+	return s.configSet(ctx, s.teamRef(t.ID), t)
+}
+
+func (s *Store) Teams(ctx context.Context) ([]chat.Team, error) {
+	return list[chat.Team](ctx, s.client.Collection(colTeams))
+}
+
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	return s.configSet(ctx, s.teamRef(id), nil)
 }
 
 // list reads a whole (small, configuration) collection in document-id order.
@@ -195,7 +286,7 @@ func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
 }
 
 func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
-	return set(ctx, s.settingsRef(), st)
+	return s.configSet(ctx, s.settingsRef(), st)
 }
 
 func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"cloud.google.com/go/firestore"
 
@@ -102,6 +104,102 @@ func (t *tx) SetActiveChat(number, consumer, chatID string) {
 
 func (t *tx) ClearActiveChat(number, consumer string) {
 	t.stage(t.s.activeRef(number, consumer), nil, true)
+}
+
+func (t *tx) Agent(id string) (chat.Agent, error) { return txGet[chat.Agent](t, t.s.agentRef(id)) }
+
+func (t *tx) PutAgent(a chat.Agent) { t.stage(t.s.agentRef(a.ID), a, false) }
+
+// maxWaitingQueues is the most queue ids one WaitingChats call takes:
+// Firestore's limit on the values of an "in" filter.
+const maxWaitingQueues = 30
+
+// WaitingChats queries the queued chats of the queues in the transaction,
+// so a chat another transaction takes meanwhile makes this one retry, and
+// overlays the chats this transaction staged. The query asks for one extra
+// chat per staged chat, since each staged chat can push at most one queried
+// chat out of the result, so the overlay never comes up short.
+func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
+	if len(queueIDs) > maxWaitingQueues {
+		return nil, fmt.Errorf("waiting chats: %d queue ids, at most %d", len(queueIDs), maxWaitingQueues)
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("waiting chats: limit %d, want at least 1", limit)
+	}
+	if len(queueIDs) == 0 {
+		return []chat.Chat{}, nil
+	}
+	ids := slices.Clone(queueIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids) // Firestore rejects repeated "in" values
+	staged := t.stagedChats()
+	q := t.s.client.Collection(colChats).
+		Where("status", "==", string(chat.StatusQueued)).
+		Where("queueId", "in", ids).
+		OrderBy("queuedAt", firestore.Asc).
+		Limit(limit + len(staged))
+	it := t.ft.Documents(q)
+	defer it.Stop()
+	snaps, err := it.GetAll()
+	if err != nil {
+		return nil, mapErr(err, "query waiting chats of "+strings.Join(ids, ","))
+	}
+	out := make([]chat.Chat, 0, len(snaps)+len(staged))
+	for _, snap := range snaps {
+		if _, ok := staged[snap.Ref.ID]; ok {
+			continue
+		}
+		var c chat.Chat
+		if err := snap.DataTo(&c); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		out = append(out, c)
+	}
+	for _, c := range staged {
+		if c != nil && waiting(*c, ids) {
+			out = append(out, *c)
+		}
+	}
+	sortWaiting(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// stagedChats returns the chat documents this transaction wrote, by id; a
+// staged delete maps to nil.
+func (t *tx) stagedChats() map[string]*chat.Chat {
+	m := map[string]*chat.Chat{}
+	for _, d := range t.staged {
+		if d.ref.Parent.ID != colChats || d.ref.Parent.Parent != nil {
+			continue // not a top-level chats document
+		}
+		if d.deleted {
+			m[d.ref.ID] = nil
+			continue
+		}
+		c := d.value.(chat.Chat)
+		m[d.ref.ID] = &c
+	}
+	return m
+}
+
+// waiting reports whether the query would return c: queued in one of the
+// queues, with a queuedAt (a zero QueuedAt is not stored, and Firestore
+// leaves documents without the ordered field out of the query).
+func waiting(c chat.Chat, queueIDs []string) bool {
+	return c.Status == chat.StatusQueued && !c.QueuedAt.IsZero() && slices.Contains(queueIDs, c.QueueID)
+}
+
+// sortWaiting orders chats as the query does: by queuedAt, then document id.
+func sortWaiting(cs []chat.Chat) {
+	slices.SortFunc(cs, func(a, b chat.Chat) int {
+		if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 func (t *tx) Chat(id string) (chat.Chat, error) { return txGet[chat.Chat](t, t.s.chatRef(id)) }

@@ -98,12 +98,12 @@ func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
 }
 
 func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
-	s.writes.Add(1)
+	s.writes.Add(2) // and the configuration revision
 	return s.next.PutSettings(ctx, st)
 }
 
 func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
-	s.writes.Add(1)
+	s.writes.Add(2) // and the configuration revision
 	return s.next.PutQueue(ctx, q)
 }
 
@@ -122,6 +122,51 @@ func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
 	as, err := s.next.Agents(ctx)
 	s.read(max(len(as), 1))
 	return as, err
+}
+
+func (s *Store) Agent(ctx context.Context, id string) (chat.Agent, error) {
+	s.read(1)
+	return s.next.Agent(ctx, id)
+}
+
+func (s *Store) PutTeam(ctx context.Context, t chat.Team) error {
+	s.writes.Add(2) // and the configuration revision
+	return s.next.PutTeam(ctx, t)
+}
+
+func (s *Store) ConfigRevision(ctx context.Context) (string, error) {
+	s.read(1)
+	return s.next.ConfigRevision(ctx)
+}
+
+func (s *Store) Teams(ctx context.Context) ([]chat.Team, error) {
+	ts, err := s.next.Teams(ctx)
+	s.read(max(len(ts), 1))
+	return ts, err
+}
+
+// DeleteNumber counts one delete whether or not the number existed, as
+// Firestore bills the operation either way; so do the other deletes.
+func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
+	s.deletes.Add(1)
+	return s.next.DeleteNumber(ctx, e164)
+}
+
+func (s *Store) DeleteQueue(ctx context.Context, id string) error {
+	s.deletes.Add(1)
+	s.writes.Add(1) // the configuration revision
+	return s.next.DeleteQueue(ctx, id)
+}
+
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	s.deletes.Add(1)
+	s.writes.Add(1) // the configuration revision
+	return s.next.DeleteTeam(ctx, id)
+}
+
+func (s *Store) DeleteAgent(ctx context.Context, id string) error {
+	s.deletes.Add(1)
+	return s.next.DeleteAgent(ctx, id)
 }
 
 func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
@@ -157,6 +202,8 @@ type tx struct {
 	reads, writes, deletes int64
 }
 
+var _ app.Tx = (*tx)(nil)
+
 func (t *tx) Inbound(id string) (app.InboundRecord, error) { t.reads++; return t.next.Inbound(id) }
 func (t *tx) PutInbound(rec app.InboundRecord)             { t.writes++; t.next.PutInbound(rec) }
 func (t *tx) Number(e164 string) (chat.Number, error)      { t.reads++; return t.next.Number(e164) }
@@ -186,3 +233,17 @@ func (t *tx) Chat(id string) (chat.Chat, error)          { t.reads++; return t.n
 func (t *tx) PutChat(c chat.Chat)                        { t.writes++; t.next.PutChat(c) }
 func (t *tx) Message(ref chat.Ref) (chat.Message, error) { t.reads++; return t.next.Message(ref) }
 func (t *tx) PutMessage(m chat.Message)                  { t.writes++; t.next.PutMessage(m) }
+func (t *tx) Agent(id string) (chat.Agent, error)        { t.reads++; return t.next.Agent(id) }
+func (t *tx) PutAgent(a chat.Agent)                      { t.writes++; t.next.PutAgent(a) }
+
+// WaitingChats is a query: one read per chat returned, at least one. No
+// query runs for no queues or invalid arguments, so nothing is billed then.
+// The count is a floor under Firestore: it also bills the queried chats
+// that the transaction's own staged writes replaced or dropped.
+func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
+	cs, err := t.next.WaitingChats(queueIDs, limit)
+	if len(queueIDs) > 0 && len(queueIDs) <= 30 && limit > 0 {
+		t.reads += int64(max(len(cs), 1))
+	}
+	return cs, err
+}

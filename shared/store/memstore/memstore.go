@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/smsdesk/smsdesk/shared/app"
@@ -18,6 +20,8 @@ import (
 type Store struct {
 	mu   sync.Mutex
 	data *state
+	// revision counts configuration writes (see app.Store.ConfigRevision).
+	revision int64
 }
 
 // state is every collection. Values are stored as copies, never shared with
@@ -27,6 +31,7 @@ type state struct {
 	numbers     map[string]chat.Number
 	queues      map[string]chat.Queue
 	agents      map[string]chat.Agent
+	teams       map[string]chat.Team
 	settings    *chat.Settings
 	consents    map[string]chat.Consent
 	events      map[string]map[string]chat.ConsentEvent // thread → event id → event
@@ -42,6 +47,7 @@ func New() *Store {
 		numbers:     map[string]chat.Number{},
 		queues:      map[string]chat.Queue{},
 		agents:      map[string]chat.Agent{},
+		teams:       map[string]chat.Team{},
 		consents:    map[string]chat.Consent{},
 		events:      map[string]map[string]chat.ConsentEvent{},
 		activeChats: map[string]string{},
@@ -118,9 +124,28 @@ func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
 	return sortedValues(s.data.numbers), nil
 }
 
+func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.data.numbers, e164)
+	return nil
+}
+
+// ConfigRevision returns a value that changes with every configuration
+// write, "" before the first.
+func (s *Store) ConfigRevision(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.revision == 0 {
+		return "", nil
+	}
+	return strconv.FormatInt(s.revision, 10), nil
+}
+
 func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.revision++
 	s.data.queues[q.ID] = clone(q)
 	return nil
 }
@@ -131,17 +156,68 @@ func (s *Store) Queues(ctx context.Context) ([]chat.Queue, error) {
 	return clone(sortedValues(s.data.queues)), nil
 }
 
+func (s *Store) DeleteQueue(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revision++
+	delete(s.data.queues, id)
+	return nil
+}
+
 func (s *Store) PutAgent(ctx context.Context, a chat.Agent) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.data.agents[a.ID] = clone(a)
+	s.data.agents[a.ID] = cloneAgent(a)
 	return nil
 }
 
 func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return clone(sortedValues(s.data.agents)), nil
+	as := sortedValues(s.data.agents)
+	for i := range as {
+		as[i] = cloneAgent(as[i])
+	}
+	return as, nil
+}
+
+func (s *Store) Agent(ctx context.Context, id string) (chat.Agent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.data.agents[id]
+	if !ok {
+		return chat.Agent{}, notFound("agent", id)
+	}
+	return cloneAgent(a), nil
+}
+
+func (s *Store) DeleteAgent(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.data.agents, id)
+	return nil
+}
+
+func (s *Store) PutTeam(ctx context.Context, t chat.Team) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revision++
+	s.data.teams[t.ID] = clone(t)
+	return nil
+}
+
+func (s *Store) Teams(ctx context.Context) ([]chat.Team, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return clone(sortedValues(s.data.teams)), nil
+}
+
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revision++
+	delete(s.data.teams, id)
+	return nil
 }
 
 // sortedValues lists a collection in document-id order, as Firestore does.
@@ -170,6 +246,7 @@ func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
 func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.revision++
 	c := clone(st)
 	s.data.settings = &c
 	return nil
@@ -182,7 +259,7 @@ func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
 	if !ok {
 		return chat.Chat{}, notFound("chat", id)
 	}
-	return c, nil
+	return cloneChat(c), nil
 }
 
 func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
@@ -245,6 +322,23 @@ func cloneInbound(r app.InboundRecord) app.InboundRecord {
 	r.Message.Media = append([]chat.Media(nil), r.Message.Media...)
 	r.Replies = append([]chat.Ref(nil), r.Replies...)
 	return r
+}
+
+// cloneAgent is by hand too: routing reads agents in every assignment.
+func cloneAgent(a chat.Agent) chat.Agent {
+	a.Languages = slices.Clone(a.Languages)
+	return a
+}
+
+func cloneChat(c chat.Chat) chat.Chat {
+	if c.Offer != nil {
+		o := *c.Offer
+		c.Offer = &o
+	}
+	c.Declined = slices.Clone(c.Declined)
+	c.Timers = slices.Clone(c.Timers)
+	c.Outbox = slices.Clone(c.Outbox)
+	return c
 }
 
 func cloneMessage(m chat.Message) chat.Message {

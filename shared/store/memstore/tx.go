@@ -2,6 +2,8 @@ package memstore
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -16,6 +18,7 @@ type tx struct {
 	inbound  map[string]app.InboundRecord
 	consents map[string]chat.Consent
 	active   map[string]*string // nil value: cleared
+	agents   map[string]chat.Agent
 	chats    map[string]chat.Chat
 	messages map[chat.Ref]chat.Message
 }
@@ -125,18 +128,86 @@ func (t *tx) ClearActiveChat(number, consumer string) {
 	t.stage(func(s *state) { delete(s.activeChats, key) })
 }
 
+func (t *tx) Agent(id string) (chat.Agent, error) {
+	if a, ok := t.agents[id]; ok {
+		return cloneAgent(a), nil
+	}
+	a, ok := t.base.agents[id]
+	if !ok {
+		return chat.Agent{}, notFound("agent", id)
+	}
+	return cloneAgent(a), nil
+}
+
+func (t *tx) PutAgent(a chat.Agent) {
+	a = cloneAgent(a)
+	if t.agents == nil {
+		t.agents = map[string]chat.Agent{}
+	}
+	t.agents[a.ID] = a
+	t.stage(func(s *state) { s.agents[a.ID] = a })
+}
+
+// maxWaitingQueues is Firestore's limit on the values of an "in" filter,
+// kept here so the twin fails where production would.
+const maxWaitingQueues = 30
+
+func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
+	if len(queueIDs) > maxWaitingQueues {
+		return nil, fmt.Errorf("waiting chats: %d queue ids, at most %d", len(queueIDs), maxWaitingQueues)
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("waiting chats: limit %d, want at least 1", limit)
+	}
+	out := []chat.Chat{}
+	if len(queueIDs) == 0 {
+		return out, nil
+	}
+	for id, c := range t.base.chats {
+		if _, ok := t.chats[id]; !ok && waiting(c, queueIDs) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range t.chats {
+		if waiting(c, queueIDs) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b chat.Chat) int {
+		if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	for i := range out {
+		out[i] = cloneChat(out[i])
+	}
+	return out, nil
+}
+
+// waiting reports whether Firestore's waiting-chats query would return c.
+// A zero QueuedAt is not stored (omitempty), and Firestore leaves documents
+// without the ordered field out of an ordered query.
+func waiting(c chat.Chat, queueIDs []string) bool {
+	return c.Status == chat.StatusQueued && !c.QueuedAt.IsZero() && slices.Contains(queueIDs, c.QueueID)
+}
+
 func (t *tx) Chat(id string) (chat.Chat, error) {
 	if c, ok := t.chats[id]; ok {
-		return c, nil
+		return cloneChat(c), nil
 	}
 	c, ok := t.base.chats[id]
 	if !ok {
 		return chat.Chat{}, notFound("chat", id)
 	}
-	return c, nil
+	return cloneChat(c), nil
 }
 
 func (t *tx) PutChat(c chat.Chat) {
+	c = cloneChat(c)
 	if t.chats == nil {
 		t.chats = map[string]chat.Chat{}
 	}

@@ -31,12 +31,21 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"inbound dedupe", testInboundDedupe},
 		{"configuration", testConfiguration},
+		{"configuration revision", testConfigRevision},
 		{"chat and transcript", testChatAndTranscript},
 		{"consent and ledger", testConsentLedger},
 		{"active chat per thread", testActiveChat},
 		{"transaction reads its own writes", testReadYourWrites},
 		{"failed transaction writes nothing", testRollback},
 		{"transactions under contention", testContention},
+		{"agents, teams and queues", testDirectory},
+		{"deletes are idempotent", testDeletes},
+		{"transaction reads and writes agents", testTxAgent},
+		{"chat routing fields are stored and copied", testChatRoutingFields},
+		{"waiting chats: order, filters, limit and errors", testWaitingChats},
+		{"waiting chats see the transaction's writes", testWaitingOverlay},
+		{"agent load under contention", testAgentContention},
+		{"concurrent routers assign each chat once", testAssignContention},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -374,5 +383,58 @@ func testContention(t *testing.T, s app.Store) {
 	}
 	if len(ms) != writers || len(bodies) != writers {
 		t.Errorf("got %d messages from %d distinct writers, want %d", len(ms), len(bodies), writers)
+	}
+}
+
+// testConfigRevision: every write of routing configuration changes the
+// revision; routing state (agents' load, chats) does not, or caches would
+// be refreshed on every message.
+func testConfigRevision(t *testing.T, s app.Store) {
+	rev := func() string {
+		t.Helper()
+		r, err := s.ConfigRevision(ctx(t))
+		if err != nil {
+			t.Fatalf("ConfigRevision: %v", err)
+		}
+		return r
+	}
+	if r := rev(); r != "" {
+		t.Fatalf("revision of an empty store = %q, want \"\"", r)
+	}
+	seen := map[string]bool{"": true}
+	steps := []struct {
+		name    string
+		changes bool
+		fn      func() error
+	}{
+		{"put settings", true, func() error { return s.PutSettings(ctx(t), chat.DefaultSettings()) }},
+		{"put queue", true, func() error { return s.PutQueue(ctx(t), chat.Queue{ID: "q1", Name: "Q"}) }},
+		{"put team", true, func() error { return s.PutTeam(ctx(t), chat.Team{ID: "t1", Name: "T"}) }},
+		{"delete team", true, func() error { return s.DeleteTeam(ctx(t), "t1") }},
+		{"delete queue", true, func() error { return s.DeleteQueue(ctx(t), "q1") }},
+		{"put agent", false, func() error { return s.PutAgent(ctx(t), chat.Agent{ID: "a1", Name: "A", Capacity: 1}) }},
+		{"agent load in a transaction", false, func() error {
+			return s.RunTx(ctx(t), func(tx app.Tx) error {
+				a, err := tx.Agent("a1")
+				a.Load++
+				tx.PutAgent(a)
+				return err
+			})
+		}},
+	}
+	last := rev()
+	for _, st := range steps {
+		if err := st.fn(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		r := rev()
+		if changed := r != last; changed != st.changes {
+			t.Errorf("%s: revision %q → %q, want changed=%v", st.name, last, r, st.changes)
+		}
+		if st.changes && seen[r] {
+			t.Errorf("%s: revision %q reused", st.name, r)
+		}
+		seen[r] = true
+		last = r
 	}
 }
