@@ -6,13 +6,14 @@ locals {
 
   # Composite indexes (single-field indexes are automatic).
   firestore_indexes = {
-    # Routing: the longest-waiting chat of a queue.
-    chats_queue_status_created = {
+    # Routing: the longest-waiting chats of an agent's queues
+    # (status == queued, queueId in [...], order by queuedAt).
+    chats_queue_status_queued = {
       collection = "chats"
       fields = [
         { field_path = "queueId", order = "ASCENDING" },
         { field_path = "status", order = "ASCENDING" },
-        { field_path = "createdAt", order = "ASCENDING" },
+        { field_path = "queuedAt", order = "ASCENDING" },
       ]
     }
     # History: a consumer's chats, newest first.

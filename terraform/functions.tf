@@ -26,21 +26,18 @@
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
-# To add a function (for example ChatTimers, queue chat-timers):
+# To add a function, add one entry below; for example an HTTP API:
 #
-#   ChatTimers = {
-#     package     = "functions/chattimers"
-#     description = "Queue timeout, inactivity, expiry, offer and dismissal timers."
-#     trigger     = "tasks"
-#     queue       = "chat-timers"
+#   AgentAPI = {
+#     package     = "functions/agentapi"
+#     description = "Agent and supervisor API."
+#     trigger     = "http"
 #     firestore   = true
-#     publishes   = ["chat-events"]
 #     enqueues    = ["sms-send", "chat-timers"]
 #   }
 #
-# Later functions: ChatTimers (tasks, chat-timers), AgentAPI, AdminAPI,
-# OutboundAPI, Console, IVRWebhook, TelnyxInbound (http, public), CRMSync and
-# ChatStats (pubsub, chat-events).
+# Later functions: AgentAPI, OutboundAPI, Console, IVRWebhook, TelnyxInbound
+# (http, public), CRMSync and ChatStats (pubsub, chat-events).
 locals {
   function_catalog = {
     TwilioInbound = {
@@ -84,6 +81,24 @@ locals {
       firestore   = true
       secrets     = ["twilio-auth-token"]
       sizing      = { timeout_seconds = 15 }
+    }
+
+    ChatTimers = {
+      package     = "functions/chattimers"
+      description = "Queue timeout, inactivity, expiry, offer and dismissal timers (Cloud Tasks queue chat-timers); stale versions do nothing."
+      trigger     = "tasks"
+      queue       = "chat-timers"
+      firestore   = true
+      enqueues    = ["sms-send", "chat-timers"]
+      secrets     = ["twilio-auth-token"] # see RouteInbound
+    }
+
+    AdminAPI = {
+      package     = "functions/adminapi"
+      description = "Channel configuration: SMS settings, numbers, queue tree, teams, agents (Firebase Auth, role admin)."
+      trigger     = "http"
+      firestore   = true
+      secrets     = ["twilio-auth-token"] # see RouteInbound
     }
   }
 

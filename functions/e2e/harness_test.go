@@ -13,14 +13,18 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/smsdesk/smsdesk/functions/adminapi"
+	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
 	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/demo"
@@ -49,6 +53,8 @@ type env struct {
 	twilio *twiliotest.Server
 	server *httptest.Server
 	calls  *callCounter
+	sids   atomic.Int64 // numbers the texts of say
+	dev    *auth.DevVerifier
 }
 
 // backends lists where the pipe runs: always the embedded twins, and the
@@ -92,6 +98,7 @@ func newEnv(t *testing.T, backend string) *env {
 		"TWILIO_ACCOUNT_SID":  accountSID,
 		"TWILIO_AUTH_TOKEN":   authToken,
 		"TWILIO_API_BASE_URL": e.twilio.URL,
+		"SMSDESK_AUTH":        "dev",
 	}
 	if backend == "emulators" {
 		testenv.Require(t, "FIRESTORE_EMULATOR_HOST")
@@ -113,8 +120,8 @@ func newEnv(t *testing.T, backend string) *env {
 	if err := deps.EnsureEmulatorResources(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.app, e.store = deps.App, deps.Store
-	if err := demo.Load(ctx, e.store, demo.Demo()); err != nil {
+	e.app, e.store, e.dev = deps.App, deps.Store, deps.DevSignIn
+	if err := e.app.ImportConfig(ctx, demo.Demo()); err != nil {
 		t.Fatal(err)
 	}
 	verifier := deps.Verifier
@@ -123,10 +130,13 @@ func newEnv(t *testing.T, backend string) *env {
 		app.FnRouteInbound:   routeinbound.New(e.app),
 		app.FnSendSMS:        sendsms.New(e.app),
 		app.FnDeliveryStatus: deliverystatus.New(e.app, verifier),
+		app.FnChatTimers:     chattimers.New(e.app),
+		app.FnAdminAPI:       adminapi.New(e.app, deps.Guard.Require(auth.RoleAdmin)),
 	}
 	for name, h := range handlers {
 		h := logging.Middleware(logger, "e2e", name, h)
 		mux.Handle("/"+name, e.calls.wrap(name, h))
+		mux.Handle("/"+name+"/", e.calls.wrap(name, h))
 	}
 	return e
 }

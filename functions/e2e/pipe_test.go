@@ -43,8 +43,8 @@ func TestFirstTextGetsOptInMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(msgs) != 2 || msgs[0].Author != chat.AuthorConsumer || msgs[1].Kind != chat.KindOptIn {
-				t.Fatalf("transcript = %+v, want consumer text then opt-in", msgs)
+			if len(msgs) != 3 || msgs[0].Author != chat.AuthorConsumer || msgs[1].Kind != chat.KindOptIn || msgs[2].Kind != chat.KindMenu {
+				t.Fatalf("transcript = %+v, want consumer text, opt-in, menu", msgs)
 			}
 			if msgs[1].ProviderMessageID != sent[0].SID || msgs[1].Send.State != chat.SendSent || msgs[1].Segments < 1 || msgs[1].Encoding == "" {
 				t.Errorf("opt-in message record = %+v", msgs[1])
@@ -56,7 +56,7 @@ func TestFirstTextGetsOptInMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Status != chat.StatusQueued || c.QueueID != map[string]string{numberEN: "en", numberES: "es"}[tc.number] {
+			if c.Status != chat.StatusMenu || c.QueueID != map[string]string{numberEN: "en", numberES: "es"}[tc.number] {
 				t.Errorf("chat status %q queue %q", c.Status, c.QueueID)
 			}
 			evs, err := e.store.ConsentEvents(e.ctx(), tc.number, tc.consumer)
@@ -89,8 +89,8 @@ func TestDuplicateDeliveriesSendOneReply(t *testing.T) {
 		testenv.WaitFor(t, waitLimit, "all deliveries routed", func() bool { return e.calls.OK(app.FnRouteInbound) >= deliveries })
 		rec := e.waitRouted(sid)
 		e.waitSettled(rec)
-		if got := e.twilio.SentTo(consumer); len(got) != 1 {
-			t.Errorf("consumer received %d texts, want 1", len(got))
+		if got := e.twilio.SentTo(consumer); len(got) != 2 {
+			t.Errorf("consumer received %d texts, want 2 (opt-in, menu)", len(got))
 		}
 		msgs, err := e.store.Messages(e.ctx(), rec.ChatID)
 		if err != nil {
@@ -102,8 +102,8 @@ func TestDuplicateDeliveriesSendOneReply(t *testing.T) {
 				consumerMsgs++
 			}
 		}
-		if consumerMsgs != 1 || len(msgs) != 2 {
-			t.Errorf("chat holds %d messages (%d from the consumer), want 2 (1)", len(msgs), consumerMsgs)
+		if consumerMsgs != 1 || len(msgs) != 3 {
+			t.Errorf("chat holds %d messages (%d from the consumer), want 3 (1)", len(msgs), consumerMsgs)
 		}
 	})
 }
@@ -112,14 +112,14 @@ func TestStopIsFinal(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		const consumer = "+14155550160"
 		e.text("SMs1", consumer, numberEN, "Hi")
-		e.waitSent(consumer, 1)
+		e.waitSent(consumer, 2) // opt-in, menu
 		e.waitSettled(e.waitRouted("SMs1"))
 		chatID := e.waitRouted("SMs1").ChatID
 
 		e.text("SMs2", consumer, numberEN, "  stop ")
-		sent := e.waitSent(consumer, 2)
-		if !strings.Contains(sent[1].Body, "unsubscribed") {
-			t.Errorf("opt-out confirmation = %q", sent[1].Body)
+		sent := e.waitSent(consumer, 3)
+		if !strings.Contains(sent[2].Body, "unsubscribed") {
+			t.Errorf("opt-out confirmation = %q", sent[2].Body)
 		}
 		e.waitSettled(e.waitRouted("SMs2"))
 		c, err := e.store.Chat(e.ctx(), chatID)
@@ -153,8 +153,8 @@ func TestStopIsFinal(t *testing.T) {
 		e.text("SMs4", consumer, numberEN, "why did you stop?")
 		e.waitSettled(e.waitRouted("SMs3"))
 		e.waitSettled(e.waitRouted("SMs4"))
-		if got := e.twilio.SentTo(consumer); len(got) != 2 {
-			t.Errorf("after STOP the consumer received %d texts in all, want 2 (opt-in, confirmation)", len(got))
+		if got := e.twilio.SentTo(consumer); len(got) != 3 {
+			t.Errorf("after STOP the consumer received %d texts in all, want 3 (opt-in, menu, confirmation)", len(got))
 		}
 		consent, err := e.store.Consent(e.ctx(), numberEN, consumer)
 		if err != nil || consent.State != chat.ConsentOptedOut || consent.Keyword != "STOP" {
@@ -163,14 +163,14 @@ func TestStopIsFinal(t *testing.T) {
 
 		// START resubscribes, and texts flow again.
 		e.text("SMs5", consumer, numberEN, "Start")
-		sent = e.waitSent(consumer, 3)
-		if !strings.Contains(sent[2].Body, "resubscribed") {
-			t.Errorf("resubscribe confirmation = %q", sent[2].Body)
+		sent = e.waitSent(consumer, 5)
+		if !strings.Contains(sent[3].Body, "resubscribed") || !strings.Contains(sent[4].Body, "Text 1 for Billing") {
+			t.Errorf("resubscribe confirmation and menu = %q", []string{sent[3].Body, sent[4].Body})
 		}
 		e.text("SMs6", consumer, numberEN, "help")
-		sent = e.waitSent(consumer, 4)
-		if !strings.Contains(sent[3].Body, "support@acme.example") {
-			t.Errorf("help text = %q", sent[3].Body)
+		sent = e.waitSent(consumer, 6)
+		if !strings.Contains(sent[5].Body, "support@acme.example") {
+			t.Errorf("help text = %q", sent[5].Body)
 		}
 		evs, err := e.store.ConsentEvents(e.ctx(), numberEN, consumer)
 		if err != nil {
@@ -336,7 +336,7 @@ func TestCarrierErrors(t *testing.T) {
 		}{
 			{"opted out at the carrier", "+14155550190", twiliotest.Failure{HTTPStatus: 400, Code: 21610, Message: "Attempt to send to unsubscribed recipient"}, chat.SendFailed, 0, true},
 			{"invalid number", "+14155550191", twiliotest.Failure{HTTPStatus: 400, Code: 21211, Message: "Invalid 'To' Phone Number"}, chat.SendFailed, 0, false},
-			{"rate limited once", "+14155550192", twiliotest.Failure{HTTPStatus: 429, Code: 20429, Message: "Too Many Requests", Times: 1}, chat.SendSent, 1, false},
+			{"rate limited once", "+14155550192", twiliotest.Failure{HTTPStatus: 429, Code: 20429, Message: "Too Many Requests", Times: 1}, chat.SendSent, 2, false}, // opt-in, menu
 		}
 		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -345,6 +345,7 @@ func TestCarrierErrors(t *testing.T) {
 				e.text(sid, tc.consumer, numberEN, "Hi")
 				rec := e.waitRouted(sid)
 				m := e.waitMessage(rec.Replies[0], "send finished", func(m chat.Message) bool { return m.Send.Done() })
+				e.waitSettled(rec)
 				if m.Send.State != tc.wantState {
 					t.Errorf("send state = %q (%s), want %q", m.Send.State, m.Send.Error, tc.wantState)
 				}

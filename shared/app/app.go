@@ -20,6 +20,8 @@ const (
 	FnRouteInbound   = "RouteInbound"
 	FnSendSMS        = "SendSMS"
 	FnDeliveryStatus = "DeliveryStatus"
+	FnChatTimers     = "ChatTimers"
+	FnAdminAPI       = "AdminAPI"
 )
 
 // Providers.
@@ -65,6 +67,8 @@ type App struct {
 	// Now and NewID are replaceable for tests; nil means the real ones.
 	Now   func() time.Time
 	NewID func() string
+
+	trees treeCache
 }
 
 func (a *App) now() time.Time {

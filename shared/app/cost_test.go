@@ -46,16 +46,24 @@ func BenchmarkFirestoreOpsPerInbound(b *testing.B) {
 		// texts are sent in order by one new consumer; only the last is counted
 		texts []string
 	}{
-		{"first-text-with-opt-in-reply", []string{"Hi, my order is late"}},
-		{"follow-up-text-no-reply", []string{"Hi", "It is order 1234"}},
+		{"first-text-opt-in-and-menu", []string{"Hi, my order is late"}},
+		{"menu-choice-assigned-to-agent", []string{"Hi", "2"}},
+		{"follow-up-text-to-agent", []string{"Hi", "2", "It is order 1234"}},
 		{"stop-with-confirmation", []string{"Hi", "STOP"}},
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
 			ctx := logging.WithEntry(context.Background(), logrus.NewEntry(logging.New(io.Discard, logrus.InfoLevel, "")))
 			mem := memstore.New()
-			if err := demo.Load(ctx, mem, demo.Demo()); err != nil {
+			cfg := demo.Demo()
+			if err := demo.Load(ctx, mem, cfg); err != nil {
 				b.Fatal(err)
+			}
+			for _, ag := range cfg.Agents {
+				ag.Capacity = 1 << 30 // every chat finds Ben free, however many run
+				if err := mem.PutAgent(ctx, ag); err != nil {
+					b.Fatal(err)
+				}
 			}
 			st := counting.Wrap(mem)
 			a := &app.App{Store: st, Bus: discardBus{}, Tasks: discardTasks{},

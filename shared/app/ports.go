@@ -56,6 +56,19 @@ type Store interface {
 	Queues(ctx context.Context) ([]chat.Queue, error)
 	PutAgent(ctx context.Context, a chat.Agent) error
 	Agents(ctx context.Context) ([]chat.Agent, error)
+	Agent(ctx context.Context, id string) (chat.Agent, error)
+	// ConfigRevision changes with every write of settings, queues or teams
+	// (in the same commit), so the routing configuration can be cached and
+	// checked with one read. "" before the first configuration write.
+	ConfigRevision(ctx context.Context) (string, error)
+	PutTeam(ctx context.Context, t chat.Team) error
+	Teams(ctx context.Context) ([]chat.Team, error)
+	// DeleteNumber, DeleteQueue, DeleteTeam and DeleteAgent return nil when
+	// the document does not exist.
+	DeleteNumber(ctx context.Context, e164 string) error
+	DeleteQueue(ctx context.Context, id string) error
+	DeleteTeam(ctx context.Context, id string) error
+	DeleteAgent(ctx context.Context, id string) error
 
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
@@ -81,6 +94,15 @@ type Tx interface {
 	ActiveChatID(number, consumer string) (string, error)
 	SetActiveChat(number, consumer, chatID string)
 	ClearActiveChat(number, consumer string)
+
+	Agent(id string) (chat.Agent, error)
+	PutAgent(a chat.Agent)
+
+	// WaitingChats returns chats with status queued in any of the queues,
+	// longest waiting (QueuedAt) first, at most limit, as of the
+	// transaction's snapshot with its own staged chat writes applied. At
+	// most 30 queue ids (Firestore's "in" limit).
+	WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error)
 
 	Chat(id string) (chat.Chat, error)
 	PutChat(c chat.Chat)

@@ -24,10 +24,15 @@ const (
 // number of times for the same message: the inbound record says whether it
 // was applied, and what to (re-)enqueue.
 func (a *App) RouteInbound(ctx context.Context, in chat.Inbound) error {
+	tree, err := a.Tree(ctx)
+	if err != nil {
+		return fmt.Errorf("route inbound %s: %w", in.ID, err)
+	}
 	var replies []chat.Ref
+	var changes []*chat.Change
 	var outcome, chatID string
-	err := a.Store.RunTx(ctx, func(tx Tx) error {
-		replies, outcome, chatID = nil, "", ""
+	err = a.Store.RunTx(ctx, func(tx Tx) error {
+		replies, changes, outcome, chatID = nil, nil, "", ""
 		rec, err := tx.Inbound(in.ID)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -53,10 +58,7 @@ func (a *App) RouteInbound(ctx context.Context, in chat.Inbound) error {
 		if err != nil {
 			return err
 		}
-		settings, err := settingsOrDefault(tx.Settings())
-		if err != nil {
-			return err
-		}
+		settings := tree.Settings
 		if !settings.ChannelEnabled || !number.Enabled {
 			outcome = OutcomeChannelDisabled
 			if !number.Enabled {
@@ -71,52 +73,67 @@ func (a *App) RouteInbound(ctx context.Context, in chat.Inbound) error {
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		st := chat.InboundState{Settings: settings, Number: number, Consent: consent}
+		st := chat.InboundState{Settings: settings, Tree: tree, Number: number, Consent: consent}
 		if id, err := tx.ActiveChatID(in.Number, in.Consumer); err == nil {
-			open, err := tx.Chat(id)
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			c, err := tx.Chat(id)
+			switch {
+			case errors.Is(err, ErrNotFound):
+			case err != nil:
 				return err
-			}
-			if err == nil && open.Open() {
-				st.OpenChat = &open
+			case c.Open():
+				st.OpenChat = &c
+				if st.Agents, err = chatAgents(tx, c); err != nil {
+					return err
+				}
+			default:
+				st.Previous = &c
 			}
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
 
 		out := chat.ReceiveInbound(st, in, a.newID(), a.now())
-		tx.PutChat(out.Chat)
-		for _, m := range out.Messages {
-			tx.PutMessage(m)
-		}
 		if out.Consent != nil {
 			tx.PutConsent(*out.Consent)
 		}
 		for _, ev := range out.Events {
 			tx.AddConsentEvent(in.Number, in.Consumer, ev)
 		}
-		switch {
-		case out.ThreadOpen && out.NewChat:
+		if out.ThreadOpen && out.NewChat {
 			tx.SetActiveChat(in.Number, in.Consumer, out.Chat.ID)
-		case !out.ThreadOpen && !out.NewChat:
+		}
+		if changes, err = a.settle(tx, out.Change); err != nil {
+			return err
+		}
+		if !out.ThreadOpen && st.Previous != nil {
+			// A new chat that ended at once (STOP) replaces a dismissed
+			// chat's pointer: there is nothing left to tell about it.
 			tx.ClearActiveChat(in.Number, in.Consumer)
 		}
 		rec.Outcome, rec.ChatID, rec.Replies = OutcomeRouted, out.Chat.ID, out.Replies
 		tx.PutInbound(rec)
-		replies, outcome, chatID = out.Replies, OutcomeRouted, out.Chat.ID
+		outcome, chatID = OutcomeRouted, out.Chat.ID
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
 	}
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": chatID})
-	logging.From(ctx).WithField("outcome", outcome).WithField("replies", len(replies)).Info("inbound routed")
-	for _, ref := range replies {
-		if err := a.EnqueueSend(ctx, ref); err != nil {
+	logging.From(ctx).WithField("outcome", outcome).Info("inbound routed")
+	if outcome == "already-routed" {
+		// Re-enqueue what the first attempt decided; task names dedupe. The
+		// chat's timers too, if this text was its latest change.
+		if err := a.enqueueReplies(ctx, replies); err != nil {
 			return err
 		}
+		if c, err := a.Store.Chat(ctx, chatID); err == nil && c.LastCause == in.ID {
+			return a.repair(ctx, c)
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("route inbound %s: reload chat: %w", in.ID, err)
+		}
+		return nil
 	}
-	return nil
+	return a.dispatch(ctx, changes)
 }
 
 func settingsOrDefault(s chat.Settings, err error) (chat.Settings, error) {

@@ -129,6 +129,19 @@ func (a *App) SendMessage(ctx context.Context, ref chat.Ref) (SendOutcome, error
 			plan.outcome = SendOutcomeSuppressed
 			return nil
 		}
+		if ref.Seq > 1 {
+			// Texts of one chat go out in sequence order: a consumer must read
+			// the opt-in notice before the menu. The previous one's send
+			// enqueues this one when it finishes; until then, wait.
+			prev, err := tx.Message(chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq - 1})
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("load previous message: %w", err)
+			}
+			if err == nil && prev.Author.Outbound() && !prev.Send.Done() {
+				plan.inFlight = true
+				return nil
+			}
+		}
 		if err := sms.CheckBody(m.Body); err != nil {
 			m.Send.State, m.Send.Error = chat.SendSuppressed, err.Error()
 			tx.PutMessage(m)
@@ -147,11 +160,44 @@ func (a *App) SendMessage(ctx context.Context, ref chat.Ref) (SendOutcome, error
 	if plan.inFlight {
 		return "", ErrSendInProgress
 	}
-	if plan.outcome != "" {
-		logging.From(ctx).WithField("outcome", plan.outcome).Info("send skipped")
-		return plan.outcome, nil
+	outcome := plan.outcome
+	if outcome != "" {
+		logging.From(ctx).WithField("outcome", outcome).Info("send skipped")
+	} else if outcome, err = a.callCarrier(ctx, plan.chat, plan.msg); err != nil {
+		return outcome, err
 	}
-	return a.callCarrier(ctx, plan.chat, plan.msg)
+	return outcome, a.sendNext(ctx, ref)
+}
+
+// sendNext enqueues the chat's next message when it is a text waiting to
+// go out: replies decided together are sent one after the other, each
+// enqueued by the previous one's send, so they reach the phone in order.
+func (a *App) sendNext(ctx context.Context, ref chat.Ref) error {
+	next, err := a.Store.Message(ctx, chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq + 1})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load next message: %w", err)
+	}
+	if !next.Author.Outbound() || next.Send.Done() {
+		return nil
+	}
+	return a.EnqueueSend(ctx, next.Ref())
+}
+
+// enqueueReplies enqueues the first of each run of consecutive replies;
+// sendNext enqueues the rest in order.
+func (a *App) enqueueReplies(ctx context.Context, refs []chat.Ref) error {
+	for i, ref := range refs {
+		if i > 0 && refs[i-1].ChatID == ref.ChatID && refs[i-1].Seq+1 == ref.Seq {
+			continue
+		}
+		if err := a.EnqueueSend(ctx, ref); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *App) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) (SendOutcome, error) {

@@ -26,6 +26,12 @@ const (
 	CarrierSandbox = "sandbox" // keeps outbound texts in memory; the dev phone simulator reads them
 )
 
+// Sign-in modes for the agent and admin APIs.
+const (
+	AuthFirebase = "firebase" // Firebase Authentication / Identity Platform ID tokens
+	AuthDev      = "dev"      // tokens the dev server mints itself; never deployed
+)
+
 // Config is the validated environment.
 type Config struct {
 	ProjectID       string
@@ -48,6 +54,8 @@ type Config struct {
 
 	MediaBucket string
 	LogLevel    logrus.Level
+	// Auth is how AgentAPI and AdminAPI authenticate people.
+	Auth string
 }
 
 // Error lists every problem found.
@@ -86,6 +94,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TasksServiceAccount: get("TASKS_SERVICE_ACCOUNT"),
 		TasksEmulatorHost:   get("CLOUD_TASKS_EMULATOR_HOST"),
 		MediaBucket:         get("MEDIA_BUCKET"),
+		Auth:                get("SMSDESK_AUTH"),
 	}
 
 	switch c.Backend {
@@ -177,6 +186,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.MediaBucket != "" && !bucketRe.MatchString(c.MediaBucket) {
 		bad("MEDIA_BUCKET %q is not a valid bucket name", c.MediaBucket)
+	}
+
+	switch c.Auth {
+	case "":
+		c.Auth = AuthFirebase
+	case AuthFirebase, AuthDev:
+	default:
+		bad("SMSDESK_AUTH %q must be %q or %q", c.Auth, AuthFirebase, AuthDev)
 	}
 
 	c.LogLevel = logrus.InfoLevel

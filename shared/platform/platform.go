@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/bus/membus"
 	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
@@ -43,6 +44,10 @@ type Deps struct {
 	Verifier *twilio.Verifier
 	// Sandbox is the sandbox carrier when SMSDESK_CARRIER=sandbox.
 	Sandbox *sandbox.Carrier
+	// Guard authenticates people on AgentAPI and AdminAPI.
+	Guard *auth.Guard
+	// DevSignIn mints sign-in tokens when SMSDESK_AUTH=dev (scripts/dev).
+	DevSignIn *auth.DevVerifier
 
 	pubsub  *pubsub.Publisher
 	tasks   *cloudtasks.Scheduler
@@ -103,7 +108,40 @@ func Build(ctx context.Context, cfg config.Config, logger *logrus.Logger) (*Deps
 		a.Carriers[app.ProviderTwilio] = tc
 	}
 	d.App = a
+
+	switch cfg.Auth {
+	case config.AuthDev:
+		dev, err := auth.NewDevVerifier(true) // SMSDESK_AUTH=dev: scripts/dev only
+		if err != nil {
+			return nil, err
+		}
+		d.DevSignIn, d.Guard = dev, auth.NewGuard(dev)
+	default:
+		d.Guard = auth.NewGuard(&lazyFirebase{projectID: cfg.ProjectID})
+	}
 	return d, nil
+}
+
+// lazyFirebase creates the Firebase Admin client on the first token to
+// verify, so functions that never authenticate people (and tests of them)
+// need neither credentials nor the Auth emulator.
+type lazyFirebase struct {
+	projectID string
+	once      sync.Once
+	v         *auth.FirebaseVerifier
+	err       error
+}
+
+func (l *lazyFirebase) Verify(ctx context.Context, token string) (auth.Principal, error) {
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		l.v, l.err = auth.NewFirebaseVerifier(ctx, l.projectID)
+	})
+	if l.err != nil {
+		return auth.Principal{}, l.err
+	}
+	return l.v.Verify(ctx, token)
 }
 
 // EnsureEmulatorResources creates the topics, push subscriptions and queues

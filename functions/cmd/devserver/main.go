@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smsdesk/smsdesk/functions/adminapi"
+	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
@@ -32,6 +34,8 @@ var functionHandlers = []struct {
 	{routeinbound.Name, routeinbound.Handler},
 	{sendsms.Name, sendsms.Handler},
 	{deliverystatus.Name, deliverystatus.Handler},
+	{chattimers.Name, chattimers.Handler},
+	{adminapi.Name, adminapi.Handler},
 }
 
 func main() {
@@ -62,7 +66,7 @@ func run() error {
 		}
 	}
 	if os.Getenv("SMSDESK_DEMO") != "false" {
-		if err := demo.Load(setup, deps.Store, demo.Demo()); err != nil {
+		if err := deps.App.ImportConfig(setup, demo.Demo()); err != nil {
 			return fmt.Errorf("load demo configuration: %w", err)
 		}
 	}
@@ -77,6 +81,9 @@ func run() error {
 	sim := newSimulator(deps, "http://127.0.0.1:"+port)
 	mux.Handle("/Simulator", sim)
 	mux.Handle("/Simulator/", sim)
+	if deps.DevSignIn != nil {
+		mux.Handle("/DevSignIn", devSignIn(deps.DevSignIn))
+	}
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/Simulator", http.StatusFound) })
 
 	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 10 * time.Second}

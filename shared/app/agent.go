@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// changeChat runs one agent action on a chat in a transaction, settles it
+// (assignment, writes, offers to freed agents) and dispatches the result.
+func (a *App) changeChat(ctx context.Context, chatID, action string, op func(ch *chat.Change) error) (*chat.Change, error) {
+	ctx = logging.With(ctx, logrus.Fields{"chat_id": chatID})
+	tree, err := a.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var changes []*chat.Change
+	err = a.Store.RunTx(ctx, func(tx Tx) error {
+		changes = nil
+		c, err := tx.Chat(chatID)
+		if err != nil {
+			return err
+		}
+		ch := chat.Begin(c, tree, a.now(), "")
+		agents, err := chatAgents(tx, c)
+		if err != nil {
+			return err
+		}
+		ch.Know(agents...)
+		if err := op(ch); err != nil {
+			return err
+		}
+		changes, err = a.settle(tx, ch)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s chat %s: %w", action, chatID, err)
+	}
+	if err := a.dispatch(ctx, changes); err != nil {
+		return nil, err
+	}
+	return changes[0], nil
+}
+
+// AcceptOffer is an agent taking the chat offered to them.
+func (a *App) AcceptOffer(ctx context.Context, chatID, agentID string) error {
+	_, err := a.changeChat(ctx, chatID, "accept", func(ch *chat.Change) error { return ch.Accept(agentID) })
+	return err
+}
+
+// DeclineOffer passes an offered chat to the next agent.
+func (a *App) DeclineOffer(ctx context.Context, chatID, agentID string) error {
+	_, err := a.changeChat(ctx, chatID, "decline", func(ch *chat.Change) error { return ch.Decline(agentID) })
+	return err
+}
+
+// AgentReply sends an agent's text in a chat they hold. The body is checked
+// against the carrier limits before anything is stored.
+func (a *App) AgentReply(ctx context.Context, chatID, agentID, body string, media []chat.Media) (chat.Ref, error) {
+	if err := sms.CheckBody(body); err != nil {
+		return chat.Ref{}, err
+	}
+	var ref chat.Ref
+	_, err := a.changeChat(ctx, chatID, "reply in", func(ch *chat.Change) error {
+		var err error
+		ref, err = ch.AgentMessage(agentID, body, media)
+		return err
+	})
+	return ref, err
+}
+
+// FinishChat is the agent ending a chat (end reason Finished).
+func (a *App) FinishChat(ctx context.Context, chatID, agentID string) error {
+	_, err := a.changeChat(ctx, chatID, "finish", func(ch *chat.Change) error { return ch.Finish(agentID) })
+	return err
+}
+
+// SetAgentStatus changes an agent's availability. Going available pulls
+// the longest-waiting chats of their queues, up to their capacity.
+func (a *App) SetAgentStatus(ctx context.Context, agentID string, status chat.AgentStatus) error {
+	if !status.Valid() {
+		return fmt.Errorf("status %q: must be available, away or offline", status)
+	}
+	tree, err := a.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	var changes []*chat.Change
+	err = a.Store.RunTx(ctx, func(tx Tx) error {
+		changes = nil
+		ag, err := tx.Agent(agentID)
+		if err != nil {
+			return err
+		}
+		ag.Status, ag.StatusReason = status, ""
+		tx.PutAgent(ag)
+		if status != chat.AgentAvailable {
+			return nil
+		}
+		changes, err = a.offerWaiting(tx, tree, []string{agentID}, "")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set agent %s %s: %w", agentID, status, err)
+	}
+	return a.dispatch(ctx, changes)
+}
+
+// IsStateError reports whether err is an agent action on a chat in the
+// wrong state (a conflict for the caller, not a failure).
+func IsStateError(err error) bool {
+	for _, e := range []error{chat.ErrNotOffered, chat.ErrNotAssigned, chat.ErrChatEnded, chat.ErrEmptyMessage} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
