@@ -28,6 +28,8 @@ type Change struct {
 	FreedAgents []string
 	// Ended is set when the chat ended in this change.
 	Ended bool
+	// Events are published on chat-events after the change commits.
+	Events []Event
 
 	known map[string]Agent // agent documents as the transaction read them
 	// justQueued: the chat reached its queue in this change and the
@@ -57,7 +59,7 @@ func (ch *Change) agent(id string) (Agent, bool) {
 func Begin(c Chat, tree *Tree, now time.Time, cause string) *Change {
 	c.Version++
 	c.UpdatedAt = now
-	c.Outbox = nil
+	c.Outbox, c.Unpublished = nil, nil
 	c.LastCause = cause
 	c.Timers = slices.Clone(c.Timers)
 	return &Change{Chat: c, Tree: tree, Now: now, Agents: map[string]Agent{}, known: map[string]Agent{}}
@@ -127,9 +129,11 @@ func (ch *Change) end(reason EndReason) {
 		ch.disarm(t.Kind)
 	}
 	ch.releaseOffer("")
+	ch.failTransfer("chat ended")
 	if c.AgentID != "" {
 		ch.release(c.AgentID)
 	}
+	ch.event(EventChatEnded, Transfer{})
 }
 
 // release gives an agent back the capacity this chat held.

@@ -82,6 +82,16 @@ type Chat struct {
 	// done can still finish the sends a crash interrupted.
 	Outbox    []int64 `firestore:"outbox,omitempty" json:"outbox,omitempty"`
 	LastCause string  `firestore:"lastCause,omitempty" json:"lastCause,omitempty"`
+	// Transfers is the chat's hand-overs, the pending one last.
+	Transfers []Transfer `firestore:"transfers,omitempty" json:"transfers,omitempty"`
+	// WrapUp is the agent's closing note.
+	WrapUp string `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
+	// Requests are the ids of the latest agent requests applied, so a
+	// retried POST from the console does not send a text twice.
+	Requests []string `firestore:"requests,omitempty" json:"-"`
+	// Unpublished are the latest change's events, kept so a redelivery that
+	// finds the change applied can publish them again (ids dedupe).
+	Unpublished []Event `firestore:"unpublished,omitempty" json:"-"`
 }
 
 // Offer is a chat offered to an agent who has not yet accepted it.

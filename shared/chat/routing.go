@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,10 +188,15 @@ func (ch *Change) queueName() string {
 // activate hands the chat to an agent and tells the consumer who it is.
 func (ch *Change) activate(a Agent, start StartType) {
 	c := &ch.Chat
-	c.Status, c.AgentID, c.StartType, c.AssignedAt, c.Offer = StatusActive, a.ID, start, ch.Now, nil
+	c.Status, c.AgentID, c.AssignedAt, c.Offer = StatusActive, a.ID, ch.Now, nil
+	if _, transferred := c.pendingTransfer(); !transferred {
+		c.StartType = start // a transferred chat keeps how it started
+	}
 	ch.justQueued = false
 	ch.disarm(TimerOffer)
 	ch.disarm(TimerQueue)
+	ch.endTransfer()
+	ch.event(EventChatAssigned, Transfer{})
 	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": firstName(a.Name), "QUEUE": ch.queueName()})
 	// The consumer has been waiting for an answer since their last text.
 	ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
@@ -204,18 +210,24 @@ func firstName(name string) string {
 	return name
 }
 
-// Accept is an agent taking the chat offered to them.
+// Accept is an agent taking the chat offered to them: a waiting chat, or
+// an active one another agent is transferring to them.
 func (ch *Change) Accept(agentID string) error {
 	c := ch.Chat
 	if !c.Open() {
 		return ErrChatEnded
 	}
-	if c.Status != StatusQueued || c.Offer == nil || c.Offer.AgentID != agentID {
+	if c.Offer == nil || c.Offer.AgentID != agentID {
 		return ErrNotOffered
 	}
 	a, ok := ch.agent(agentID)
 	if !ok {
 		return ErrNotOffered
+	}
+	if c.Status == StatusActive {
+		ch.acceptTransfer(a)
+		ch.event(EventChatAssigned, Transfer{})
+		return nil
 	}
 	ch.activate(a, StartManual)
 	return nil
@@ -227,17 +239,42 @@ func (ch *Change) Decline(agentID string) error {
 	if !c.Open() {
 		return ErrChatEnded
 	}
-	if c.Status != StatusQueued || c.Offer == nil || c.Offer.AgentID != agentID {
+	if c.Offer == nil || c.Offer.AgentID != agentID {
 		return ErrNotOffered
 	}
 	ch.releaseOffer("")
+	if c.Status == StatusActive {
+		ch.failTransfer(ReasonRefused) // the chat stays with its agent
+		return nil
+	}
 	c.Declined = append(c.Declined, agentID)
 	ch.NeedsAgent = true
 	return nil
 }
 
-// AgentMessage is an agent's reply to the consumer.
-func (ch *Change) AgentMessage(agentID, body string, media []Media) (Ref, error) {
+// maxRequests bounds the request ids a chat remembers; a console retries
+// within seconds, long before 20 more replies are sent.
+const maxRequests = 20
+
+// RequestRef returns the message an earlier agent request with this id
+// created, so a retried request answers the same without sending again.
+func (c Chat) RequestRef(requestID string) (Ref, bool) {
+	if requestID == "" {
+		return Ref{}, false
+	}
+	for _, r := range c.Requests {
+		id, seq, ok := strings.Cut(r, "=")
+		if ok && id == requestID {
+			n, err := strconv.ParseInt(seq, 10, 64)
+			return Ref{ChatID: c.ID, Seq: n}, err == nil
+		}
+	}
+	return Ref{}, false
+}
+
+// AgentMessage is an agent's reply to the consumer. requestID, when set,
+// is remembered so RequestRef can recognise a retry.
+func (ch *Change) AgentMessage(agentID, body string, media []Media, requestID string) (Ref, error) {
 	c := ch.Chat
 	if !c.Open() {
 		return Ref{}, ErrChatEnded
@@ -249,6 +286,10 @@ func (ch *Change) AgentMessage(agentID, body string, media []Media) (Ref, error)
 		return Ref{}, ErrEmptyMessage
 	}
 	ref := ch.append(Message{Author: AuthorAgent, AgentID: agentID, Kind: KindText, Body: body, Media: media})
+	if requestID != "" {
+		reqs := append(slices.Clone(ch.Chat.Requests), requestID+"="+strconv.FormatInt(ref.Seq, 10))
+		ch.Chat.Requests = reqs[max(0, len(reqs)-maxRequests):]
+	}
 	ch.Replies = append(ch.Replies, ref)
 	ch.Chat.Outbox = append(ch.Chat.Outbox, ref.Seq)
 	ch.disarm(TimerAgentInactivity)
@@ -256,8 +297,8 @@ func (ch *Change) AgentMessage(agentID, body string, media []Media) (Ref, error)
 	return ref, nil
 }
 
-// Finish is the agent ending the chat.
-func (ch *Change) Finish(agentID string) error {
+// Finish is the agent ending the chat, with an optional wrap-up note.
+func (ch *Change) Finish(agentID, wrapUp string) error {
 	c := ch.Chat
 	if !c.Open() {
 		return ErrChatEnded
@@ -265,6 +306,7 @@ func (ch *Change) Finish(agentID string) error {
 	if c.Status != StatusActive || c.AgentID != agentID {
 		return ErrNotAssigned
 	}
+	ch.Chat.WrapUp = clip(wrapUp, 2000)
 	ch.say(KindChatEnded, MsgChatEnded, nil)
 	ch.end(EndFinished)
 	return nil
@@ -277,6 +319,7 @@ func (ch *Change) Fire(kind TimerKind) {
 	c.Timers = slices.DeleteFunc(c.Timers, func(t Timer) bool { return t.Kind == kind })
 	switch kind {
 	case TimerQueue:
+		ch.failTransfer(ReasonTimedOut)
 		ch.say(KindQueueTimeout, MsgQueueTimeout, nil)
 		ch.end(EndExpired)
 	case TimerExpiry:
@@ -300,6 +343,11 @@ func (ch *Change) Fire(kind TimerKind) {
 		ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
 		ch.NeedsAgent, ch.justQueued = true, true
 	case TimerOffer:
+		if c.Status == StatusActive {
+			ch.releaseOffer("") // a transfer target who did not answer
+			ch.failTransfer(ReasonTimedOut)
+			return
+		}
 		if c.Offer != nil {
 			id := c.Offer.AgentID
 			ch.releaseOffer("missed offer")

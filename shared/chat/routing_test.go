@@ -403,7 +403,7 @@ func TestTimersFire(t *testing.T) {
 			}
 			if tc.agentSays {
 				ch := c.change()
-				if _, err := ch.AgentMessage("ana", "How can I help?", nil); err != nil {
+				if _, err := ch.AgentMessage("ana", "How can I help?", nil, ""); err != nil {
 					t.Fatal(err)
 				}
 				c.settle(ch)
@@ -461,11 +461,11 @@ func TestAgentActionsNeedTheRightState(t *testing.T) {
 		op   func(ch *Change) error
 		want error
 	}{
-		{"reply by another agent", func(ch *Change) error { _, err := ch.AgentMessage("ben", "hi", nil); return err }, ErrNotAssigned},
-		{"empty reply", func(ch *Change) error { _, err := ch.AgentMessage("ana", "  ", nil); return err }, ErrEmptyMessage},
+		{"reply by another agent", func(ch *Change) error { _, err := ch.AgentMessage("ben", "hi", nil, ""); return err }, ErrNotAssigned},
+		{"empty reply", func(ch *Change) error { _, err := ch.AgentMessage("ana", "  ", nil, ""); return err }, ErrEmptyMessage},
 		{"accept an active chat", func(ch *Change) error { return ch.Accept("ana") }, ErrNotOffered},
-		{"finish by another agent", func(ch *Change) error { return ch.Finish("ben") }, ErrNotAssigned},
-		{"finish", func(ch *Change) error { return ch.Finish("ana") }, nil},
+		{"finish by another agent", func(ch *Change) error { return ch.Finish("ben", "") }, ErrNotAssigned},
+		{"finish", func(ch *Change) error { return ch.Finish("ana", "") }, nil},
 	}
 	for _, tc := range tests {
 		if err := tc.op(c.change()); !errors.Is(err, tc.want) {
@@ -473,12 +473,12 @@ func TestAgentActionsNeedTheRightState(t *testing.T) {
 		}
 	}
 	ch := c.change()
-	_ = ch.Finish("ana")
+	_ = ch.Finish("ana", "")
 	c.settle(ch)
 	if c.chat.EndReason != EndFinished || c.agents["ana"].Load != 0 {
 		t.Errorf("finished: %q load %d", c.chat.EndReason, c.agents["ana"].Load)
 	}
-	if err := c.change().Finish("ana"); !errors.Is(err, ErrChatEnded) {
+	if err := c.change().Finish("ana", ""); !errors.Is(err, ErrChatEnded) {
 		t.Errorf("finish twice: %v", err)
 	}
 }

@@ -1,0 +1,53 @@
+package chat
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventType names a chat event published on chat-events for the CRM and
+// statistics consumers.
+type EventType string
+
+const (
+	EventChatAssigned     EventType = "chat.assigned"
+	EventChatEnded        EventType = "chat.ended"
+	EventTransferStarted  EventType = "transfer.started"
+	EventTransferFailed   EventType = "transfer.failed"
+	EventTransferEnded    EventType = "transfer.ended"
+	EventTypeAttributeKey           = "type"
+)
+
+// Event is one chat event. ID is derived from the chat version that caused
+// it, so a redelivered or re-published event can be recognised.
+type Event struct {
+	ID        string    `firestore:"id" json:"id"`
+	Type      EventType `firestore:"type" json:"type"`
+	At        time.Time `firestore:"at" json:"at"`
+	ChatID    string    `firestore:"chatId" json:"chatId"`
+	Number    string    `firestore:"number" json:"number"`
+	Consumer  string    `firestore:"consumer" json:"consumer"`
+	Language  string    `firestore:"language" json:"language"`
+	QueueID   string    `firestore:"queueId" json:"queueId"`
+	AgentID   string    `firestore:"agentId,omitempty" json:"agentId,omitempty"`
+	StartType StartType `firestore:"startType,omitempty" json:"startType,omitempty"`
+	EndReason EndReason `firestore:"endReason,omitempty" json:"endReason,omitempty"`
+	WrapUp    string    `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
+	Transfer  *Transfer `firestore:"transfer,omitempty" json:"transfer,omitempty"`
+}
+
+// event records an event of the change's chat as it stands now.
+func (ch *Change) event(typ EventType, t Transfer) {
+	c := ch.Chat
+	ev := Event{
+		ID:   fmt.Sprintf("%s-%d-%d", c.ID, c.Version, len(ch.Events)+1),
+		Type: typ, At: ch.Now, ChatID: c.ID, Number: c.Number, Consumer: c.Consumer,
+		Language: c.Language, QueueID: c.QueueID, AgentID: c.AgentID, StartType: c.StartType,
+		EndReason: c.EndReason, WrapUp: c.WrapUp,
+	}
+	if t.ID != "" {
+		ev.Transfer = &t
+	}
+	ch.Events = append(ch.Events, ev)
+	ch.Chat.Unpublished = append(ch.Chat.Unpublished, ev)
+}
