@@ -89,6 +89,7 @@ locals {
       trigger     = "tasks"
       queue       = "chat-timers"
       firestore   = true
+      publishes   = ["chat-events"]
       enqueues    = ["sms-send", "chat-timers"]
       secrets     = ["twilio-auth-token"] # see RouteInbound
     }
@@ -98,6 +99,8 @@ locals {
       description = "Channel configuration: SMS settings, numbers, queue tree, teams, agents (Firebase Auth, role admin)."
       trigger     = "http"
       firestore   = true
+      publishes   = ["chat-events"] # an agent made available is offered chats
+      enqueues    = ["sms-send", "chat-timers"]
       secrets     = ["twilio-auth-token"] # see RouteInbound
     }
   }

@@ -220,7 +220,7 @@ func TestCapacityUnderConcurrentChats(t *testing.T) {
 			}
 		}
 		for _, id := range bens {
-			if err := e.app.FinishChat(e.ctx(), id, "ben"); err != nil {
+			if err := e.app.FinishChat(e.ctx(), id, "ben", ""); err != nil {
 				t.Fatal(err)
 			}
 		}

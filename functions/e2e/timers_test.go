@@ -44,7 +44,7 @@ func TestTimersFireThroughTheTaskQueue(t *testing.T) {
 				rec = e.say(tc.consumer, numberEN, body)
 			}
 			if tc.agentSays != "" {
-				if _, err := e.app.AgentReply(e.ctx(), rec.ChatID, "ben", tc.agentSays, nil); err != nil {
+				if _, err := e.app.AgentReply(e.ctx(), rec.ChatID, "ben", tc.agentSays, nil, ""); err != nil {
 					t.Fatalf("%s: reply: %v", tc.name, err)
 				}
 				e.settleChat(rec.ChatID)

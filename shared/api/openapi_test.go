@@ -42,6 +42,7 @@ var (
 		"Transcript": reflect.TypeFor[chat.Transcript](),
 		"Chat":       reflect.TypeFor[chat.Chat](),
 		"Offer":      reflect.TypeFor[chat.Offer](),
+		"Transfer":   reflect.TypeFor[chat.Transfer](),
 		"Timer":      reflect.TypeFor[chat.Timer](),
 		"Message":    reflect.TypeFor[chat.Message](),
 		"Media":      reflect.TypeFor[chat.Media](),
@@ -51,7 +52,7 @@ var (
 	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes"}
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's.
-	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Timer", "Message", "Media", "Send", "Delivery"}
+	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery"}
 )
 
 func load(t *testing.T) obj {

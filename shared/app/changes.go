@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/tasks"
@@ -218,6 +219,9 @@ func (a *App) dispatch(ctx context.Context, changes []*chat.Change) error {
 				return err
 			}
 		}
+		if err := a.publish(ctx, ch.Events); err != nil {
+			return err
+		}
 		for _, t := range ch.Cancel {
 			// A stale timer is harmless (it checks its version), so a failed
 			// delete only costs one no-op delivery later.
@@ -242,6 +246,24 @@ func (a *App) repair(ctx context.Context, c chat.Chat) error {
 	for _, t := range c.Timers {
 		if err := a.enqueueTimer(ctx, t); err != nil {
 			return err
+		}
+	}
+	return a.publish(ctx, c.Unpublished)
+}
+
+// publish sends chat events to chat-events, ordered per chat. Consumers
+// dedupe on the event id: a repair publishes the same events again.
+func (a *App) publish(ctx context.Context, events []chat.Event) error {
+	for _, ev := range events {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", ev.ID, err)
+		}
+		msg := bus.Message{Data: data, OrderingKey: ev.ChatID, Attributes: map[string]string{
+			chat.EventTypeAttributeKey: string(ev.Type), "eventId": ev.ID,
+		}}
+		if err := a.Bus.Publish(ctx, bus.TopicChatEvents, msg); err != nil {
+			return fmt.Errorf("publish %s: %w", ev.ID, err)
 		}
 	}
 	return nil
