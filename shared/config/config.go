@@ -56,6 +56,13 @@ type Config struct {
 	LogLevel    logrus.Level
 	// Auth is how AgentAPI and AdminAPI authenticate people.
 	Auth string
+	// FirebaseAPIKey and FirebaseAuthDomain are the console's web sign-in
+	// settings (public values, shown to every browser).
+	FirebaseAPIKey     string
+	FirebaseAuthDomain string
+	// ConsoleOrigins are other origins (scheme://host[:port]) allowed to call
+	// AgentAPI from a browser, besides the functions' own host.
+	ConsoleOrigins []string
 }
 
 // Error lists every problem found.
@@ -95,6 +102,13 @@ func Load(getenv func(string) string) (Config, error) {
 		TasksEmulatorHost:   get("CLOUD_TASKS_EMULATOR_HOST"),
 		MediaBucket:         get("MEDIA_BUCKET"),
 		Auth:                get("SMSDESK_AUTH"),
+		FirebaseAPIKey:      get("FIREBASE_API_KEY"),
+		FirebaseAuthDomain:  get("FIREBASE_AUTH_DOMAIN"),
+	}
+	for _, o := range strings.Split(get("CONSOLE_ORIGINS"), ",") {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			c.ConsoleOrigins = append(c.ConsoleOrigins, o)
+		}
 	}
 
 	switch c.Backend {
@@ -194,6 +208,13 @@ func Load(getenv func(string) string) (Config, error) {
 	case AuthFirebase, AuthDev:
 	default:
 		bad("SMSDESK_AUTH %q must be %q or %q", c.Auth, AuthFirebase, AuthDev)
+	}
+
+	for _, o := range c.ConsoleOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			bad("CONSOLE_ORIGINS entry %q must be an origin such as https://console.acme.example", o)
+		}
 	}
 
 	c.LogLevel = logrus.InfoLevel

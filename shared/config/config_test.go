@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,31 @@ func TestLoad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestConsoleOrigins(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    []string
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"https://console.acme.example, http://localhost:3000/", []string{"https://console.acme.example", "http://localhost:3000"}, ""},
+		{"console.acme.example", nil, "CONSOLE_ORIGINS entry \"console.acme.example\""},
+		{"https://acme.example/console", nil, "must be an origin"},
+	}
+	for _, tc := range tests {
+		env := map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080", "CONSOLE_ORIGINS": tc.value}
+		c, err := Load(func(k string) string { return env[k] })
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: err %v, want %q", tc.value, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(c.ConsoleOrigins, tc.want) {
+			t.Errorf("%q: %v %v, want %v", tc.value, c.ConsoleOrigins, err, tc.want)
+		}
 	}
 }
