@@ -10,6 +10,7 @@ package adminapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,32 +95,20 @@ type route struct {
 type server struct{ app *app.App }
 
 func (s *server) routes() []route {
-	return []route{
+	var out []route
+	for _, rs := range s.resources() {
+		out = append(out, rs...)
+	}
+	return append(out, []route{
 		{Route{"GET", "/openapi.yaml", true}, serveOpenAPI},
 		{Route{"GET", "/config", false}, s.getConfig},
 		{Route{"PUT", "/config", false}, s.putConfig},
 		{Route{"GET", "/settings", false}, s.getSettings},
 		{Route{"PUT", "/settings", false}, s.putSettings},
-		{Route{"GET", "/numbers", false}, s.listNumbers},
-		{Route{"GET", "/numbers/{e164}", false}, s.getNumber},
-		{Route{"PUT", "/numbers/{e164}", false}, s.putNumber},
-		{Route{"DELETE", "/numbers/{e164}", false}, s.deleteNumber},
-		{Route{"GET", "/queues", false}, s.listQueues},
-		{Route{"GET", "/queues/{id}", false}, s.getQueue},
-		{Route{"PUT", "/queues/{id}", false}, s.putQueue},
-		{Route{"DELETE", "/queues/{id}", false}, s.deleteQueue},
-		{Route{"GET", "/teams", false}, s.listTeams},
-		{Route{"GET", "/teams/{id}", false}, s.getTeam},
-		{Route{"PUT", "/teams/{id}", false}, s.putTeam},
-		{Route{"DELETE", "/teams/{id}", false}, s.deleteTeam},
-		{Route{"GET", "/agents", false}, s.listAgents},
-		{Route{"GET", "/agents/{id}", false}, s.getAgent},
-		{Route{"PUT", "/agents/{id}", false}, s.putAgent},
-		{Route{"DELETE", "/agents/{id}", false}, s.deleteAgent},
 		{Route{"GET", "/chats/{id}", false}, s.getChat},
 		{Route{"GET", "/chats/{id}/transcript.txt", false}, s.exportText},
 		{Route{"GET", "/chats/{id}/transcript.json", false}, s.exportJSON},
-	}
+	}...)
 }
 
 // Routes lists what the API serves, for the contract test.
@@ -247,108 +236,79 @@ func (s *server) putSettings(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, out, err)
 }
 
-// Numbers.
-
-func (s *server) listNumbers(w http.ResponseWriter, r *http.Request) {
-	c, err := s.app.Config(r.Context())
-	s.answer(w, r, c.Numbers, err)
+// resource serves the list, get, put and delete routes of one kind of
+// configuration document, identified by a path parameter.
+type resource[T any] struct {
+	path, param, schema string
+	list                func(chat.Config) []T
+	get                 func(ctx context.Context, id string) (T, error)
+	put                 func(ctx context.Context, v T) (T, error)
+	del                 func(ctx context.Context, id string) error
+	id                  func(v *T) *string
+	// norm canonicalises an id before it is compared (E.164 numbers).
+	norm func(string) string
 }
 
-func (s *server) getNumber(w http.ResponseWriter, r *http.Request) {
-	n, err := s.app.ConfigNumber(r.Context(), r.PathValue("e164"))
-	s.answer(w, r, n, err)
-}
-
-func (s *server) putNumber(w http.ResponseWriter, r *http.Request) {
-	var in chat.Number
-	if !decode(w, r, maxDocumentBytes, "Number", &in) {
-		return
+func (rs resource[T]) routes(s *server) []route {
+	item := rs.path + "/{" + rs.param + "}"
+	return []route{
+		{Route{"GET", rs.path, false}, func(w http.ResponseWriter, r *http.Request) {
+			c, err := s.app.Config(r.Context())
+			s.answer(w, r, rs.list(c), err)
+		}},
+		{Route{"GET", item, false}, func(w http.ResponseWriter, r *http.Request) {
+			v, err := rs.get(r.Context(), r.PathValue(rs.param))
+			s.answer(w, r, v, err)
+		}},
+		{Route{"PUT", item, false}, func(w http.ResponseWriter, r *http.Request) {
+			var in T
+			if !decode(w, r, maxDocumentBytes, rs.schema, &in) {
+				return
+			}
+			path := r.PathValue(rs.param)
+			if rs.norm != nil {
+				path = rs.norm(path)
+			}
+			if !matchID(w, rs.param, path, rs.id(&in), rs.norm) {
+				return
+			}
+			out, err := rs.put(r.Context(), in)
+			s.answer(w, r, out, err)
+		}},
+		{Route{"DELETE", item, false}, func(w http.ResponseWriter, r *http.Request) {
+			s.deleted(w, r, rs.del(r.Context(), r.PathValue(rs.param)))
+		}},
 	}
-	path := app.NormalizeE164(r.PathValue("e164"))
-	if !matchID(w, "e164", path, &in.E164, app.NormalizeE164) {
-		return
+}
+
+func (s *server) resources() [][]route {
+	a := s.app
+	return [][]route{
+		resource[chat.Number]{
+			path: "/numbers", param: "e164", schema: "Number",
+			list: func(c chat.Config) []chat.Number { return c.Numbers },
+			get:  a.ConfigNumber, put: a.PutNumber, del: a.DeleteNumber,
+			id: func(n *chat.Number) *string { return &n.E164 }, norm: app.NormalizeE164,
+		}.routes(s),
+		resource[chat.Queue]{
+			path: "/queues", param: "id", schema: "Queue",
+			list: func(c chat.Config) []chat.Queue { return c.Queues },
+			get:  a.ConfigQueue, put: a.PutQueue, del: a.DeleteQueue,
+			id: func(q *chat.Queue) *string { return &q.ID },
+		}.routes(s),
+		resource[chat.Team]{
+			path: "/teams", param: "id", schema: "Team",
+			list: func(c chat.Config) []chat.Team { return c.Teams },
+			get:  a.ConfigTeam, put: a.PutTeam, del: a.DeleteTeam,
+			id: func(t *chat.Team) *string { return &t.ID },
+		}.routes(s),
+		resource[chat.Agent]{
+			path: "/agents", param: "id", schema: "Agent",
+			list: func(c chat.Config) []chat.Agent { return c.Agents },
+			get:  a.ConfigAgent, put: a.PutAgentProfile, del: a.DeleteAgent,
+			id: func(ag *chat.Agent) *string { return &ag.ID },
+		}.routes(s),
 	}
-	out, err := s.app.PutNumber(r.Context(), in)
-	s.answer(w, r, out, err)
-}
-
-func (s *server) deleteNumber(w http.ResponseWriter, r *http.Request) {
-	s.deleted(w, r, s.app.DeleteNumber(r.Context(), r.PathValue("e164")))
-}
-
-// Queues.
-
-func (s *server) listQueues(w http.ResponseWriter, r *http.Request) {
-	c, err := s.app.Config(r.Context())
-	s.answer(w, r, c.Queues, err)
-}
-
-func (s *server) getQueue(w http.ResponseWriter, r *http.Request) {
-	q, err := s.app.ConfigQueue(r.Context(), r.PathValue("id"))
-	s.answer(w, r, q, err)
-}
-
-func (s *server) putQueue(w http.ResponseWriter, r *http.Request) {
-	var in chat.Queue
-	if !decode(w, r, maxDocumentBytes, "Queue", &in) || !matchID(w, "id", r.PathValue("id"), &in.ID, nil) {
-		return
-	}
-	out, err := s.app.PutQueue(r.Context(), in)
-	s.answer(w, r, out, err)
-}
-
-func (s *server) deleteQueue(w http.ResponseWriter, r *http.Request) {
-	s.deleted(w, r, s.app.DeleteQueue(r.Context(), r.PathValue("id")))
-}
-
-// Teams.
-
-func (s *server) listTeams(w http.ResponseWriter, r *http.Request) {
-	c, err := s.app.Config(r.Context())
-	s.answer(w, r, c.Teams, err)
-}
-
-func (s *server) getTeam(w http.ResponseWriter, r *http.Request) {
-	t, err := s.app.ConfigTeam(r.Context(), r.PathValue("id"))
-	s.answer(w, r, t, err)
-}
-
-func (s *server) putTeam(w http.ResponseWriter, r *http.Request) {
-	var in chat.Team
-	if !decode(w, r, maxDocumentBytes, "Team", &in) || !matchID(w, "id", r.PathValue("id"), &in.ID, nil) {
-		return
-	}
-	out, err := s.app.PutTeam(r.Context(), in)
-	s.answer(w, r, out, err)
-}
-
-func (s *server) deleteTeam(w http.ResponseWriter, r *http.Request) {
-	s.deleted(w, r, s.app.DeleteTeam(r.Context(), r.PathValue("id")))
-}
-
-// Agents.
-
-func (s *server) listAgents(w http.ResponseWriter, r *http.Request) {
-	c, err := s.app.Config(r.Context())
-	s.answer(w, r, c.Agents, err)
-}
-
-func (s *server) getAgent(w http.ResponseWriter, r *http.Request) {
-	a, err := s.app.ConfigAgent(r.Context(), r.PathValue("id"))
-	s.answer(w, r, a, err)
-}
-
-func (s *server) putAgent(w http.ResponseWriter, r *http.Request) {
-	var in chat.Agent
-	if !decode(w, r, maxDocumentBytes, "Agent", &in) || !matchID(w, "id", r.PathValue("id"), &in.ID, nil) {
-		return
-	}
-	out, err := s.app.PutAgentProfile(r.Context(), in)
-	s.answer(w, r, out, err)
-}
-
-func (s *server) deleteAgent(w http.ResponseWriter, r *http.Request) {
-	s.deleted(w, r, s.app.DeleteAgent(r.Context(), r.PathValue("id")))
 }
 
 // Answers.
