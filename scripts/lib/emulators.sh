@@ -4,13 +4,21 @@
 # then:
 #
 #   trap emulators_stop EXIT
-#   emulators_start firestore pubsub tasks
+#   emulators_start firestore pubsub tasks auth
+#
+# or, to do other work while they boot (the Auth emulator takes about ten
+# seconds), emulators_launch NAME... and later emulators_wait.
 #
 # Each emulator listens on a free loopback port and runs in its own process
 # group, because gcloud starts the real (Java) emulator as a child and leaves
 # it running when only gcloud itself is killed. emulators_start exports
-# FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST and CLOUD_TASKS_EMULATOR_HOST
-# (host:port) for the ones it started.
+# FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST, CLOUD_TASKS_EMULATOR_HOST and
+# FIREBASE_AUTH_EMULATOR_HOST (host:port) for the ones it started.
+#
+# The Firebase Auth emulator (firebase-tools, installed by
+# scripts/install-tools) serves the project id in EMULATORS_AUTH_PROJECT to
+# clients that sign in with an API key; Admin SDK clients must use the same
+# project id (shared/auth/authtest does).
 #
 # Under CI=true an emulator that cannot be started is an error; elsewhere the
 # missing one is reported on one line and the tests that need it skip.
@@ -18,6 +26,8 @@
 # Settings (environment):
 #   SMSDESK_TOOLS_DIR           where scripts/install-tools put the Cloud
 #                               Tasks emulator (default ~/.cache/smsdesk/bin)
+#   SMSDESK_NODE_TOOLS_DIR      where scripts/install-tools put firebase-tools
+#                               (default ~/.cache/smsdesk/npm)
 #   SMSDESK_EMULATOR_TIMEOUT    seconds to wait for each emulator (default 90)
 #   SMSDESK_EMULATOR_PROJECT    project the Pub/Sub emulator is started for
 #                               and the product's queues are pre-created in
@@ -28,6 +38,14 @@
 # Only the caller's shell holds these; nothing else reads them.
 _emu_dir=""
 _emu_pgids=()
+# Launched, not yet waited for: one "name pid log host:port" each.
+_emu_pending=()
+# When the first of them was launched (microseconds), for the timings.
+_emu_t0=""
+
+# The "demo-" prefix tells firebase-tools that no real Firebase project
+# stands behind it, so it never asks for credentials or reaches Google.
+EMULATORS_AUTH_PROJECT=demo-smsdesk
 
 # The port range the kernel hands out for outgoing connections: a port picked
 # below it cannot be taken by a client socket between our pick and the
@@ -82,6 +100,30 @@ _emu_project() {
 
 _emu_tools_dir() {
 	echo "${SMSDESK_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/smsdesk/bin}"
+}
+
+_emu_node_tools_dir() {
+	echo "${SMSDESK_NODE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/smsdesk/npm}"
+}
+
+# _emu_free_ports N prints N different free loopback ports, one a line: one
+# emulator may need several, and independent picks can coincide.
+_emu_free_ports() {
+	local n=$1 port p dup tries=0
+	local -a ports=()
+	while ((${#ports[@]} < n)); do
+		if ((tries++ >= 10 * n)); then
+			echo "emulators: no ${n} different free loopback ports found" >&2
+			return 1
+		fi
+		port=$(emulators_free_port) || return 1
+		dup=0
+		for p in "${ports[@]}"; do
+			[[ "$p" == "$port" ]] && dup=1
+		done
+		((dup)) || ports+=("$port")
+	done
+	printf '%s\n' "${ports[@]}"
 }
 
 # _emu_gcloud_component checks that gcloud has the emulator's component
@@ -161,6 +203,15 @@ _emu_ready_tcp() {
 	(exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null
 }
 
+# The Auth emulator answers GET / with {"authEmulator":{"ready":true,...}}.
+# Most of its start-up is compiling its OpenAPI schema validators (about 9 s
+# of one core), after which it binds its port.
+_emu_ready_auth() {
+	local body
+	body=$(curl -fsS --max-time 2 "http://$1/" 2>/dev/null) || return 1
+	[[ "$body" == *'"ready": true'* || "$body" == *'"ready":true'* ]]
+}
+
 # _emu_launch NAME prints "pid log host:port check-function" after starting
 # one emulator, or nothing when it was skipped.
 _emu_launch() {
@@ -205,35 +256,63 @@ _emu_launch() {
 		_emu_spawn "$log" "$bin" -host 127.0.0.1 -port "$port" \
 			-queue "${prefix}/sms-send" -queue "${prefix}/chat-timers"
 		;;
+	auth)
+		local firebase dir hub logging
+		firebase="$(_emu_node_tools_dir)/node_modules/.bin/firebase"
+		command -v node >/dev/null || { _emu_missing "$name" "node is not installed"; return; }
+		[[ -x "$firebase" ]] || { _emu_missing "$name" "${firebase} is missing (run scripts/install-tools)"; return; }
+		# firebase-tools also starts its emulator hub and logging server, on
+		# fixed ports (4400, 4500) unless told otherwise: give them free ones
+		# so that parallel runs do not collide.
+		{ read -r port && read -r hub && read -r logging; } < <(_emu_free_ports 3) || return
+		hostport="127.0.0.1:${port}"
+		dir="${_emu_dir}/auth"
+		mkdir -p "${dir}/tmp" "${dir}/config"
+		printf '%s\n' "{\"emulators\":{\"auth\":{\"host\":\"127.0.0.1\",\"port\":${port}},\"hub\":{\"host\":\"127.0.0.1\",\"port\":${hub}},\"logging\":{\"host\":\"127.0.0.1\",\"port\":${logging}},\"ui\":{\"enabled\":false}}}" \
+			>"${dir}/firebase.json"
+		# It runs in its own folder (firebase.json and firebase-debug.log),
+		# with its own TMPDIR (its hub writes a locator file named after the
+		# project there) and configuration store, so concurrent runs share
+		# nothing. CI=1 stops it fetching a message of the day from the
+		# network; NO_UPDATE_NOTIFIER its update check.
+		_emu_spawn "$log" env -C "$dir" CI=1 NO_UPDATE_NOTIFIER=1 \
+			TMPDIR="${dir}/tmp" XDG_CONFIG_HOME="${dir}/config" \
+			"$firebase" emulators:start --only auth --project "$EMULATORS_AUTH_PROJECT"
+		;;
 	*)
-		echo "emulators: ERROR: unknown emulator '${name}' (want firestore, pubsub or tasks)" >&2
+		echo "emulators: ERROR: unknown emulator '${name}' (want firestore, pubsub, tasks or auth)" >&2
 		return 1
 		;;
 	esac
 	echo "${_emu_pgids[-1]} ${log} ${hostport}"
 }
 
-# emulators_start NAME... starts the named emulators (firestore, pubsub,
-# tasks) side by side, waits until each is ready and exports its host
-# variable.
-emulators_start() {
-	local name line pid log hostport
+# emulators_launch NAME... starts the named emulators (firestore, pubsub,
+# tasks, auth) side by side and returns without waiting for them.
+emulators_launch() {
+	local name line
 	if [[ -z "$_emu_dir" ]]; then
 		_emu_dir=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-emulators.XXXXXX")
 	fi
 	export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 	export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=1
-	local -a started=()
+	[[ -n "$_emu_t0" ]] || _emu_t0=${EPOCHREALTIME/./}
 	for name in "$@"; do
 		# _emu_launch runs in this shell (not a subshell) so that the process
 		# groups it records are ours; its one line of output goes through a
 		# file descriptor instead of command substitution.
 		_emu_launch "$name" >"${_emu_dir}/.launch" || return 1
 		line=$(<"${_emu_dir}/.launch")
-		[[ -n "$line" ]] && started+=("${name} ${line}")
+		[[ -n "$line" ]] && _emu_pending+=("${name} ${line}")
 	done
-	local t0=${EPOCHREALTIME/./} entry
-	for entry in "${started[@]}"; do
+	return 0
+}
+
+# emulators_wait waits until every launched emulator is ready and exports
+# its host variable. It must run in the shell that launched them.
+emulators_wait() {
+	local entry name pid log hostport us
+	for entry in "${_emu_pending[@]}"; do
 		read -r name pid log hostport <<<"$entry"
 		case "$name" in
 		firestore)
@@ -248,11 +327,25 @@ emulators_start() {
 			_emu_wait "$name" "$pid" "$log" _emu_ready_tcp "$hostport" || return 1
 			export CLOUD_TASKS_EMULATOR_HOST="$hostport"
 			;;
+		auth)
+			_emu_wait "$name" "$pid" "$log" _emu_ready_auth "$hostport" || return 1
+			export FIREBASE_AUTH_EMULATOR_HOST="$hostport"
+			;;
 		esac
-		local us=$((${EPOCHREALTIME/./} - t0))
-		printf 'emulators: %s ready on %s after %d.%01ds (log %s)\n' \
+		us=$((${EPOCHREALTIME/./} - _emu_t0))
+		printf 'emulators: %s ready on %s, %d.%01ds after launch (log %s)\n' \
 			"$name" "$hostport" $((us / 1000000)) $((us % 1000000 / 100000)) "$log" >&2
 	done
+	_emu_pending=()
+	_emu_t0=""
+}
+
+# emulators_start NAME... starts the named emulators (firestore, pubsub,
+# tasks, auth) side by side, waits until each is ready and exports its host
+# variable.
+emulators_start() {
+	emulators_launch "$@" || return 1
+	emulators_wait
 }
 
 # emulators_stop ends every emulator this shell started: TERM to the whole
@@ -275,7 +368,9 @@ emulators_stop() {
 		wait "$pgid" 2>/dev/null || true
 	done
 	_emu_pgids=()
-		if [[ -n "$_emu_dir" ]]; then
+	_emu_pending=()
+	_emu_t0=""
+	if [[ -n "$_emu_dir" ]]; then
 		if ((rc != 0)) || [[ -n "${SMSDESK_KEEP_EMULATOR_LOGS:-}" ]]; then
 			echo "emulators: logs kept in ${_emu_dir}" >&2
 		else
@@ -283,6 +378,6 @@ emulators_stop() {
 		fi
 		_emu_dir=""
 	fi
-	unset FIRESTORE_EMULATOR_HOST PUBSUB_EMULATOR_HOST CLOUD_TASKS_EMULATOR_HOST
+	unset FIRESTORE_EMULATOR_HOST PUBSUB_EMULATOR_HOST CLOUD_TASKS_EMULATOR_HOST FIREBASE_AUTH_EMULATOR_HOST
 	return "$rc"
 }
