@@ -3,11 +3,12 @@
 //
 //	numbers/{e164}, queues/{id}, agents/{id}, teams/{id}, settings/sms,
 //	consents/{number}_{consumer}/events/{id}, activeChats/{number}_{consumer},
-//	chats/{id}/messages/{seq}, inbound/{id}
+//	chats/{id}/messages/{seq}, inbound/{id}, canned/{id}
 //
 // Tx.WaitingChats queries chats where status == "queued" and queueId in
 // [...] ordered by queuedAt, which needs the composite index (queueId ASC,
-// status ASC, queuedAt ASC) on the chats collection.
+// status ASC, queuedAt ASC) on the chats collection. The console's queries
+// and their indexes are listed in queries.go.
 //
 // The client honours FIRESTORE_EMULATOR_HOST by itself.
 package store

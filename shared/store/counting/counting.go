@@ -6,6 +6,7 @@ package counting
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -246,4 +247,48 @@ func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
 		t.reads += int64(max(len(cs), 1))
 	}
 	return cs, err
+}
+
+// Queries bill one read per document returned and at least one per query
+// run; the counts of the console's queries below are that floor for the
+// queries each adapter call runs (AgentChats and OpenChats run three).
+
+func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error) {
+	cs, err := s.next.AgentChats(ctx, agentID, endedSince, limit)
+	if err == nil {
+		s.read(max(len(cs), 3))
+	}
+	return cs, err
+}
+
+func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	cs, err := s.next.OpenChats(ctx, queueIDs, limit)
+	if err == nil && (queueIDs == nil || len(queueIDs) > 0) {
+		s.read(max(len(cs), 3))
+	}
+	return cs, err
+}
+
+func (s *Store) ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error) {
+	cs, err := s.next.ConsumerChats(ctx, consumer, limit)
+	if err == nil {
+		s.read(max(len(cs), 1))
+	}
+	return cs, err
+}
+
+func (s *Store) PutCanned(ctx context.Context, c chat.Canned) error {
+	s.writes.Add(1)
+	return s.next.PutCanned(ctx, c)
+}
+
+func (s *Store) CannedMessages(ctx context.Context) ([]chat.Canned, error) {
+	cs, err := s.next.CannedMessages(ctx)
+	s.read(max(len(cs), 1))
+	return cs, err
+}
+
+func (s *Store) DeleteCanned(ctx context.Context, id string) error {
+	s.deletes.Add(1)
+	return s.next.DeleteCanned(ctx, id)
 }

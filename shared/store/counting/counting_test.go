@@ -80,4 +80,15 @@ func TestCounts(t *testing.T) {
 			})
 		})
 	}
+	step("PutCanned", counting.Counts{Writes: 1}, func() error { return s.PutCanned(ctx, chat.Canned{ID: "hi", Title: "Hi", Body: "Hi"}) })
+	step("CannedMessages of one", counting.Counts{Reads: 1}, func() error { _, err := s.CannedMessages(ctx); return err })
+	step("DeleteCanned", counting.Counts{Deletes: 1}, func() error { return s.DeleteCanned(ctx, "hi") })
+	step("CannedMessages of none", counting.Counts{Reads: 1}, func() error { _, err := s.CannedMessages(ctx); return err })
+	step("ConsumerChats of none", counting.Counts{Reads: 1}, func() error { _, err := s.ConsumerChats(ctx, "+14155550100", 10); return err })
+	step("AgentChats: three queries returning none", counting.Counts{Reads: 3}, func() error {
+		_, err := s.AgentChats(ctx, "a1", at, 10)
+		return err
+	})
+	step("OpenChats of every queue, three chats", counting.Counts{Reads: 3}, func() error { _, err := s.OpenChats(ctx, nil, 10); return err })
+	step("OpenChats of no queue: no query", counting.Counts{}, func() error { _, err := s.OpenChats(ctx, []string{}, 10); return err })
 }

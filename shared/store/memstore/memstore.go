@@ -38,6 +38,7 @@ type state struct {
 	activeChats map[string]string
 	chats       map[string]chat.Chat
 	messages    map[string]map[int64]chat.Message
+	canned      map[string]chat.Canned
 }
 
 // New returns an empty store.
@@ -53,6 +54,7 @@ func New() *Store {
 		activeChats: map[string]string{},
 		chats:       map[string]chat.Chat{},
 		messages:    map[string]map[int64]chat.Message{},
+		canned:      map[string]chat.Canned{},
 	}}
 }
 
@@ -338,6 +340,9 @@ func cloneChat(c chat.Chat) chat.Chat {
 	c.Declined = slices.Clone(c.Declined)
 	c.Timers = slices.Clone(c.Timers)
 	c.Outbox = slices.Clone(c.Outbox)
+	c.Transfers = slices.Clone(c.Transfers)
+	c.Requests = slices.Clone(c.Requests)
+	c.Unpublished = slices.Clone(c.Unpublished)
 	return c
 }
 

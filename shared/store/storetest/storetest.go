@@ -46,6 +46,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"waiting chats see the transaction's writes", testWaitingOverlay},
 		{"agent load under contention", testAgentContention},
 		{"concurrent routers assign each chat once", testAssignContention},
+		{"an agent's chats", testAgentChats},
+		{"open chats of queues", testOpenChats},
+		{"a consumer's chats", testConsumerChats},
+		{"canned messages", testCanned},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,194 @@
+package chat
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// Canned is a prepared reply agents pick instead of typing (canned/{id}).
+// Its body may carry placeholders that are filled for the chat it is sent
+// in; see Render.
+type Canned struct {
+	ID    string `firestore:"id" json:"id"`
+	Title string `firestore:"title" json:"title"`
+	// Language is the chats' language it is meant for; empty fits every
+	// language.
+	Language string `firestore:"language,omitempty" json:"language,omitempty"`
+	Body     string `firestore:"body" json:"body"`
+	// QueueIDs limits it to chats in these queues or their subtrees; empty
+	// fits every queue.
+	QueueIDs []string `firestore:"queueIds,omitempty" json:"queueIds,omitempty"`
+}
+
+// Canned message placeholders, by name without @{}.
+const (
+	// PlaceholderAgent is the first name of the agent who sends the reply.
+	PlaceholderAgent = "AGENT"
+	// PlaceholderConsumerFirstName is the consumer's first name. Until a CRM
+	// record is linked to the chat it is unknown and renders as nothing.
+	PlaceholderConsumerFirstName = "CONSUMER_FIRST_NAME"
+	// PlaceholderQueue is the name of the chat's queue.
+	PlaceholderQueue = "QUEUE"
+)
+
+// CannedPlaceholders are the placeholders a canned message may use.
+var CannedPlaceholders = []string{PlaceholderAgent, PlaceholderConsumerFirstName, PlaceholderQueue}
+
+// MaxCannedTitle bounds a canned message's title, which the console shows
+// in a picker.
+const MaxCannedTitle = 100
+
+var placeholderPattern = regexp.MustCompile(`@\{([A-Za-z0-9_]+)\}`)
+
+// CannedVars are the placeholder values of a canned reply sent by agent in
+// a chat waiting in or held for queue. consumerFirstName may be empty.
+func CannedVars(agent Agent, queue Queue, consumerFirstName string) Vars {
+	return Vars{
+		PlaceholderAgent:             firstName(agent.Name),
+		PlaceholderQueue:             queue.Name,
+		PlaceholderConsumerFirstName: firstName(consumerFirstName),
+	}
+}
+
+// Fits reports whether the canned message is meant for a chat in a
+// language and a queue of tree (its own or an ancestor's queue listed).
+func (c Canned) Fits(lang, queueID string, tree *Tree) bool {
+	if c.Language != "" && !strings.EqualFold(c.Language, lang) {
+		return false
+	}
+	if len(c.QueueIDs) == 0 {
+		return true
+	}
+	if tree == nil {
+		return slices.Contains(c.QueueIDs, queueID)
+	}
+	for _, q := range tree.ancestry(queueID) {
+		if slices.Contains(c.QueueIDs, q.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a canned message on its own: its id, a title and a body,
+// a body within the carrier limit whose placeholders are all known, a
+// language code, and queue ids that knownQueue accepts (nil accepts every
+// id). Problems are named by the JSON member.
+func (c Canned) Validate(knownQueue func(id string) bool) error {
+	var p problems
+	if !idPattern.MatchString(c.ID) {
+		p.add("id", "%q is not a valid id (letters, digits, '-', '_', '.'; up to 100)", c.ID)
+	}
+	switch title := strings.TrimSpace(c.Title); {
+	case title == "":
+		p.add("title", "a canned message needs a title")
+	case utf8.RuneCountInString(title) > MaxCannedTitle:
+		p.add("title", "is %d characters; the limit is %d", utf8.RuneCountInString(title), MaxCannedTitle)
+	}
+	if strings.TrimSpace(c.Body) == "" {
+		p.add("body", "a canned message needs a body")
+	} else if err := sms.CheckBody(c.Body); err != nil {
+		p.add("body", "%v", err)
+	}
+	for _, m := range placeholderPattern.FindAllStringSubmatch(c.Body, -1) {
+		if !slices.Contains(CannedPlaceholders, m[1]) {
+			p.add("body", "unknown placeholder %s; use @{%s}", m[0], strings.Join(CannedPlaceholders, "}, @{"))
+		}
+	}
+	if c.Language != "" && !langPattern.MatchString(c.Language) {
+		p.add("language", "%q is not a language code such as en or es", c.Language)
+	}
+	seen := map[string]bool{}
+	for i, q := range c.QueueIDs {
+		field := fmt.Sprintf("queueIds[%d]", i)
+		switch {
+		case seen[q]:
+			p.add(field, "queue %q is listed twice", q)
+		case knownQueue != nil && !knownQueue(q):
+			p.add(field, "unknown queue %q", q)
+		}
+		seen[q] = true
+	}
+	if len(p.list) > 0 {
+		return &ValidationError{Problems: p.list}
+	}
+	return nil
+}
+
+// Render fills a canned message's placeholders with vars. A placeholder
+// whose value is empty (the consumer's first name before a CRM knows it)
+// is left out together with the gap it leaves: "Hi @{CONSUMER_FIRST_NAME},
+// thanks" becomes "Hi, thanks", "Hello @{CONSUMER_FIRST_NAME}!" becomes
+// "Hello!", "Thanks @{CONSUMER_FIRST_NAME} for waiting" becomes "Thanks for
+// waiting", and a line that starts with it ("@{CONSUMER_FIRST_NAME}, your
+// order shipped") starts with the next word, capitalised ("Your order
+// shipped"). Text the author wrote around other placeholders is kept as it
+// is; an unknown placeholder (which Validate refuses) is kept verbatim.
+func Render(c Canned, vars Vars) string {
+	body := c.Body
+	var out string
+	rest := 0
+	for _, m := range placeholderPattern.FindAllStringSubmatchIndex(body, -1) {
+		if m[0] < rest {
+			continue // inside text a tidy step already consumed
+		}
+		out += body[rest:m[0]]
+		name, whole := body[m[2]:m[3]], body[m[0]:m[1]]
+		rest = m[1]
+		if !slices.Contains(CannedPlaceholders, name) {
+			out += whole
+			continue
+		}
+		if v := strings.TrimSpace(vars[name]); v != "" {
+			out += v
+			continue
+		}
+		out, rest = closeGap(out, body, rest)
+	}
+	return strings.TrimSpace(out + body[rest:])
+}
+
+// closeGap removes the gap an empty placeholder leaves between out (the
+// text rendered before it) and body[rest:] (the template after it), and
+// returns both with the gap closed.
+func closeGap(out, body string, rest int) (string, int) {
+	trimmed := strings.TrimRight(out, " \t")
+	spaceBefore := len(trimmed) < len(out)
+	lineStart := trimmed == "" || strings.HasSuffix(trimmed, "\n")
+	after := strings.TrimLeft(body[rest:], " \t")
+	spaceAfter := len(after) < len(body[rest:])
+	rest = len(body) - len(after)
+	next, _ := utf8.DecodeRuneInString(after)
+	switch {
+	case after == "" || next == '\n' || next == '\r':
+		return trimmed, rest
+	case strings.ContainsRune(",;:.!?", next):
+		if !lineStart {
+			return trimmed, rest // "Hi ," → "Hi,"
+		}
+		// "@{X}, your order" at the start of a line: the punctuation only
+		// separated the name from the sentence.
+		after = strings.TrimLeft(after[1:], " \t")
+		return capitalize(trimmed, body, len(body)-len(after))
+	case lineStart:
+		return capitalize(trimmed, body, rest)
+	case spaceBefore || spaceAfter:
+		return trimmed + " ", rest
+	}
+	return trimmed, rest
+}
+
+// capitalize upper-cases the letter at body[rest:] that now starts a line,
+// appending it to out.
+func capitalize(out, body string, rest int) (string, int) {
+	if r, size := utf8.DecodeRuneInString(body[rest:]); size > 0 && unicode.IsLower(r) {
+		return out + string(unicode.ToUpper(r)), rest + size
+	}
+	return out, rest
+}
