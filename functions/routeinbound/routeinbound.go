@@ -49,6 +49,7 @@ func New(a *app.App) http.Handler {
 			return
 		}
 		ctx := logging.With(r.Context(), logrus.Fields{"provider": in.Provider, "provider_message_id": in.ProviderMessageID})
+		ctx = app.WithDeliveryAttempt(ctx, d.DeliveryAttempt)
 		if err := a.RouteInbound(ctx, in); err != nil {
 			logging.From(ctx).WithError(err).WithField("delivery_attempt", d.DeliveryAttempt).Error("routing failed; Pub/Sub will redeliver")
 			httpx.Error(w, http.StatusInternalServerError, "routing failed; retry")

@@ -207,9 +207,9 @@ func (a *App) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) (Sen
 		err := &CarrierError{Class: Permanent, Message: "no carrier is configured for provider " + strconv.Quote(c.Provider)}
 		return a.recordSendFailure(ctx, ref, c, err)
 	}
-	media := make([]string, 0, len(m.Media))
-	for _, md := range m.Media {
-		media = append(media, md.URL)
+	media, ce := a.carrierMediaURLs(ctx, m.Media)
+	if ce != nil {
+		return a.recordSendFailure(ctx, ref, c, ce)
 	}
 	callCtx, cancel := context.WithTimeout(ctx, CarrierTimeout)
 	res, err := carrier.Send(callCtx, OutboundSMS{
