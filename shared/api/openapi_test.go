@@ -15,8 +15,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
+	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/shared/api"
 	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
@@ -48,12 +50,94 @@ var (
 		"Media":      reflect.TypeFor[chat.Media](),
 		"Send":       reflect.TypeFor[chat.Send](),
 		"Delivery":   reflect.TypeFor[chat.Delivery](),
+
+		// AgentAPI
+		"Me":              reflect.TypeFor[agentapi.Me](),
+		"QueueRef":        reflect.TypeFor[app.QueueRef](),
+		"Inbox":           reflect.TypeFor[app.Inbox](),
+		"OpenChats":       reflect.TypeFor[app.OpenChats](),
+		"ChatView":        reflect.TypeFor[app.ChatView](),
+		"ConsentSummary":  reflect.TypeFor[app.ConsentSummary](),
+		"Canned":          reflect.TypeFor[chat.Canned](),
+		"StatusRequest":   reflect.TypeFor[agentapi.StatusRequest](),
+		"ReplyRequest":    reflect.TypeFor[agentapi.ReplyRequest](),
+		"TransferRequest": reflect.TypeFor[agentapi.TransferRequest](),
+		"EndRequest":      reflect.TypeFor[agentapi.EndRequest](),
+		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
+		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
 	}
 	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes"}
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's.
-	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery"}
+	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement"}
 )
+
+// route is a route as a contract test needs it.
+type route struct {
+	Method, Path string
+	Public       bool
+}
+
+// apis are the APIs the document describes, each with the routes it serves
+// and the members its request bodies require.
+var apis = []struct {
+	name     string
+	routes   func() []route
+	required map[string][]string
+}{
+	{adminapi.Name, func() []route {
+		var out []route
+		for _, r := range adminapi.Routes() {
+			out = append(out, route{r.Method, r.Path, r.Public})
+		}
+		return out
+	}, adminapi.RequiredFields},
+	{agentapi.Name, func() []route {
+		var out []route
+		for _, r := range agentapi.Routes() {
+			out = append(out, route{r.Method, r.Path, r.Public})
+		}
+		return out
+	}, agentapi.RequiredFields},
+}
+
+// requiredFields are the required members of a request schema, whichever
+// API takes it.
+func requiredFields(schema string) []string {
+	for _, a := range apis {
+		if req, ok := a.required[schema]; ok {
+			return slices.Clone(req)
+		}
+	}
+	return nil
+}
+
+// handlers builds each API with authentication that lets every request
+// through as an admin who is also an agent.
+func handlers(t *testing.T) map[string]http.Handler {
+	t.Helper()
+	a := &app.App{Store: memstore.New()}
+	dev, err := auth.NewDevVerifier(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := dev.Mint(auth.Principal{UID: "u", Role: auth.RoleAdmin, AgentID: "x"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withToken := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+token)
+			h.ServeHTTP(w, r)
+		})
+	}
+	open := func(h http.Handler) http.Handler { return h }
+	return map[string]http.Handler{
+		adminapi.Name: adminapi.New(a, open),
+		agentapi.Name: withToken(agentapi.New(a, auth.NewGuard(dev))),
+	}
+}
 
 func load(t *testing.T) obj {
 	t.Helper()
@@ -82,12 +166,13 @@ func get(t *testing.T, o obj, path ...string) obj {
 
 var methods = []string{"get", "put", "post", "patch", "delete"}
 
-// documented lists "METHOD /path" for the AdminAPI paths, without the
+// documented lists "METHOD /path" for the paths of one API, without the
 // prefix, and which of them need no authentication.
-func documented(t *testing.T, doc obj) (routes []string, public map[string]bool) {
+func documented(t *testing.T, doc obj, name string) (routes []string, public map[string]bool) {
 	public = map[string]bool{}
 	for path, item := range get(t, doc, "paths") {
-		rest, ok := strings.CutPrefix(path, "/"+adminapi.Name)
+		rest, ok := strings.CutPrefix(path, "/"+name+"/")
+		rest = "/" + rest
 		if !ok {
 			continue
 		}
@@ -109,24 +194,52 @@ func documented(t *testing.T, doc obj) (routes []string, public map[string]bool)
 
 func TestEveryRouteIsDocumented(t *testing.T) {
 	doc := load(t)
-	docRoutes, public := documented(t, doc)
-	var served []string
-	for _, r := range adminapi.Routes() {
-		key := r.Method + " " + r.Path
-		served = append(served, key)
-		if r.Public != public[key] {
-			t.Errorf("%s: served public=%v, documented without security=%v", key, r.Public, public[key])
-		}
+	for _, api := range apis {
+		t.Run(api.name, func(t *testing.T) {
+			docRoutes, public := documented(t, doc, api.name)
+			var served []string
+			for _, r := range api.routes() {
+				key := r.Method + " " + r.Path
+				served = append(served, key)
+				if r.Public != public[key] {
+					t.Errorf("%s: served public=%v, documented without security=%v", key, r.Public, public[key])
+				}
+			}
+			sort.Strings(served)
+			for _, r := range served {
+				if !slices.Contains(docRoutes, r) {
+					t.Errorf("%s serves %s, which openapi.yaml does not document", api.name, r)
+				}
+			}
+			for _, r := range docRoutes {
+				if !slices.Contains(served, r) {
+					t.Errorf("openapi.yaml documents %s, which %s does not serve", r, api.name)
+				}
+			}
+		})
 	}
-	sort.Strings(served)
-	for _, r := range served {
-		if !slices.Contains(docRoutes, r) {
-			t.Errorf("AdminAPI serves %s, which openapi.yaml does not document", r)
-		}
-	}
-	for _, r := range docRoutes {
-		if !slices.Contains(served, r) {
-			t.Errorf("openapi.yaml documents %s, which AdminAPI does not serve", r)
+}
+
+// TestEveryOperationIsTagged keeps each API's operations under its tag, and
+// every operation id unique.
+func TestEveryOperationIsTagged(t *testing.T) {
+	doc := load(t)
+	ids := map[string]string{}
+	for path, item := range get(t, doc, "paths") {
+		for _, m := range methods {
+			op, ok := item.(obj)[m].(obj)
+			if !ok {
+				continue
+			}
+			name, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+			if tags, _ := op["tags"].([]any); len(tags) != 1 || tags[0] != name {
+				t.Errorf("%s %s: tags %v, want [%s]", m, path, op["tags"], name)
+			}
+			id, _ := op["operationId"].(string)
+			if prev, dup := ids[id]; dup || id == "" {
+				t.Errorf("%s %s: operationId %q (also %s)", m, path, id, prev)
+			}
+			ids[id] = m + " " + path
 		}
 	}
 }
@@ -135,35 +248,44 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 // of a live handler: none may fall through to the router's 404 or 405.
 func TestDocumentedRoutesAreServed(t *testing.T) {
 	doc := load(t)
-	routes, _ := documented(t, doc)
-	open := func(h http.Handler) http.Handler { return h }
-	h := adminapi.New(&app.App{Store: memstore.New()}, open)
-	for _, r := range routes {
-		method, path, _ := strings.Cut(r, " ")
-		path = strings.NewReplacer("{id}", "x", "{e164}", "+14155550199").Replace(path)
-		var body io.Reader
-		if method == http.MethodPut {
-			body = strings.NewReader("{}")
+	hs := handlers(t)
+	for _, a := range apis {
+		routes, _ := documented(t, doc, a.name)
+		if len(routes) == 0 {
+			t.Errorf("openapi.yaml documents no route of %s", a.name)
 		}
-		req := httptest.NewRequest(method, "/"+adminapi.Name+path, body)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code == http.StatusMethodNotAllowed || strings.Contains(rec.Body.String(), "no such resource") {
-			t.Errorf("%s: the router did not serve it: %d %s", r, rec.Code, rec.Body)
+		for _, r := range routes {
+			method, path, _ := strings.Cut(r, " ")
+			path = strings.NewReplacer("{id}", "x", "{e164}", "+14155550199").Replace(path)
+			var body io.Reader
+			if method == http.MethodPut || method == http.MethodPost {
+				body = strings.NewReader("{}")
+			}
+			req := httptest.NewRequest(method, "/"+a.name+path, body)
+			rec := httptest.NewRecorder()
+			hs[a.name].ServeHTTP(rec, req)
+			if rec.Code == http.StatusMethodNotAllowed || strings.Contains(rec.Body.String(), "no such resource") {
+				t.Errorf("%s %s: the router did not serve it: %d %s", a.name, r, rec.Code, rec.Body)
+			}
 		}
 	}
 }
 
 func TestDocumentIsServedWithoutAuthentication(t *testing.T) {
-	h := adminapi.New(&app.App{Store: memstore.New()}, adminapi.RefuseAll)
-	for _, path := range []string{"/AdminAPI/openapi.yaml", "/openapi.yaml"} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), api.OpenAPI) {
-			t.Errorf("GET %s: %d, body equal to the embedded document: %v", path, rec.Code, bytes.Equal(rec.Body.Bytes(), api.OpenAPI))
-		}
-		if ct := rec.Header().Get("Content-Type"); ct != api.ContentType {
-			t.Errorf("GET %s: Content-Type %q", path, ct)
+	hs := map[string]http.Handler{
+		adminapi.Name: adminapi.New(&app.App{Store: memstore.New()}, adminapi.RefuseAll),
+		agentapi.Name: agentapi.New(&app.App{Store: memstore.New()}, nil),
+	}
+	for name, h := range hs {
+		for _, path := range []string{"/" + name + "/openapi.yaml", "/openapi.yaml"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), api.OpenAPI) {
+				t.Errorf("%s: GET %s: %d, body equal to the embedded document: %v", name, path, rec.Code, bytes.Equal(rec.Body.Bytes(), api.OpenAPI))
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != api.ContentType {
+				t.Errorf("%s: GET %s: Content-Type %q", name, path, ct)
+			}
 		}
 	}
 }
@@ -228,7 +350,7 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 					required = append(required, r.(string))
 				}
 			}
-			want := slices.Clone(adminapi.RequiredFields[name])
+			want := requiredFields(name)
 			slices.Sort(required)
 			slices.Sort(want)
 			if !slices.Equal(required, want) {
@@ -242,6 +364,22 @@ func checkType(t *testing.T, where string, s obj, typ reflect.Type, schemas obj)
 	t.Helper()
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
+	}
+	if alts, ok := s["oneOf"].([]any); ok {
+		// A nullable value: one alternative is null, and the Go field is a
+		// pointer (already dereferenced above).
+		var rest []any
+		for _, alt := range alts {
+			if alt.(obj)["type"] != "null" {
+				rest = append(rest, alt)
+			}
+		}
+		if len(rest) != 1 || len(alts) != 2 {
+			t.Errorf("%s: oneOf is only used for a nullable value, got %v", where, alts)
+			return
+		}
+		checkType(t, where, rest[0].(obj), typ, schemas)
+		return
 	}
 	if ref, ok := s["$ref"].(string); ok {
 		name, ok := strings.CutPrefix(ref, "#/components/schemas/")

@@ -165,7 +165,7 @@ func (a *App) SetAgentStatus(ctx context.Context, agentID string, status chat.Ag
 // IsStateError reports whether err is an agent action on a chat in the
 // wrong state (a conflict for the caller, not a failure).
 func IsStateError(err error) bool {
-	for _, e := range []error{chat.ErrNotOffered, chat.ErrNotAssigned, chat.ErrChatEnded, chat.ErrEmptyMessage} {
+	for _, e := range []error{chat.ErrNotOffered, chat.ErrNotAssigned, chat.ErrChatEnded, chat.ErrEmptyMessage, chat.ErrTransferPending} {
 		if errors.Is(err, e) {
 			return true
 		}

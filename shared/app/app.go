@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ const (
 	FnDeliveryStatus = "DeliveryStatus"
 	FnChatTimers     = "ChatTimers"
 	FnAdminAPI       = "AdminAPI"
+	FnAgentAPI       = "AgentAPI"
+	FnConsole        = "Console"
 )
 
 // Providers.
@@ -68,7 +71,17 @@ type App struct {
 	Now   func() time.Time
 	NewID func() string
 
-	trees treeCache
+	// Media keeps MMS media (MEDIA_BUCKET). nil turns the feature off:
+	// consumers' media keep the carrier's URLs, and agents cannot attach.
+	Media MediaStore
+	// MediaFetch downloads carrier media; nil means a client with
+	// MediaFetchTimeout.
+	MediaFetch *http.Client
+	// MediaCredentials authenticate media downloads, by provider.
+	MediaCredentials map[string]MediaCredentials
+
+	trees  treeCache
+	signed signedURLCache
 }
 
 func (a *App) now() time.Time {

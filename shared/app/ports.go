@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -75,7 +76,39 @@ type Store interface {
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
 	Consent(ctx context.Context, number, consumer string) (chat.Consent, error)
 	ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error)
+
+	// AgentChats returns an agent's chats, each once: those offered to them
+	// (offer.agentId, any open status) and those they hold (agentId, status
+	// active), oldest first by createdAt then id, at most MaxOpenAgentChats
+	// of each (by document id, before ordering); then those they held when
+	// the chat ended at or after endedSince (agentId, status ended, endedAt
+	// >= endedSince), newest first by endedAt then id descending, at most
+	// limit. limit must be at least 1.
+	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
+	// OpenChats returns the chats with status menu, queued or active in the
+	// queues (nil: in every queue; empty: none), oldest first by createdAt
+	// then id, at most limit (at least 1). At most 30 queue ids (Firestore's
+	// "in" limit); the caller splits longer lists.
+	OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
+	// ConsumerChats returns a consumer's chats on every business number,
+	// newest first by createdAt then id descending, at most limit (at least 1).
+	ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error)
+
+	// PutCanned creates or replaces a canned message (canned/{id}).
+	PutCanned(ctx context.Context, c chat.Canned) error
+	// CannedMessages lists every canned message in id order.
+	CannedMessages(ctx context.Context) ([]chat.Canned, error)
+	// DeleteCanned returns nil when the canned message does not exist.
+	DeleteCanned(ctx context.Context, id string) error
 }
+
+// MaxOpenAgentChats bounds the offered and the held chats AgentChats
+// returns: an agent's capacity is at most 100, and they hold no more.
+const MaxOpenAgentChats = 100
+
+// MaxQueryQueues is the most queue ids one OpenChats or WaitingChats call
+// takes: Firestore's limit on the values of an "in" filter.
+const MaxQueryQueues = 30
 
 // Tx is a transaction's view of the store. All reads see one snapshot and
 // see the transaction's own writes; writes apply together at commit.
@@ -108,6 +141,24 @@ type Tx interface {
 	PutChat(c chat.Chat)
 	Message(ref chat.Ref) (chat.Message, error)
 	PutMessage(m chat.Message)
+}
+
+// MediaStore keeps MMS media: a private Cloud Storage bucket in production,
+// an in-memory twin for scripts/dev. Object names are chosen by the app
+// (inbound/{inboundID}/{index}, outbound/{chatID}/{random}); writing a name
+// again replaces the object, so a retried copy stores one object.
+type MediaStore interface {
+	// Put stores what r yields under name. It reads at most limit bytes: a
+	// longer r fails with ErrMediaTooLarge and stores nothing. The returned
+	// object has the size that was stored.
+	Put(ctx context.Context, name, contentType string, r io.Reader, limit int64) (MediaObject, error)
+	// Open reads an object; ErrNotFound (wrapped) when there is none. The
+	// caller closes the reader.
+	Open(ctx context.Context, name string) (io.ReadCloser, MediaObject, error)
+	// SignedURL is a URL that reads the object with GET, without
+	// credentials, until ttl has passed. It does not check that the object
+	// exists.
+	SignedURL(ctx context.Context, name string, ttl time.Duration) (string, error)
 }
 
 // Carrier sends texts through one provider.

@@ -24,6 +24,10 @@ const (
 // number of times for the same message: the inbound record says whether it
 // was applied, and what to (re-)enqueue.
 func (a *App) RouteInbound(ctx context.Context, in chat.Inbound) error {
+	in, err := a.CopyInboundMedia(ctx, in)
+	if err != nil {
+		return fmt.Errorf("route inbound %s: %w", in.ID, err)
+	}
 	tree, err := a.Tree(ctx)
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)

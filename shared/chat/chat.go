@@ -135,10 +135,23 @@ const (
 )
 
 // Media is one attachment of an MMS.
+//
+// A medium kept in the media bucket has a Name (its object name); URL is
+// then where it came from (the carrier's URL of a consumer's media, empty for
+// an agent's upload) and readers get a short-lived signed URL instead
+// (app.SignMedia). A medium without a Name is a reference only: its URL is
+// the carrier's, and Error says why it was not copied (blocked type or size,
+// or a download that kept failing).
 type Media struct {
 	URL         string `firestore:"url" json:"url"`
 	ContentType string `firestore:"contentType" json:"contentType"`
+	Name        string `firestore:"name,omitempty" json:"name,omitempty"`
+	Size        int64  `firestore:"size,omitempty" json:"size,omitempty"`
+	Error       string `firestore:"error,omitempty" json:"error,omitempty"`
 }
+
+// Stored reports whether the medium is kept in the media bucket.
+func (m Media) Stored() bool { return m.Name != "" }
 
 // Direction of a message relative to the business.
 func (a Author) Outbound() bool { return a != AuthorConsumer }

@@ -1,0 +1,632 @@
+// Package agentapi is the AgentAPI function: the JSON API agents and
+// supervisors work in from the console — their inbox, a chat's transcript
+// with consent and delivery status, accepting, declining, replying
+// (custom or canned), transferring and ending chats, agent status, canned
+// messages, a consumer's history and the segment counter. The contract is
+// shared/api/openapi.yaml, served at GET /AgentAPI/openapi.yaml.
+//
+// Every request but the OpenAPI document carries a Firebase ID token
+// (Authorization: Bearer) of an agent, supervisor or admin; admins act as
+// supervisors. Who may see and do what is decided by the app layer
+// (app.CanSee, app.Authorize): an agent acting on a chat that is not theirs
+// gets 403, a chat in the wrong state for the action (ended, no longer
+// offered, a transfer pending) 409.
+//
+// New also takes routes with WithRoutes (tests).
+package agentapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/smsdesk/smsdesk/shared/api"
+	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/auth"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/httpx"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// Name is the function's name and path.
+const Name = app.FnAgentAPI
+
+// Handler is the function as deployed: built from the process environment
+// on its first request.
+var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
+	// The console is served at PUBLIC_BASE_URL/Console: its origin is
+	// allowed even where a proxy presents the API with another Host.
+	origins := append([]string{d.Config.PublicBaseURL}, d.Config.ConsoleOrigins...)
+	return New(d.App, d.Guard, AllowOrigins(origins...))
+})
+
+func init() { functions.HTTP(Name, Handler.ServeHTTP) }
+
+// MaxBodyBytes bounds a request body: a reply is at most 1,600 characters
+// (6.4 KB in UTF-8) with ten media references.
+const MaxBodyBytes = 64 << 10
+
+// Route is one method and path the API serves, as written in the OpenAPI
+// document (without the /AgentAPI prefix).
+type Route struct {
+	Method string
+	Path   string
+	// Public routes are served without a token (the OpenAPI document).
+	Public bool
+	// Supervisor routes admit supervisors and admins only.
+	Supervisor bool
+	// Requires, when set, is the action the caller must be allowed to take
+	// on the chat named by the path's {id} (app.Authorize) before Handle
+	// runs: an upload of media for a reply requires app.ActReply.
+	Requires app.Action
+	// Handle serves the route with the App the handler was built with. The
+	// request's context carries the caller (ViewerOf, auth.From).
+	Handle func(a *app.App, w http.ResponseWriter, r *http.Request)
+}
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	origins []string
+	routes  []Route
+}
+
+// AllowOrigins lets browsers on these origins (scheme://host[:port], as
+// CONSOLE_ORIGINS lists them) call the API, besides the API's own host.
+func AllowOrigins(origins ...string) Option {
+	return func(o *options) { o.origins = append(o.origins, origins...) }
+}
+
+// WithRoutes serves more routes (tests; features built outside this
+// package).
+func WithRoutes(routes ...Route) Option {
+	return func(o *options) { o.routes = append(o.routes, routes...) }
+}
+
+// ErrorBody is every error answer: a message for the person, and for a
+// refused request body one problem per field.
+type ErrorBody struct {
+	Error    string            `json:"error"`
+	Problems []chat.FieldError `json:"problems,omitempty"`
+}
+
+// RequiredFields are the members a request body must spell out, by schema
+// name; the OpenAPI document's "required" lists say the same (a test
+// checks).
+var RequiredFields = map[string][]string{
+	"StatusRequest":  {"status"},
+	"ReplyRequest":   {"requestId"},
+	"MeasureRequest": {"body"},
+	"Canned":         {"title", "body"},
+}
+
+// routes are the API's own routes.
+func routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/openapi.yaml", Public: true, Handle: serveOpenAPI},
+		{Method: "GET", Path: "/me", Handle: getMe},
+		{Method: "PUT", Path: "/me/status", Handle: putMyStatus},
+		{Method: "GET", Path: "/agents", Handle: listAgents},
+		{Method: "PUT", Path: "/agents/{id}/status", Supervisor: true, Handle: putAgentStatus},
+		{Method: "GET", Path: "/inbox", Handle: getInbox},
+		{Method: "GET", Path: "/chats/{id}", Handle: getChat},
+		{Method: "POST", Path: "/chats/{id}/accept", Handle: acceptChat},
+		{Method: "POST", Path: "/chats/{id}/decline", Handle: declineChat},
+		{Method: "POST", Path: "/chats/{id}/messages", Handle: postMessage},
+		{Method: "POST", Path: "/chats/{id}/transfer", Handle: transferChat},
+		{Method: "POST", Path: "/chats/{id}/end", Handle: endChat},
+		{Method: "GET", Path: "/chats/{id}/canned", Handle: chatCanned},
+		{Method: "GET", Path: "/consumers/{e164}/chats", Handle: consumerChats},
+		{Method: "GET", Path: "/canned", Handle: listCanned},
+		{Method: "PUT", Path: "/canned/{id}", Supervisor: true, Handle: putCanned},
+		{Method: "DELETE", Path: "/canned/{id}", Supervisor: true, Handle: deleteCanned},
+		{Method: "POST", Path: "/measure", Handle: measure},
+		// MMS out (media.go): only the agent who may reply uploads.
+		{Method: "POST", Path: "/chats/{id}/media", Requires: app.ActReply, Handle: func(a *app.App, w http.ResponseWriter, r *http.Request) {
+			UploadMedia(a)(w, r)
+		}},
+	}
+}
+
+// Routes lists what the API serves, for the contract test.
+func Routes() []Route { return routes() }
+
+// New builds the handler. guard authenticates every request but those for
+// the OpenAPI document and CORS preflights; a nil guard refuses them all
+// (503). Paths are accepted with or without the /AgentAPI prefix: the dev
+// server and some front ends keep it, Cloud Functions strips it.
+func New(a *app.App, guard *auth.Guard, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	all := append(Routes(), o.routes...)
+	private := http.NewServeMux()
+	public := http.NewServeMux()
+	paths := http.NewServeMux() // by path alone, to tell 405 from 404
+	allow := map[string][]string{}
+	for _, rt := range all {
+		h := serve(a, rt)
+		if rt.Public {
+			public.Handle(rt.Method+" "+rt.Path, h)
+		} else {
+			private.Handle(rt.Method+" "+rt.Path, h)
+		}
+		if _, ok := allow[rt.Path]; !ok {
+			paths.Handle(rt.Path, http.NotFoundHandler())
+		}
+		allow[rt.Path] = append(allow[rt.Path], rt.Method)
+	}
+	methodsOf := func(r *http.Request) ([]string, string) {
+		_, pattern := paths.Handler(r)
+		if pattern == "" {
+			return nil, ""
+		}
+		methods := slices.Clone(allow[pattern])
+		if slices.Contains(methods, http.MethodGet) {
+			methods = append(methods, http.MethodHead)
+		}
+		return append(methods, http.MethodOptions), pattern
+	}
+	noRoute := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if methods, pattern := methodsOf(r); pattern != "" {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			WriteError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+pattern+"; use "+strings.Join(methods[:len(methods)-1], ", "), nil)
+			return
+		}
+		WriteError(w, http.StatusNotFound, "no such resource: "+r.URL.Path, nil)
+	})
+	private.Handle("/", noRoute)
+	var guarded http.Handler = refuseAll
+	if guard != nil {
+		guarded = guard.Require(auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin)(private)
+	}
+	public.Handle("/", guarded)
+	return stripPrefix("/"+Name, newOriginPolicy(o.origins, methodsOf).wrap(public))
+}
+
+// refuseAll answers every authenticated route while no guard is configured,
+// so the API is never open.
+var refuseAll = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	WriteError(w, http.StatusServiceUnavailable, "authentication is not configured", nil)
+})
+
+// serve wraps a route's handler with its role check.
+func serve(a *app.App, rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Supervisor && !ViewerOf(r).Supervisor {
+			p, _ := auth.From(r.Context())
+			WriteError(w, http.StatusForbidden, fmt.Sprintf("role %s may not do this; it needs supervisor or admin", p.Role), nil)
+			return
+		}
+		if rt.Requires != "" {
+			if err := a.CheckAction(r.Context(), ViewerOf(r), r.PathValue("id"), rt.Requires); err != nil {
+				Fail(w, r, err)
+				return
+			}
+		}
+		rt.Handle(a, w, r)
+	})
+}
+
+// stripPrefix serves /AgentAPI/x as /x, and /x as itself.
+func stripPrefix(prefix string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || (rest != "" && rest[0] != '/') {
+			h.ServeHTTP(w, r)
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = rest
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		u.RawPath = ""
+		if raw, ok := strings.CutPrefix(r.URL.RawPath, prefix); ok {
+			u.RawPath = raw
+		}
+		r2.URL = &u
+		h.ServeHTTP(w, r2)
+	})
+}
+
+// ViewerOf is the caller of an authenticated request as the app layer
+// knows them. Admins act as supervisors.
+func ViewerOf(r *http.Request) app.Viewer {
+	p, _ := auth.From(r.Context())
+	return app.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
+}
+
+func serveOpenAPI(_ *app.App, w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", api.ContentType)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(api.OpenAPI)
+}
+
+// Me is who is signed in: the token's identity, their agent and queues.
+type Me struct {
+	UID        string    `json:"uid"`
+	Email      string    `json:"email,omitempty"`
+	Role       auth.Role `json:"role"`
+	AgentID    string    `json:"agentId,omitempty"`
+	Supervisor bool      `json:"supervisor"`
+	// Agent is the caller's agent document, null without one.
+	Agent          *chat.Agent    `json:"agent"`
+	Queues         []app.QueueRef `json:"queues"`
+	TransferQueues []app.QueueRef `json:"transferQueues"`
+}
+
+func getMe(a *app.App, w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.From(r.Context())
+	v := ViewerOf(r)
+	prof, err := a.Profile(r.Context(), v)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, Me{UID: p.UID, Email: p.Email, Role: p.Role, AgentID: p.AgentID, Supervisor: v.Supervisor,
+		Agent: prof.Agent, Queues: prof.Queues, TransferQueues: prof.TransferQueues})
+}
+
+// StatusRequest changes an agent's availability.
+type StatusRequest struct {
+	Status chat.AgentStatus `json:"status"`
+}
+
+func putMyStatus(a *app.App, w http.ResponseWriter, r *http.Request) {
+	setStatus(a, w, r, ViewerOf(r).AgentID)
+}
+
+func putAgentStatus(a *app.App, w http.ResponseWriter, r *http.Request) {
+	setStatus(a, w, r, r.PathValue("id"))
+}
+
+func setStatus(a *app.App, w http.ResponseWriter, r *http.Request, agentID string) {
+	var in StatusRequest
+	if !Decode(w, r, "StatusRequest", &in) {
+		return
+	}
+	ag, err := a.SetStatus(r.Context(), ViewerOf(r), agentID, in.Status)
+	answer(w, r, ag, err)
+}
+
+func listAgents(a *app.App, w http.ResponseWriter, r *http.Request) {
+	agents, err := a.Directory(r.Context(), ViewerOf(r))
+	answer(w, r, agents, err)
+}
+
+func getInbox(a *app.App, w http.ResponseWriter, r *http.Request) {
+	in, err := a.Inbox(r.Context(), ViewerOf(r))
+	answer(w, r, in, err)
+}
+
+func getChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+	view, err := a.ChatView(r.Context(), ViewerOf(r), r.PathValue("id"))
+	answer(w, r, view, err)
+}
+
+func acceptChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+	if !DecodeEmpty(w, r) {
+		return
+	}
+	c, err := a.Accept(r.Context(), ViewerOf(r), r.PathValue("id"))
+	answer(w, r, c, err)
+}
+
+func declineChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+	if !DecodeEmpty(w, r) {
+		return
+	}
+	c, err := a.Decline(r.Context(), ViewerOf(r), r.PathValue("id"))
+	answer(w, r, c, err)
+}
+
+// ReplyRequest is an agent's reply: a body or a canned message, optional
+// media, and a request id that is the same when the request is retried.
+type ReplyRequest struct {
+	Body      string       `json:"body,omitempty"`
+	CannedID  string       `json:"cannedId,omitempty"`
+	RequestID string       `json:"requestId"`
+	Media     []chat.Media `json:"media,omitempty"`
+}
+
+func postMessage(a *app.App, w http.ResponseWriter, r *http.Request) {
+	var in ReplyRequest
+	if !Decode(w, r, "ReplyRequest", &in) {
+		return
+	}
+	m, err := a.Reply(r.Context(), ViewerOf(r), r.PathValue("id"),
+		app.ReplyInput{Body: in.Body, CannedID: in.CannedID, Media: in.Media, RequestID: in.RequestID})
+	answer(w, r, m, err)
+}
+
+// TransferRequest hands a chat to an agent or a queue.
+type TransferRequest struct {
+	ToAgent string `json:"toAgent,omitempty"`
+	ToQueue string `json:"toQueue,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+func transferChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+	var in TransferRequest
+	if !Decode(w, r, "TransferRequest", &in) {
+		return
+	}
+	c, err := a.Transfer(r.Context(), ViewerOf(r), r.PathValue("id"),
+		app.TransferInput{ToAgent: in.ToAgent, ToQueue: in.ToQueue, Note: in.Note})
+	answer(w, r, c, err)
+}
+
+// EndRequest ends a chat.
+type EndRequest struct {
+	WrapUp string `json:"wrapUp,omitempty"`
+}
+
+func endChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+	var in EndRequest
+	if !DecodeOptional(w, r, "EndRequest", &in) {
+		return
+	}
+	c, err := a.End(r.Context(), ViewerOf(r), r.PathValue("id"), in.WrapUp)
+	answer(w, r, c, err)
+}
+
+func chatCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.ChatCanned(r.Context(), ViewerOf(r), r.PathValue("id"))
+	answer(w, r, cs, err)
+}
+
+func consumerChats(a *app.App, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.ConsumerHistory(r.Context(), ViewerOf(r), r.PathValue("e164"))
+	answer(w, r, cs, err)
+}
+
+func listCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.CannedMessages(r.Context())
+	answer(w, r, cs, err)
+}
+
+func putCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
+	var in chat.Canned
+	if !Decode(w, r, "Canned", &in) {
+		return
+	}
+	id := r.PathValue("id")
+	if in.ID != "" && in.ID != id {
+		WriteError(w, http.StatusBadRequest, "the body names another canned message than the path", []chat.FieldError{{
+			Field: "id", Message: fmt.Sprintf("%q differs from %q in the path; to rename, delete and create", in.ID, id),
+		}})
+		return
+	}
+	in.ID = id
+	out, err := a.PutCanned(r.Context(), ViewerOf(r), in)
+	answer(w, r, out, err)
+}
+
+func deleteCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
+	if err := a.DeleteCanned(r.Context(), ViewerOf(r), r.PathValue("id")); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// MeasureRequest is a draft reply to measure.
+type MeasureRequest struct {
+	Body string `json:"body"`
+}
+
+// Measurement is what a body costs on the wire, shown as the agent types.
+type Measurement struct {
+	Characters int `json:"characters"`
+	// Encoding is GSM-7 or UCS-2 (any character outside GSM 03.38).
+	Encoding string `json:"encoding"`
+	// Segments is the number of SMS parts a carrier bills for.
+	Segments int `json:"segments"`
+	// Units are GSM-7 septets or UTF-16 code units.
+	Units int `json:"units"`
+	// MaxCharacters is the longest body a reply may have.
+	MaxCharacters int `json:"maxCharacters"`
+}
+
+func measure(_ *app.App, w http.ResponseWriter, r *http.Request) {
+	var in MeasureRequest
+	if !Decode(w, r, "MeasureRequest", &in) {
+		return
+	}
+	m := sms.Measure(in.Body)
+	WriteJSON(w, http.StatusOK, Measurement{Characters: m.Characters, Encoding: string(m.Encoding), Segments: m.Segments,
+		Units: m.Units, MaxCharacters: sms.MaxBodyCharacters})
+}
+
+// Answers.
+
+func answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, v)
+}
+
+// Fail answers a use case's error: 400 with the problems of a refused
+// request, the status of a refused medium, 403 for an action the caller may
+// not take, 404 for an unknown id, 409 for a chat in the wrong state, 500
+// (logged, not shown) otherwise.
+func Fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *chat.ValidationError
+	var me *app.MediaError
+	var ae *app.AccessError
+	switch {
+	case errors.As(err, &ve):
+		msgs := make([]string, len(ve.Problems))
+		for i, p := range ve.Problems {
+			msgs[i] = p.Error()
+		}
+		WriteError(w, http.StatusBadRequest, "invalid request: "+strings.Join(msgs, "; "), ve.Problems)
+	case errors.As(err, &me):
+		WriteError(w, me.Status, me.Message, nil)
+	case errors.As(err, &ae):
+		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Info("request denied")
+		WriteError(w, http.StatusForbidden, ae.Reason, nil)
+	case errors.Is(err, app.ErrNotFound):
+		WriteError(w, http.StatusNotFound, err.Error(), nil)
+	case app.IsStateError(err):
+		WriteError(w, http.StatusConflict, err.Error(), nil)
+	default:
+		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Error("agent request failed")
+		WriteError(w, http.StatusInternalServerError, "internal error; retry the request", nil)
+	}
+}
+
+// WriteJSON answers with a document no cache may keep: chats are private
+// and change by the second.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	httpx.JSON(w, status, v)
+}
+
+// WriteError answers with an ErrorBody.
+func WriteError(w http.ResponseWriter, status int, msg string, problems []chat.FieldError) {
+	WriteJSON(w, status, ErrorBody{Error: msg, Problems: problems})
+}
+
+// Request bodies.
+
+// Decode reads a JSON request body into v: application/json, at most
+// MaxBodyBytes, one object, no unknown members, the schema's required
+// members present. It answers the request itself and returns false when
+// the body is unusable.
+func Decode(w http.ResponseWriter, r *http.Request, schema string, v any) bool {
+	body, ok := readBody(w, r)
+	return ok && decodeBody(w, body, schema, v)
+}
+
+// DecodeOptional is Decode for a body that may be left out.
+func DecodeOptional(w http.ResponseWriter, r *http.Request, schema string, v any) bool {
+	body, ok := readBody(w, r)
+	if !ok {
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
+	return decodeBody(w, body, schema, v)
+}
+
+// DecodeEmpty accepts no body or an empty JSON object.
+func DecodeEmpty(w http.ResponseWriter, r *http.Request) bool {
+	var none struct{}
+	return DecodeOptional(w, r, "", &none)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			WriteError(w, http.StatusUnsupportedMediaType, "send the body as application/json, not "+ct, nil)
+			return nil, false
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes), nil)
+			return nil, false
+		}
+		WriteError(w, http.StatusBadRequest, "could not read the body: "+err.Error(), nil)
+		return nil, false
+	}
+	return body, true
+}
+
+func decodeBody(w http.ResponseWriter, body []byte, schema string, v any) bool {
+	what := "a valid " + schema + " document"
+	if schema == "" {
+		what = "empty (this request takes no members)"
+	}
+	if problems := decodeStrict(body, v); len(problems) > 0 {
+		WriteError(w, http.StatusBadRequest, "the body is not "+what, problems)
+		return false
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil || members == nil {
+		WriteError(w, http.StatusBadRequest, "the body must be a JSON object", []chat.FieldError{{Field: "", Message: "send a JSON object"}})
+		return false
+	}
+	var problems []chat.FieldError
+	for _, name := range RequiredFields[schema] {
+		if _, ok := members[name]; !ok {
+			problems = append(problems, chat.FieldError{Field: name, Message: "required"})
+		}
+	}
+	if len(problems) > 0 {
+		WriteError(w, http.StatusBadRequest, "the body lacks required members", problems)
+		return false
+	}
+	return true
+}
+
+func decodeStrict(body []byte, v any) []chat.FieldError {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.Decode(&json.RawMessage{}) != io.EOF {
+			return []chat.FieldError{{Field: "", Message: "the body holds more than one JSON document"}}
+		}
+		return nil
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return []chat.FieldError{{Field: "", Message: "the body is empty; send a JSON object"}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return []chat.FieldError{{Field: "", Message: "the JSON document is cut short"}}
+	case errors.As(err, &syntax):
+		return []chat.FieldError{{Field: "", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax)}}
+	case errors.As(err, &typ):
+		return []chat.FieldError{{Field: typ.Field, Message: fmt.Sprintf("got %s, want %s", typ.Value, jsonType(typ.Type.Kind().String()))}}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return []chat.FieldError{{Field: strings.Trim(name, `"`), Message: "unknown member; check its spelling against the OpenAPI document"}}
+	}
+	return []chat.FieldError{{Field: "", Message: err.Error()}}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "int", "int64", "int32", "uint", "uint64", "uint32":
+		return "an integer"
+	case "float64", "float32":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return kind
+}
