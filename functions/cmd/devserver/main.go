@@ -1,7 +1,8 @@
 // Command devserver is what scripts/dev runs: every function in one process
 // at /<FunctionName>, on embedded adapters or the emulators, with the demo
-// configuration loaded and a phone simulator at /Simulator for texting the
-// business as a consumer.
+// configuration loaded, the agent console at /Console (dev sign-in, no
+// setup) and a phone simulator at /Simulator for texting the business as a
+// consumer.
 package main
 
 import (
@@ -9,13 +10,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
+	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
+	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
@@ -36,6 +41,8 @@ var functionHandlers = []struct {
 	{deliverystatus.Name, deliverystatus.Handler},
 	{chattimers.Name, chattimers.Handler},
 	{adminapi.Name, adminapi.Handler},
+	{agentapi.Name, agentapi.Handler},
+	{console.Name, console.Handler},
 }
 
 func main() {
@@ -81,17 +88,25 @@ func run() error {
 	sim := newSimulator(deps, "http://127.0.0.1:"+port)
 	mux.Handle("/Simulator", sim)
 	mux.Handle("/Simulator/", sim)
-	if deps.DevSignIn != nil {
-		mux.Handle("/DevSignIn", devSignIn(deps.DevSignIn))
+	if deps.MediaHandler != nil {
+		// MMS media of the embedded store, read through signed URLs under
+		// PUBLIC_BASE_URL/Media/ (by the console and the sandbox carrier).
+		base, _ := url.Parse(deps.Config.PublicBaseURL)
+		mux.Handle(strings.TrimSuffix(base.Path, "/")+platform.MediaPath+"/", deps.MediaHandler)
 	}
-	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/Simulator", http.StatusFound) })
+	if deps.DevSignIn != nil {
+		// The console signs in at /Console/dev-sign-in; /DevSignIn is the
+		// same minting, kept for scripts and curl.
+		mux.Handle("/DevSignIn", console.DevSignIn(deps.DevSignIn))
+	}
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/Console/", http.StatusFound) })
 
 	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	deps.Logger.WithField("functions", names).WithField("backend", deps.Config.Backend).
 		WithField("carrier", deps.Config.Carrier).
-		Infof("smsdesk dev server on :%s; phone simulator at %s/Simulator", port, deps.Config.PublicBaseURL)
+		Infof("smsdesk dev server on :%s; agent console at %s/Console/, phone simulator at %s/Simulator", port, deps.Config.PublicBaseURL, deps.Config.PublicBaseURL)
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
