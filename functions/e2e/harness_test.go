@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
+	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
@@ -77,7 +78,9 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t *testing.T, backend string) *env {
+// newEnv builds a deployment on a backend; extraEnv adds or overrides
+// environment variables (MEDIA_BUCKET, STORAGE_EMULATOR_HOST, ...).
+func newEnv(t *testing.T, backend string, extraEnv ...map[string]string) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -108,6 +111,11 @@ func newEnv(t *testing.T, backend string) *env {
 		env["TASKS_LOCATION"] = "us-central1"
 		env["CLOUD_TASKS_EMULATOR_HOST"] = testenv.Require(t, "CLOUD_TASKS_EMULATOR_HOST")
 	}
+	for _, extra := range extraEnv {
+		for k, v := range extra {
+			env[k] = v
+		}
+	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +140,8 @@ func newEnv(t *testing.T, backend string) *env {
 		app.FnDeliveryStatus: deliverystatus.New(e.app, verifier),
 		app.FnChatTimers:     chattimers.New(e.app),
 		app.FnAdminAPI:       adminapi.New(e.app, deps.Guard.Require(auth.RoleAdmin)),
+		app.FnAgentAPI:       agentapi.New(e.app, deps.Guard),
+		app.FnConsole:        newConsole(deps, e.server.URL),
 	}
 	for name, h := range handlers {
 		h := logging.Middleware(logger, "e2e", name, h)

@@ -39,7 +39,7 @@ func TestFunctionsRegisterAndReportConfiguration(t *testing.T) {
 		}
 		return err == nil
 	})
-	for _, name := range []string{app.FnTwilioInbound, app.FnRouteInbound, app.FnSendSMS, app.FnDeliveryStatus, app.FnChatTimers, app.FnAdminAPI} {
+	for _, name := range []string{app.FnTwilioInbound, app.FnRouteInbound, app.FnSendSMS, app.FnDeliveryStatus, app.FnChatTimers, app.FnAdminAPI, app.FnAgentAPI, app.FnConsole} {
 		t.Run(name, func(t *testing.T) {
 			resp, err := http.Post(base+"/"+name, "application/x-www-form-urlencoded", strings.NewReader("x=1"))
 			if err != nil {
