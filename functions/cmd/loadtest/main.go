@@ -1,0 +1,280 @@
+// Command loadtest measures how long a consumer's text takes to become
+// visible to agents: it posts signed Twilio webhooks to a running smsdesk
+// (scripts/load starts one on the emulators) at a fixed rate, and polls
+// AgentAPI's GET /chats/{id} as a supervisor until each text shows up.
+// It prints the latency distribution and the webhook acknowledgement times.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/twilio"
+)
+
+const (
+	loadNumber = "+14155550107"
+	loadQueue  = "load-pool"
+	loadAgent  = "loadbot"
+	accountSID = "AC00000000000000000000000000000000"
+)
+
+type options struct {
+	base      string // where smsdesk listens (internal address)
+	public    string // PUBLIC_BASE_URL the server checks signatures against
+	token     string // webhook signing token
+	rate      float64
+	duration  time.Duration
+	consumers int
+	poll      time.Duration
+	timeout   time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.base, "base", "http://127.0.0.1:8080", "smsdesk's address")
+	flag.StringVar(&o.public, "public", "", "the server's PUBLIC_BASE_URL (default: -base)")
+	flag.StringVar(&o.token, "token", config.SandboxAuthToken, "Twilio auth token the server verifies webhooks with")
+	flag.Float64Var(&o.rate, "rate", 10, "consumer texts per second")
+	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long to send")
+	flag.IntVar(&o.consumers, "consumers", 0, "distinct consumers (default: 2 × rate, at most 100)")
+	flag.DurationVar(&o.poll, "poll", 100*time.Millisecond, "how often a waiting text is looked for")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on a text after this long")
+	flag.Parse()
+	if o.public == "" {
+		o.public = o.base
+	}
+	if o.consumers == 0 {
+		o.consumers = min(100, max(1, int(2*o.rate)))
+	}
+	if err := run(context.Background(), o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+type client struct {
+	o     options
+	http  *http.Client
+	admin string
+	super string
+}
+
+func run(ctx context.Context, o options) error {
+	c := &client{o: o, http: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	var err error
+	if c.admin, err = c.signIn(ctx, `{"role":"admin"}`); err != nil {
+		return err
+	}
+	if c.super, err = c.signIn(ctx, `{"role":"supervisor"}`); err != nil {
+		return err
+	}
+	if err := c.setUp(ctx); err != nil {
+		return fmt.Errorf("set-up: %w", err)
+	}
+	chats, err := c.openChats(ctx)
+	if err != nil {
+		return fmt.Errorf("opening the consumers' chats: %w", err)
+	}
+
+	fmt.Printf("loadtest: %.0f texts/s for %s from %d consumers, polling every %s\n", o.rate, o.duration, o.consumers, o.poll)
+	var mu sync.Mutex
+	var visible, acks []time.Duration
+	failures := map[string]int{}
+	fail := func(what string) { mu.Lock(); failures[what]++; mu.Unlock() }
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
+	defer tick.Stop()
+	deadline := time.Now().Add(o.duration)
+	for n := 0; time.Now().Before(deadline); n++ {
+		<-tick.C
+		consumer := consumerNumber(n % o.consumers)
+		chatID := chats[consumer]
+		body := fmt.Sprintf("load text %d", n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			if err := c.text(ctx, fmt.Sprintf("SMload%08d", n), consumer, body); err != nil {
+				fail("webhook: " + err.Error())
+				return
+			}
+			ack := time.Since(start)
+			if err := c.waitVisible(ctx, chatID, body); err != nil {
+				fail("visible: " + err.Error())
+				return
+			}
+			seen := time.Since(start)
+			mu.Lock()
+			visible, acks = append(visible, seen), append(acks, ack)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	report("text visible through AgentAPI", visible)
+	report("webhook answered", acks)
+	for what, n := range failures {
+		fmt.Printf("  failed %d×: %s\n", n, what)
+	}
+	if len(failures) > 0 {
+		return errors.New("some texts failed")
+	}
+	return nil
+}
+
+func consumerNumber(i int) string { return fmt.Sprintf("+1415556%04d", i) }
+
+func report(what string, d []time.Duration) {
+	if len(d) == 0 {
+		fmt.Printf("  %s: no samples\n", what)
+		return
+	}
+	slices.Sort(d)
+	q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+	fmt.Printf("  %s: n=%d p50=%s p90=%s p99=%s max=%s\n", what, len(d),
+		q(0.50).Round(time.Millisecond), q(0.90).Round(time.Millisecond), q(0.99).Round(time.Millisecond), d[len(d)-1].Round(time.Millisecond))
+}
+
+func (c *client) signIn(ctx context.Context, principal string) (string, error) {
+	var out struct{ Token string }
+	if err := c.call(ctx, "", "POST", "/Console/dev-sign-in", principal, &out); err != nil {
+		return "", fmt.Errorf("dev sign-in (run the server with SMSDESK_AUTH=dev): %w", err)
+	}
+	return out.Token, nil
+}
+
+// setUp adds a number whose entry queue is a leaf worked by one
+// auto-answer agent with room for every consumer, so each measured text
+// lands in an active chat and causes no reply: the path measured is the
+// consumer's text alone.
+func (c *client) setUp(ctx context.Context) error {
+	steps := []struct{ path, body string }{
+		{"/AdminAPI/agents/" + loadAgent, `{"name":"Load Bot","capacity":100,"autoAnswer":true,"status":"available"}`},
+		{"/AdminAPI/queues/" + loadQueue, `{"name":"Load","agents":["` + loadAgent + `"],"timeouts":{"agentInactivityMinutes":10080,"expiryMinutes":10080}}`},
+		{"/AdminAPI/numbers/" + url.PathEscape(loadNumber), `{"provider":"twilio","entryQueue":"` + loadQueue + `","language":"en","enabled":true}`},
+	}
+	for _, s := range steps {
+		if err := c.call(ctx, c.admin, "PUT", s.path, s.body, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openChats has every consumer text once and returns their chats.
+func (c *client) openChats(ctx context.Context) (map[string]string, error) {
+	chats := map[string]string{}
+	for i := range c.o.consumers {
+		consumer := consumerNumber(i)
+		if err := c.text(ctx, fmt.Sprintf("SMsetup%04d%d", i, time.Now().UnixNano()), consumer, "hello"); err != nil {
+			return nil, err
+		}
+	}
+	deadline := time.Now().Add(c.o.timeout)
+	for i := range c.o.consumers {
+		consumer := consumerNumber(i)
+		for chats[consumer] == "" {
+			var list []chat.Chat
+			if err := c.call(ctx, c.super, "GET", "/AgentAPI/consumers/"+url.PathEscape(consumer)+"/chats", "", &list); err != nil {
+				return nil, err
+			}
+			for _, ch := range list {
+				if ch.Number == loadNumber && ch.Status != chat.StatusEnded {
+					chats[consumer] = ch.ID
+				}
+			}
+			if chats[consumer] == "" {
+				if time.Now().After(deadline) {
+					return nil, fmt.Errorf("no open chat for %s", consumer)
+				}
+				time.Sleep(c.o.poll)
+			}
+		}
+	}
+	return chats, nil
+}
+
+func (c *client) text(ctx context.Context, sid, consumer, body string) error {
+	form := url.Values{"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {consumer}, "To": {loadNumber}, "Body": {body}, "NumMedia": {"0"}}
+	req, err := twilio.SignedRequest(c.o.token, strings.TrimSuffix(c.o.public, "/")+"/TwilioInbound", form)
+	if err != nil {
+		return err
+	}
+	target, _ := url.Parse(strings.TrimSuffix(c.o.base, "/") + "/TwilioInbound")
+	req.URL, req.Host = target, target.Host
+	resp, err := c.http.Do(req.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("TwilioInbound answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// waitVisible polls the chat as the console does until body is in it.
+func (c *client) waitVisible(ctx context.Context, chatID, body string) error {
+	deadline := time.Now().Add(c.o.timeout)
+	for {
+		var view struct {
+			Messages []chat.Message `json:"messages"`
+		}
+		if err := c.call(ctx, c.super, "GET", "/AgentAPI/chats/"+chatID, "", &view); err != nil {
+			return err
+		}
+		for _, m := range view.Messages {
+			if m.Body == body {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not visible after %s", c.o.timeout)
+		}
+		time.Sleep(c.o.poll)
+	}
+}
+
+func (c *client) call(ctx context.Context, token, method, path, body string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.o.base, "/")+path, bytes.NewReader([]byte(body)))
+	if err != nil {
+		return err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
