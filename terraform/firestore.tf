@@ -16,6 +16,32 @@ locals {
         { field_path = "queuedAt", order = "ASCENDING" },
       ]
     }
+    # AgentAPI: chats an agent ended recently.
+    chats_agent_status_ended = {
+      collection = "chats"
+      fields = [
+        { field_path = "agentId", order = "ASCENDING" },
+        { field_path = "status", order = "ASCENDING" },
+        { field_path = "endedAt", order = "DESCENDING" },
+      ]
+    }
+    # AgentAPI: open chats of an agent's queues, one query per status.
+    chats_queue_status_created = {
+      collection = "chats"
+      fields = [
+        { field_path = "queueId", order = "ASCENDING" },
+        { field_path = "status", order = "ASCENDING" },
+        { field_path = "createdAt", order = "ASCENDING" },
+      ]
+    }
+    # AgentAPI: every open chat, for supervisors.
+    chats_status_created = {
+      collection = "chats"
+      fields = [
+        { field_path = "status", order = "ASCENDING" },
+        { field_path = "createdAt", order = "ASCENDING" },
+      ]
+    }
     # History: a consumer's chats, newest first.
     chats_consumer_created = {
       collection = "chats"

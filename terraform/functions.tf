@@ -23,21 +23,23 @@
 #   secrets      carrier secrets it reads (key in local.carrier_secrets); only the
 #                secrets of enabled carriers are mounted
 #   media        media bucket access: "none", "read", "write" or "read-write"
+#   signs_media  signs media URLs (IAM signBlob as itself): Token Creator on
+#                its own service account
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
 # To add a function, add one entry below; for example an HTTP API:
 #
-#   AgentAPI = {
-#     package     = "functions/agentapi"
-#     description = "Agent and supervisor API."
+#   OutboundAPI = {
+#     package     = "functions/outboundapi"
+#     description = "Outbound SMS for business systems."
 #     trigger     = "http"
 #     firestore   = true
 #     enqueues    = ["sms-send", "chat-timers"]
 #   }
 #
-# Later functions: AgentAPI, OutboundAPI, Console, IVRWebhook, TelnyxInbound
-# (http, public), CRMSync and ChatStats (pubsub, chat-events).
+# Later functions: OutboundAPI, IVRWebhook, TelnyxInbound (http, public),
+# CRMSync and ChatStats (pubsub, chat-events).
 locals {
   function_catalog = {
     TwilioInbound = {
@@ -59,10 +61,10 @@ locals {
       firestore   = true
       publishes   = ["chat-events"]
       enqueues    = ["sms-send", "chat-timers"]
-      # RouteInbound calls no carrier, but shared/config.Load requires
-      # TWILIO_AUTH_TOKEN in every function while the carrier is twilio. Remove
-      # this line once the config only requires it where it is used.
+      # Copies consumers' MMS media into the bucket, downloading them from
+      # Twilio with the account's credentials.
       secrets = ["twilio-auth-token"]
+      media   = "read-write"
     }
 
     SendSMS = {
@@ -72,6 +74,9 @@ locals {
       queue       = "sms-send"
       firestore   = true
       secrets     = ["twilio-auth-token", "telnyx-api-key"]
+      # Hands the carrier signed URLs of agents' images.
+      media       = "read"
+      signs_media = true
     }
 
     DeliveryStatus = {
@@ -91,7 +96,30 @@ locals {
       firestore   = true
       publishes   = ["chat-events"]
       enqueues    = ["sms-send", "chat-timers"]
-      secrets     = ["twilio-auth-token"] # see RouteInbound
+      secrets     = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
+    }
+
+    AgentAPI = {
+      package     = "functions/agentapi"
+      description = "Agent console API: inbox, transcripts with consent and delivery status, accept/decline, replies (custom, canned, MMS), transfers, end, agent status, canned messages (Firebase Auth: agent, supervisor, admin)."
+      trigger     = "http"
+      firestore   = true
+      publishes   = ["chat-events"] # accept, transfer, end
+      enqueues    = ["sms-send", "chat-timers"]
+      secrets     = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
+      media       = "read-write"          # agents' uploads
+      signs_media = true                  # signed URLs in GET /chats/{id}
+      # The console polls every second: keep one instance warm.
+      sizing = { min_instances = 1, timeout_seconds = 30 }
+    }
+
+    Console = {
+      package     = "functions/console"
+      description = "Agent and supervisor web console: embedded static files and config.json (Firebase web settings, AgentAPI URL)."
+      trigger     = "http"
+      # Serves files only: no Firestore, topics, queues or media.
+      secrets = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
+      sizing  = { max_instances = 5, memory = "256Mi" }
     }
 
     AdminAPI = {
@@ -101,7 +129,7 @@ locals {
       firestore   = true
       publishes   = ["chat-events"] # an agent made available is offered chats
       enqueues    = ["sms-send", "chat-timers"]
-      secrets     = ["twilio-auth-token"] # see RouteInbound
+      secrets     = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
     }
   }
 
@@ -128,6 +156,7 @@ locals {
       enqueues    = toset(try(f.enqueues, []))
       secrets     = toset([for s in try(f.secrets, []) : s if contains(keys(local.enabled_carrier_secrets), s)])
       media       = try(f.media, "none")
+      signs_media = try(f.signs_media, false)
       settings = merge(
         local.function_defaults,
         try(f.sizing, {}),
@@ -167,6 +196,9 @@ locals {
     TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
     MEDIA_BUCKET          = google_storage_bucket.media.name
     LOG_LEVEL             = var.log_level
+    CONSOLE_ORIGINS       = join(",", var.console_origins)
+    FIREBASE_API_KEY      = var.firebase_api_key
+    FIREBASE_AUTH_DOMAIN  = coalesce(var.firebase_auth_domain, "${var.project_id}.firebaseapp.com")
   }
 }
 

@@ -128,3 +128,13 @@ resource "google_storage_bucket_iam_member" "function_media" {
   role   = each.value.role
   member = module.function[each.value.function].service_account_member
 }
+
+# Functions that hand out signed media URLs sign them with IAM signBlob as
+# their own service account (no key files), which needs Token Creator on it.
+resource "google_service_account_iam_member" "function_signs_media" {
+  for_each = toset([for n, f in local.functions : n if f.signs_media])
+
+  service_account_id = "projects/${var.project_id}/serviceAccounts/${module.function[each.value].service_account_email}"
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = module.function[each.value].service_account_member
+}

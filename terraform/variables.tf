@@ -363,3 +363,26 @@ variable "identity_platform_authorized_domains" {
   type        = list(string)
   default     = []
 }
+
+variable "console_origins" {
+  description = "Origins (https://console.acme.example) besides the functions' own host from which browsers may call AgentAPI, e.g. a custom domain in front of the Console."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.console_origins : can(regex("^https?://[^/?#]+$", o))])
+    error_message = "console_origins entries are origins: scheme://host[:port], no path."
+  }
+}
+
+variable "firebase_api_key" {
+  description = "The Identity Platform web API key the Console signs in with (public; Identity Platform > Application setup details)."
+  type        = string
+  default     = ""
+}
+
+variable "firebase_auth_domain" {
+  description = "The Identity Platform auth domain of the Console's sign-in (default PROJECT.firebaseapp.com)."
+  type        = string
+  default     = ""
+}

@@ -53,7 +53,10 @@ type Config struct {
 	TasksEmulatorHost   string
 
 	MediaBucket string
-	LogLevel    logrus.Level
+	// StorageEmulatorHost is a Cloud Storage emulator (host:port or URL)
+	// the media bucket lives on instead of Cloud Storage.
+	StorageEmulatorHost string
+	LogLevel            logrus.Level
 	// Auth is how AgentAPI and AdminAPI authenticate people.
 	Auth string
 	// FirebaseAPIKey and FirebaseAuthDomain are the console's web sign-in
@@ -101,6 +104,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TasksServiceAccount: get("TASKS_SERVICE_ACCOUNT"),
 		TasksEmulatorHost:   get("CLOUD_TASKS_EMULATOR_HOST"),
 		MediaBucket:         get("MEDIA_BUCKET"),
+		StorageEmulatorHost: get("STORAGE_EMULATOR_HOST"),
 		Auth:                get("SMSDESK_AUTH"),
 		FirebaseAPIKey:      get("FIREBASE_API_KEY"),
 		FirebaseAuthDomain:  get("FIREBASE_AUTH_DOMAIN"),
@@ -200,6 +204,20 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.MediaBucket != "" && !bucketRe.MatchString(c.MediaBucket) {
 		bad("MEDIA_BUCKET %q is not a valid bucket name", c.MediaBucket)
+	}
+	if h := c.StorageEmulatorHost; h != "" {
+		hostport := h
+		if strings.Contains(h, "://") {
+			u, err := url.Parse(h)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+				hostport = ""
+			} else {
+				hostport = u.Host
+			}
+		}
+		if _, _, err := net.SplitHostPort(hostport); err != nil {
+			bad("STORAGE_EMULATOR_HOST %q must be host:port or an http(s) URL with a port", h)
+		}
 	}
 
 	switch c.Auth {

@@ -112,3 +112,32 @@ func TestConsoleOrigins(t *testing.T) {
 		}
 	}
 }
+
+func TestStorageEmulatorHost(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"", true},
+		{"127.0.0.1:4443", true},
+		{"http://127.0.0.1:4443", true},
+		{"https://gcs.local:4443/", true},
+		{"localhost", false},
+		{"ftp://127.0.0.1:21", false},
+		{"http://127.0.0.1", false},
+	}
+	for _, tc := range tests {
+		env := map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080",
+			"STORAGE_EMULATOR_HOST": tc.value, "MEDIA_BUCKET": "acme-smsdesk-media"}
+		c, err := Load(func(k string) string { return env[k] })
+		if tc.ok != (err == nil) {
+			t.Errorf("%q: err %v, want ok %v", tc.value, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "STORAGE_EMULATOR_HOST") {
+			t.Errorf("%q: error %v does not name STORAGE_EMULATOR_HOST", tc.value, err)
+		}
+		if tc.ok && (c.StorageEmulatorHost != tc.value || c.MediaBucket != "acme-smsdesk-media") {
+			t.Errorf("%q: config %q %q", tc.value, c.StorageEmulatorHost, c.MediaBucket)
+		}
+	}
+}

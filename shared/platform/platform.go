@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media/gcs"
+	"github.com/smsdesk/smsdesk/shared/media/memmedia"
 	"github.com/smsdesk/smsdesk/shared/sandbox"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
@@ -35,6 +38,10 @@ const (
 	SubRouteInbound = "route-inbound"
 )
 
+// MediaPath is where the embedded media store's signed URLs point, under
+// PUBLIC_BASE_URL.
+const MediaPath = "/Media"
+
 // Deps is everything a function needs.
 type Deps struct {
 	Config   config.Config
@@ -48,6 +55,12 @@ type Deps struct {
 	Guard *auth.Guard
 	// DevSignIn mints sign-in tokens when SMSDESK_AUTH=dev (scripts/dev).
 	DevSignIn *auth.DevVerifier
+	// Media is the MMS media store (also App.Media); nil when off.
+	Media app.MediaStore
+	// MediaHandler serves the embedded media store's signed URLs; the dev
+	// server mounts it at MediaPath. nil on the google backend (Cloud
+	// Storage serves its own signed URLs).
+	MediaHandler http.Handler
 
 	pubsub  *pubsub.Publisher
 	tasks   *cloudtasks.Scheduler
@@ -95,6 +108,10 @@ func Build(ctx context.Context, cfg config.Config, logger *logrus.Logger) (*Deps
 		d.closers = append(d.closers, ct.Close)
 	}
 	a.Store = d.Store
+	if err := d.buildMedia(ctx, cfg, a); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
 
 	switch cfg.Carrier {
 	case config.CarrierSandbox:
@@ -120,6 +137,43 @@ func Build(ctx context.Context, cfg config.Config, logger *logrus.Logger) (*Deps
 		d.Guard = auth.NewGuard(&lazyFirebase{projectID: cfg.ProjectID})
 	}
 	return d, nil
+}
+
+// buildMedia sets up the MMS media store: the in-memory twin on the
+// embedded backend, the MEDIA_BUCKET bucket (or the emulator at
+// STORAGE_EMULATOR_HOST) on the google backend, or nothing when
+// MEDIA_BUCKET is unset there. Downloads of carrier media authenticate with
+// the Twilio account, sent only to Twilio's API host.
+func (d *Deps) buildMedia(ctx context.Context, cfg config.Config, a *app.App) error {
+	switch {
+	case cfg.Backend == config.BackendEmbedded:
+		mm, err := memmedia.New(memmedia.Options{BaseURL: cfg.PublicBaseURL + MediaPath})
+		if err != nil {
+			return fmt.Errorf("embedded media store: %w", err)
+		}
+		d.Media, d.MediaHandler = mm, mm.Handler()
+	case cfg.MediaBucket == "":
+		d.Logger.Warn("MMS media are off: MEDIA_BUCKET is not set, so consumers' media keep the carrier's URLs and agents cannot attach images")
+		return nil
+	default:
+		st, err := gcs.New(ctx, gcs.Options{Bucket: cfg.MediaBucket, EmulatorHost: cfg.StorageEmulatorHost})
+		if err != nil {
+			return fmt.Errorf("media bucket %s: %w", cfg.MediaBucket, err)
+		}
+		d.Media = st
+		d.closers = append(d.closers, st.Close)
+	}
+	a.Media = d.Media
+	if cfg.TwilioAccountSID != "" && cfg.TwilioAuthToken != "" {
+		hosts := []string{"twilio.com"}
+		if u, err := url.Parse(cfg.TwilioAPIBaseURL); err == nil && u.Hostname() != "" {
+			hosts = append(hosts, u.Hostname())
+		}
+		a.MediaCredentials = map[string]app.MediaCredentials{
+			app.ProviderTwilio: {Username: cfg.TwilioAccountSID, Password: cfg.TwilioAuthToken, Hosts: hosts},
+		}
+	}
+	return nil
 }
 
 // lazyFirebase creates the Firebase Admin client on the first token to
