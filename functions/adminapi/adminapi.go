@@ -9,7 +9,6 @@
 package adminapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -388,7 +387,7 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, schema string, 
 		writeError(w, http.StatusBadRequest, "could not read the body: "+err.Error(), nil)
 		return false
 	}
-	if problems := decodeStrict(body, v); len(problems) > 0 {
+	if problems := httpx.DecodeStrict(body, v); len(problems) > 0 {
 		writeError(w, http.StatusBadRequest, "the body is not a valid "+schema+" document", problems)
 		return false
 	}
@@ -397,52 +396,6 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, schema string, 
 		return false
 	}
 	return true
-}
-
-func decodeStrict(body []byte, v any) []chat.FieldError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.Decode(&json.RawMessage{}) != io.EOF {
-			return []chat.FieldError{{Field: "", Message: "the body holds more than one JSON document"}}
-		}
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return []chat.FieldError{{Field: "", Message: "the body is empty; send a JSON document"}}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return []chat.FieldError{{Field: "", Message: "the JSON document is cut short"}}
-	case errors.As(err, &syntax):
-		return []chat.FieldError{{Field: "", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax)}}
-	case errors.As(err, &typ):
-		return []chat.FieldError{{Field: typ.Field, Message: fmt.Sprintf("got %s, want %s (at byte %d)", typ.Value, jsonType(typ.Type.Kind().String()), typ.Offset)}}
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return []chat.FieldError{{Field: strings.Trim(name, `"`), Message: "unknown member; check its spelling against the OpenAPI document"}}
-	}
-	return []chat.FieldError{{Field: "", Message: err.Error()}}
-}
-
-func jsonType(kind string) string {
-	switch kind {
-	case "int", "int64", "int32", "uint", "uint64", "uint32":
-		return "an integer"
-	case "float64", "float32":
-		return "a number"
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map":
-		return "an object"
-	}
-	return kind
 }
 
 // missing lists the required members absent from a document (which has

@@ -24,6 +24,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
@@ -316,7 +317,16 @@ func getInbox(a *app.App, w http.ResponseWriter, r *http.Request) {
 }
 
 func getChat(a *app.App, w http.ResponseWriter, r *http.Request) {
-	view, err := a.ChatView(r.Context(), ViewerOf(r), r.PathValue("id"))
+	var after int64
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			WriteError(w, http.StatusBadRequest, "after: must be a message sequence number (0 or more), got "+strconv.Quote(v), nil)
+			return
+		}
+		after = n
+	}
+	view, err := a.ChatViewAfter(r.Context(), ViewerOf(r), r.PathValue("id"), after)
 	answer(w, r, view, err)
 }
 
@@ -563,7 +573,7 @@ func decodeBody(w http.ResponseWriter, body []byte, schema string, v any) bool {
 	if schema == "" {
 		what = "empty (this request takes no members)"
 	}
-	if problems := decodeStrict(body, v); len(problems) > 0 {
+	if problems := httpx.DecodeStrict(body, v); len(problems) > 0 {
 		WriteError(w, http.StatusBadRequest, "the body is not "+what, problems)
 		return false
 	}
@@ -583,50 +593,4 @@ func decodeBody(w http.ResponseWriter, body []byte, schema string, v any) bool {
 		return false
 	}
 	return true
-}
-
-func decodeStrict(body []byte, v any) []chat.FieldError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.Decode(&json.RawMessage{}) != io.EOF {
-			return []chat.FieldError{{Field: "", Message: "the body holds more than one JSON document"}}
-		}
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return []chat.FieldError{{Field: "", Message: "the body is empty; send a JSON object"}}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return []chat.FieldError{{Field: "", Message: "the JSON document is cut short"}}
-	case errors.As(err, &syntax):
-		return []chat.FieldError{{Field: "", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax)}}
-	case errors.As(err, &typ):
-		return []chat.FieldError{{Field: typ.Field, Message: fmt.Sprintf("got %s, want %s", typ.Value, jsonType(typ.Type.Kind().String()))}}
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return []chat.FieldError{{Field: strings.Trim(name, `"`), Message: "unknown member; check its spelling against the OpenAPI document"}}
-	}
-	return []chat.FieldError{{Field: "", Message: err.Error()}}
-}
-
-func jsonType(kind string) string {
-	switch kind {
-	case "int", "int64", "int32", "uint", "uint64", "uint32":
-		return "an integer"
-	case "float64", "float32":
-		return "a number"
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map":
-		return "an object"
-	}
-	return kind
 }

@@ -482,3 +482,51 @@ func TestWithoutGuardEverythingIsRefused(t *testing.T) {
 		t.Errorf("the OpenAPI document without a guard: %d", rec.Code)
 	}
 }
+
+func TestChatViewAfter(t *testing.T) {
+	x := newAPI(t)
+	if err := x.store.RunTx(context.Background(), func(tx app.Tx) error {
+		for seq := int64(2); seq <= 3; seq++ {
+			tx.PutMessage(chat.Message{ChatID: "held-ana", Seq: seq, Author: chat.AuthorConsumer, Kind: chat.KindText, Body: "more"})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	full := x.do("ana", "GET", "/chats/held-ana", "")
+	var all struct{ Messages []chat.Message }
+	decode(t, full, &all)
+	if len(all.Messages) != 3 {
+		t.Fatalf("set-up: %d messages", len(all.Messages))
+	}
+	tests := []struct {
+		query    string
+		wantCode int
+		wantN    int
+	}{
+		{"", 200, len(all.Messages)},
+		{"?after=0", 200, len(all.Messages)},
+		{"?after=1", 200, len(all.Messages) - 1},
+		{"?after=999", 200, 0},
+		{"?after=-1", 400, 0},
+		{"?after=two", 400, 0},
+	}
+	for _, tc := range tests {
+		rec := x.do("ana", "GET", "/chats/held-ana"+tc.query, "")
+		if rec.Code != tc.wantCode {
+			t.Errorf("%s: %d %s", tc.query, rec.Code, rec.Body)
+			continue
+		}
+		if tc.wantCode != 200 {
+			if !strings.Contains(rec.Body.String(), "after:") {
+				t.Errorf("%s: error does not name the parameter: %s", tc.query, rec.Body)
+			}
+			continue
+		}
+		var got struct{ Messages []chat.Message }
+		decode(t, rec, &got)
+		if len(got.Messages) != tc.wantN {
+			t.Errorf("%s: %d messages, want %d", tc.query, len(got.Messages), tc.wantN)
+		}
+	}
+}
