@@ -177,11 +177,17 @@ type ChatView struct {
 // medium that cannot be signed is shown without a URL and with the reason
 // in Error, and the rest of the chat is still returned.
 func (a *App) ChatView(ctx context.Context, v Viewer, chatID string) (ChatView, error) {
+	return a.ChatViewAfter(ctx, v, chatID, 0)
+}
+
+// ChatViewAfter is ChatView with only the messages after afterSeq: a
+// poller that has the transcript up to there reads just what is new.
+func (a *App) ChatViewAfter(ctx context.Context, v Viewer, chatID string, afterSeq int64) (ChatView, error) {
 	c, tree, err := a.viewChat(ctx, v, chatID)
 	if err != nil {
 		return ChatView{}, err
 	}
-	msgs, err := a.Store.Messages(ctx, chatID)
+	msgs, err := a.Store.MessagesAfter(ctx, chatID, afterSeq)
 	if err != nil {
 		return ChatView{}, fmt.Errorf("messages of chat %s: %w", chatID, err)
 	}

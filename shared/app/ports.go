@@ -73,6 +73,10 @@ type Store interface {
 
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
+	// MessagesAfter returns the messages with a sequence number above
+	// afterSeq, in order: what a poller has not seen yet, at the cost of
+	// those documents only.
+	MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error)
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
 	Consent(ctx context.Context, number, consumer string) (chat.Consent, error)
 	ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error)

@@ -299,7 +299,15 @@ func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
 }
 
 func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
-	it := s.chatRef(chatID).Collection(colMessages).OrderBy("seq", firestore.Asc).Documents(ctx)
+	return s.MessagesAfter(ctx, chatID, 0)
+}
+
+func (s *Store) MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error) {
+	q := s.chatRef(chatID).Collection(colMessages).OrderBy("seq", firestore.Asc)
+	if afterSeq > 0 {
+		q = q.Where("seq", ">", afterSeq)
+	}
+	it := q.Documents(ctx)
 	defer it.Stop()
 	var ms []chat.Message
 	for {

@@ -181,6 +181,12 @@ func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, er
 	return ms, err
 }
 
+func (s *Store) MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error) {
+	ms, err := s.next.MessagesAfter(ctx, chatID, afterSeq)
+	s.read(max(len(ms), 1))
+	return ms, err
+}
+
 func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
 	s.read(1)
 	return s.next.Message(ctx, ref)

@@ -265,11 +265,17 @@ func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
 }
 
 func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
+	return s.MessagesAfter(ctx, chatID, 0)
+}
+
+func (s *Store) MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ms := make([]chat.Message, 0, len(s.data.messages[chatID]))
 	for _, m := range s.data.messages[chatID] {
-		ms = append(ms, cloneMessage(m))
+		if m.Seq > afterSeq {
+			ms = append(ms, cloneMessage(m))
+		}
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Seq < ms[j].Seq })
 	return ms, nil

@@ -213,6 +213,13 @@ func testChatAndTranscript(t *testing.T, s app.Store) {
 	}
 	want := []chat.Message{msgs[1], msgs[2], msgs[0]}
 	diff(t, "transcript in sequence order", want, list)
+	for after, want := range map[int64][]chat.Message{0: want, 1: want[1:], 2: want[2:], 3: nil, 9: nil} {
+		got, err := s.MessagesAfter(ctx(t), "chat1", after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff(t, fmt.Sprintf("messages after %d", after), want, got)
+	}
 	one, err := s.Message(ctx(t), chat.Ref{ChatID: "chat1", Seq: 2})
 	if err != nil {
 		t.Fatal(err)
