@@ -1,8 +1,9 @@
 // Command loadtest measures how long a consumer's text takes to become
 // visible to agents: it posts signed Twilio webhooks to a running smsdesk
 // (scripts/load starts one on the emulators) at a fixed rate, and polls
-// AgentAPI's GET /chats/{id} as a supervisor until each text shows up.
-// It prints the latency distribution and the webhook acknowledgement times.
+// AgentAPI's GET /chats/{id}?after=N as a supervisor, one poller per chat
+// as an agent's console does, until each text shows up. It prints the
+// latency distribution and the webhook acknowledgement times.
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -92,48 +94,153 @@ func run(ctx context.Context, o options) error {
 	}
 
 	fmt.Printf("loadtest: %.0f texts/s for %s from %d consumers, polling every %s\n", o.rate, o.duration, o.consumers, o.poll)
-	var mu sync.Mutex
-	var visible, acks []time.Duration
-	failures := map[string]int{}
-	fail := func(what string) { mu.Lock(); failures[what]++; mu.Unlock() }
-	var wg sync.WaitGroup
+	rec := &recorder{failures: map[string]int{}}
+	watchers := map[string]*watcher{}
+	var watching sync.WaitGroup
+	for consumer, chatID := range chats {
+		w := &watcher{c: c, chatID: chatID, rec: rec, pending: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+		watchers[consumer] = w
+		watching.Add(1)
+		go func() { defer watching.Done(); w.run(ctx) }()
+	}
+	// MessageSids are unique across runs against one server: a repeated
+	// one is a carrier retry, deduplicated, and would never show up.
+	runID := time.Now().UnixNano()
+	var sending sync.WaitGroup
 	tick := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
-	defer tick.Stop()
 	deadline := time.Now().Add(o.duration)
 	for n := 0; time.Now().Before(deadline); n++ {
 		<-tick.C
 		consumer := consumerNumber(n % o.consumers)
-		chatID := chats[consumer]
-		body := fmt.Sprintf("load text %d", n)
-		wg.Add(1)
+		body := fmt.Sprintf("load text %x-%d", runID, n)
+		sending.Add(1)
 		go func() {
-			defer wg.Done()
+			defer sending.Done()
+			w := watchers[consumer]
 			start := time.Now()
-			if err := c.text(ctx, fmt.Sprintf("SMload%08d", n), consumer, body); err != nil {
-				fail("webhook: " + err.Error())
+			w.expect(body, start) // before the webhook: the watcher must not read past it unexpecting
+			if err := c.text(ctx, fmt.Sprintf("SM%x%08d", runID, n), consumer, body); err != nil {
+				rec.fail("webhook: " + err.Error())
+				w.forget(body)
 				return
 			}
-			ack := time.Since(start)
-			if err := c.waitVisible(ctx, chatID, body); err != nil {
-				fail("visible: " + err.Error())
-				return
-			}
-			seen := time.Since(start)
-			mu.Lock()
-			visible, acks = append(visible, seen), append(acks, ack)
-			mu.Unlock()
+			rec.ack(time.Since(start))
 		}()
 	}
-	wg.Wait()
-	report("text visible through AgentAPI", visible)
-	report("webhook answered", acks)
-	for what, n := range failures {
+	tick.Stop()
+	sending.Wait()
+	for _, w := range watchers {
+		w.close()
+	}
+	watching.Wait()
+	report("text visible through AgentAPI", rec.visible)
+	report("webhook answered", rec.acks)
+	fmt.Printf("  AgentAPI polls: %d\n", rec.polls.Load())
+	for what, n := range rec.failures {
 		fmt.Printf("  failed %d×: %s\n", n, what)
 	}
-	if len(failures) > 0 {
+	if len(rec.failures) > 0 {
 		return errors.New("some texts failed")
 	}
 	return nil
+}
+
+// recorder collects the samples of every watcher.
+type recorder struct {
+	mu       sync.Mutex
+	visible  []time.Duration
+	acks     []time.Duration
+	failures map[string]int
+	polls    atomic.Int64
+}
+
+func (r *recorder) fail(what string)    { r.mu.Lock(); r.failures[what]++; r.mu.Unlock() }
+func (r *recorder) ack(d time.Duration) { r.mu.Lock(); r.acks = append(r.acks, d); r.mu.Unlock() }
+func (r *recorder) seen(d time.Duration) {
+	r.mu.Lock()
+	r.visible = append(r.visible, d)
+	r.mu.Unlock()
+}
+func (r *recorder) failN(what string, n int) { r.mu.Lock(); r.failures[what] += n; r.mu.Unlock() }
+func (w *watcher) forget(body string)        { w.mu.Lock(); delete(w.pending, body); w.mu.Unlock() }
+
+// watcher polls one chat as an agent's console does, asking only for the
+// messages after the last one it saw, while texts are outstanding.
+type watcher struct {
+	c       *client
+	chatID  string
+	rec     *recorder
+	mu      sync.Mutex
+	pending map[string]time.Time // body → when its webhook was posted
+	lastSeq int64
+	closed  bool
+	wake    chan struct{}
+}
+
+func (w *watcher) expect(body string, at time.Time) {
+	w.mu.Lock()
+	w.pending[body] = at
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *watcher) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *watcher) run(ctx context.Context) {
+	for {
+		w.mu.Lock()
+		waiting, closed := len(w.pending), w.closed
+		oldest := time.Now()
+		for _, at := range w.pending {
+			if at.Before(oldest) {
+				oldest = at
+			}
+		}
+		w.mu.Unlock()
+		if waiting == 0 {
+			if closed {
+				return
+			}
+			<-w.wake
+			continue
+		}
+		if time.Since(oldest) > w.c.o.timeout {
+			w.mu.Lock()
+			w.rec.failN(fmt.Sprintf("visible: not within %s", w.c.o.timeout), len(w.pending))
+			clear(w.pending)
+			w.mu.Unlock()
+			continue
+		}
+		var view struct {
+			Messages []chat.Message `json:"messages"`
+		}
+		w.rec.polls.Add(1)
+		if err := w.c.call(ctx, w.c.super, "GET", fmt.Sprintf("/AgentAPI/chats/%s?after=%d", w.chatID, w.lastSeq), "", &view); err != nil {
+			w.rec.fail("poll: " + err.Error())
+		}
+		now := time.Now()
+		w.mu.Lock()
+		for _, m := range view.Messages {
+			if at, ok := w.pending[m.Body]; ok {
+				w.rec.seen(now.Sub(at))
+				delete(w.pending, m.Body)
+			}
+			w.lastSeq = max(w.lastSeq, m.Seq)
+		}
+		w.mu.Unlock()
+		time.Sleep(w.c.o.poll)
+	}
 }
 
 func consumerNumber(i int) string { return fmt.Sprintf("+1415556%04d", i) }
@@ -226,28 +333,6 @@ func (c *client) text(ctx context.Context, sid, consumer, body string) error {
 		return fmt.Errorf("TwilioInbound answered %d", resp.StatusCode)
 	}
 	return nil
-}
-
-// waitVisible polls the chat as the console does until body is in it.
-func (c *client) waitVisible(ctx context.Context, chatID, body string) error {
-	deadline := time.Now().Add(c.o.timeout)
-	for {
-		var view struct {
-			Messages []chat.Message `json:"messages"`
-		}
-		if err := c.call(ctx, c.super, "GET", "/AgentAPI/chats/"+chatID, "", &view); err != nil {
-			return err
-		}
-		for _, m := range view.Messages {
-			if m.Body == body {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not visible after %s", c.o.timeout)
-		}
-		time.Sleep(c.o.poll)
-	}
 }
 
 func (c *client) call(ctx context.Context, token, method, path, body string, out any) error {
