@@ -342,3 +342,26 @@ func TestConcurrentAgentsTakeEachChatOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestAgentGoingAwayPassesOffersOn(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const consumer = "+14155550169"
+		e.editAgent("ben", func(a *chat.Agent) { a.AutoAnswer = false; a.LastAssignedAt = time.Now().Add(-time.Minute) })
+		e.editAgent("ana", func(a *chat.Agent) { a.LastAssignedAt = time.Now().Add(-time.Hour) })
+		e.say(consumer, numberEN, "hi")
+		rec := e.say(consumer, numberEN, "1")
+		if c := e.chat(rec.ChatID); c.Offer == nil || c.Offer.AgentID != "ana" {
+			t.Fatalf("first offer %+v, want ana", c.Offer)
+		}
+		if err := e.app.SetAgentStatus(e.ctx(), "ana", chat.AgentAway); err != nil {
+			t.Fatal(err)
+		}
+		c := e.chat(rec.ChatID)
+		if c.Offer == nil || c.Offer.AgentID != "ben" || slices.Contains(c.Declined, "ana") {
+			t.Errorf("after ana went away: offer %+v declined %v, want an offer to ben", c.Offer, c.Declined)
+		}
+		if a := e.agent("ana"); a.Load != 0 || a.Status != chat.AgentAway {
+			t.Errorf("ana: %s load %d", a.Status, a.Load)
+		}
+	})
+}

@@ -132,7 +132,9 @@ func (a *App) TransferChat(ctx context.Context, chatID, agentID string, req chat
 var errAlreadyDone = errors.New("already done")
 
 // SetAgentStatus changes an agent's availability. Going available pulls
-// the longest-waiting chats of their queues, up to their capacity.
+// the longest-waiting chats of their queues, up to their capacity; going
+// away or offline takes back the chats still offered to them, so they are
+// not held until the offers time out.
 func (a *App) SetAgentStatus(ctx context.Context, agentID string, status chat.AgentStatus) error {
 	if !status.Valid() {
 		return fmt.Errorf("status %q: must be available, away or offline", status)
@@ -159,7 +161,38 @@ func (a *App) SetAgentStatus(ctx context.Context, agentID string, status chat.Ag
 	if err != nil {
 		return fmt.Errorf("set agent %s %s: %w", agentID, status, err)
 	}
-	return a.dispatch(ctx, changes)
+	if err := a.dispatch(ctx, changes); err != nil {
+		return err
+	}
+	if status == chat.AgentAvailable {
+		return nil
+	}
+	return a.withdrawOffers(ctx, agentID)
+}
+
+// withdrawOffers passes on every chat still offered to an agent who left.
+// Each chat is its own transaction; a chat accepted or reassigned in the
+// meantime is left alone by the domain.
+func (a *App) withdrawOffers(ctx context.Context, agentID string) error {
+	chats, err := a.Store.AgentChats(ctx, agentID, a.now(), MaxOpenAgentChats)
+	if err != nil {
+		return fmt.Errorf("offers of agent %s: %w", agentID, err)
+	}
+	for _, c := range chats {
+		if c.Offer == nil || c.Offer.AgentID != agentID {
+			continue
+		}
+		_, err := a.changeChat(ctx, c.ID, "withdraw the offer of", func(_ Tx, ch *chat.Change) error {
+			if !ch.Withdraw(agentID) {
+				return errAlreadyDone // accepted or passed on meanwhile
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errAlreadyDone) {
+			return err
+		}
+	}
+	return nil
 }
 
 // IsStateError reports whether err is an agent action on a chat in the

@@ -272,6 +272,24 @@ func (c Chat) RequestRef(requestID string) (Ref, bool) {
 	return Ref{}, false
 }
 
+// Withdraw takes back an offer from an agent who is no longer available:
+// a waiting chat goes to the next agent (the leaver is not marked as having
+// declined it, so it can come back to them), a transfer fails as offline.
+// A chat not offered to the agent is left alone (false).
+func (ch *Change) Withdraw(agentID string) bool {
+	c := &ch.Chat
+	if !c.Open() || c.Offer == nil || c.Offer.AgentID != agentID {
+		return false
+	}
+	ch.releaseOffer("")
+	if c.Status == StatusActive {
+		ch.failTransfer(ReasonOffline)
+		return true
+	}
+	ch.NeedsAgent = true
+	return true
+}
+
 // AgentMessage is an agent's reply to the consumer. requestID, when set,
 // is remembered so RequestRef can recognise a retry.
 func (ch *Change) AgentMessage(agentID, body string, media []Media, requestID string) (Ref, error) {

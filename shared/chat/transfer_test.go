@@ -131,3 +131,67 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestWithdraw(t *testing.T) {
+	ana := Agent{ID: "ana", Name: "Ana", Status: AgentAvailable, Capacity: 2, AutoAnswer: true}
+	ben := Agent{ID: "ben", Name: "Ben", Status: AgentAvailable, Capacity: 2}
+	tests := []struct {
+		name       string
+		setUp      func(c *conversation)
+		wantOffer  string
+		wantAgent  string
+		wantTrans  string
+		wantChange bool
+	}{
+		{"a waiting chat goes to the next agent", func(c *conversation) {
+			c.agents["ana"] = func() Agent { a := ana; a.AutoAnswer = false; return a }()
+			c.text("hi")
+			c.text("1") // offered to ana (assigned longest ago: never)
+		}, "ben", "", "", true},
+		{"an agent transfer fails as offline", func(c *conversation) {
+			c.text("hi")
+			c.text("1") // Ana answers automatically
+			ch := c.change()
+			b := c.agents["ben"]
+			must(t, ch.StartTransfer(TransferRequest{ToAgent: "ben"}, &b))
+			c.settle(ch)
+		}, "", "ana", TransferFailed, true},
+		{"a chat not offered to ben is left alone", func(c *conversation) {
+			c.text("hi")
+			c.text("1")
+		}, "", "ana", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newConversation(t, "en", ana, ben)
+			tc.setUp(c)
+			leaver := "ben"
+			if c.chat.Offer != nil && c.chat.Status == StatusQueued {
+				leaver = c.chat.Offer.AgentID
+			}
+			a := c.agents[leaver]
+			a.Status = AgentAway
+			c.agents[leaver] = a
+			ch := c.change()
+			if got := ch.Withdraw(leaver); got != tc.wantChange {
+				t.Fatalf("Withdraw = %v, want %v", got, tc.wantChange)
+			}
+			c.settle(ch)
+			offer := ""
+			if c.chat.Offer != nil {
+				offer = c.chat.Offer.AgentID
+			}
+			if offer != tc.wantOffer || c.chat.AgentID != tc.wantAgent || c.agents[leaver].Load != 0 {
+				t.Errorf("offer %q agent %q, %s load %d; want offer %q agent %q", offer, c.chat.AgentID, leaver, c.agents[leaver].Load, tc.wantOffer, tc.wantAgent)
+			}
+			if tc.wantTrans != "" {
+				if tr := c.chat.Transfers[len(c.chat.Transfers)-1]; tr.State != tc.wantTrans || tr.Reason != ReasonOffline {
+					t.Errorf("transfer %+v", tr)
+				}
+			}
+			if slices.Contains(c.chat.Declined, leaver) {
+				t.Errorf("%s marked as having declined", leaver)
+			}
+		})
+	}
+}
