@@ -61,3 +61,15 @@ func Parse(r io.Reader) (chat.Config, error) {
 func Load(ctx context.Context, s app.Store, c chat.Config) error {
 	return (&app.App{Store: s}).ImportConfig(ctx, c)
 }
+
+// CannedMessages are the demo's canned replies, so the console's picker has
+// something to offer on scripts/dev.
+func CannedMessages() []chat.Canned {
+	return []chat.Canned{
+		{ID: "greeting-en", Title: "Greeting", Language: "en", Body: "Hi @{CONSUMER_FIRST_NAME}, I'm @{AGENT} from @{QUEUE}. How can I help?"},
+		{ID: "order-number-en", Title: "Ask for the order number", Language: "en", Body: "Could you send me your order number? It starts with A and has 8 digits."},
+		{ID: "closing-en", Title: "Closing", Language: "en", Body: "Glad I could help. Text us any time if anything else comes up."},
+		{ID: "greeting-es", Title: "Saludo", Language: "es", Body: "Hola @{CONSUMER_FIRST_NAME}, soy @{AGENT} de @{QUEUE}. ¿En qué puedo ayudarle?"},
+		{ID: "refund-billing", Title: "Refund timing", Language: "en", QueueIDs: []string{"en-billing"}, Body: "Refunds reach your card within 5 to 7 business days."},
+	}
+}

@@ -101,3 +101,18 @@ func TestParseNormalisesNumbers(t *testing.T) {
 		t.Errorf("error %v, want a *chat.ValidationError on queues[0].name", err)
 	}
 }
+
+func TestCannedMessagesAreValid(t *testing.T) {
+	tree := Demo().Tree()
+	known := func(id string) bool { _, ok := tree.Queue(id); return ok }
+	seen := map[string]bool{}
+	for _, c := range CannedMessages() {
+		if seen[c.ID] {
+			t.Errorf("duplicate canned id %s", c.ID)
+		}
+		seen[c.ID] = true
+		if err := c.Validate(known); err != nil {
+			t.Errorf("%s: %v", c.ID, err)
+		}
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
+	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/demo"
 	"github.com/smsdesk/smsdesk/shared/platform"
@@ -75,6 +76,11 @@ func run() error {
 	if os.Getenv("SMSDESK_DEMO") != "false" {
 		if err := deps.App.ImportConfig(setup, demo.Demo()); err != nil {
 			return fmt.Errorf("load demo configuration: %w", err)
+		}
+		for _, c := range demo.CannedMessages() {
+			if _, err := deps.App.PutCanned(setup, app.Viewer{UID: "demo", Supervisor: true}, c); err != nil {
+				return fmt.Errorf("load demo canned message %s: %w", c.ID, err)
+			}
 		}
 	}
 
