@@ -41,7 +41,15 @@ func (t Transcript) Text(loc *time.Location) string {
 		}
 		fmt.Fprintf(&b, "[%s] #%d %s (%s): %s", m.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), m.Seq, who, m.Kind, m.Body)
 		for _, md := range m.Media {
-			fmt.Fprintf(&b, "\n    media %s %s", md.ContentType, md.URL)
+			// A stored medium is named by its object; signed URLs expire.
+			where := md.URL
+			if md.Name != "" {
+				where = "media bucket: " + md.Name
+			}
+			fmt.Fprintf(&b, "\n    media %s %s", md.ContentType, where)
+			if md.Error != "" {
+				fmt.Fprintf(&b, " (%s)", md.Error)
+			}
 		}
 		if m.Author.Outbound() {
 			state := string(m.Send.State)
