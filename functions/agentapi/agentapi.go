@@ -312,7 +312,16 @@ func listAgents(a *app.App, w http.ResponseWriter, r *http.Request) {
 }
 
 func getInbox(a *app.App, w http.ResponseWriter, r *http.Request) {
-	in, err := a.Inbox(r.Context(), ViewerOf(r))
+	withEnded := true
+	switch v := r.URL.Query().Get("ended"); v {
+	case "", "true":
+	case "false":
+		withEnded = false
+	default:
+		WriteError(w, http.StatusBadRequest, "ended: must be true or false, got "+strconv.Quote(v), nil)
+		return
+	}
+	in, err := a.InboxOf(r.Context(), ViewerOf(r), withEnded)
 	answer(w, r, in, err)
 }
 

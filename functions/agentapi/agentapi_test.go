@@ -530,3 +530,38 @@ func TestChatViewAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestInboxWithoutEnded(t *testing.T) {
+	x := newAPI(t)
+	tests := []struct {
+		query     string
+		wantCode  int
+		wantEnded int
+	}{
+		{"", 200, 1},
+		{"?ended=true", 200, 1},
+		{"?ended=false", 200, 0},
+		{"?ended=maybe", 400, 0},
+	}
+	for _, tc := range tests {
+		rec := x.do("ana", "GET", "/inbox"+tc.query, "")
+		if rec.Code != tc.wantCode {
+			t.Errorf("%s: %d %s", tc.query, rec.Code, rec.Body)
+			continue
+		}
+		if tc.wantCode != 200 {
+			if !strings.Contains(rec.Body.String(), "ended:") {
+				t.Errorf("%s: error does not name the parameter: %s", tc.query, rec.Body)
+			}
+			continue
+		}
+		var in struct {
+			Ended  []chat.Chat
+			Active []chat.Chat
+		}
+		decode(t, rec, &in)
+		if len(in.Ended) != tc.wantEnded || len(in.Active) == 0 {
+			t.Errorf("%s: %d ended, %d active; want %d ended and the held chat", tc.query, len(in.Ended), len(in.Active), tc.wantEnded)
+		}
+	}
+}

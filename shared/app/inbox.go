@@ -62,6 +62,13 @@ type OpenChats struct {
 
 // Inbox returns a viewer's inbox.
 func (a *App) Inbox(ctx context.Context, v Viewer) (Inbox, error) {
+	return a.InboxOf(ctx, v, true)
+}
+
+// InboxOf is Inbox with or without the recently ended chats: a console
+// polling every second reads them far less often, as each listed chat is a
+// Firestore read.
+func (a *App) InboxOf(ctx context.Context, v Viewer, withEnded bool) (Inbox, error) {
 	now := a.now()
 	in := Inbox{Offered: []chat.Chat{}, Active: []chat.Chat{}, Ended: []chat.Chat{}, Waiting: []chat.Chat{},
 		Queues: map[string]string{}, GeneratedAt: now}
@@ -70,7 +77,11 @@ func (a *App) Inbox(ctx context.Context, v Viewer) (Inbox, error) {
 		return in, err
 	}
 	if v.AgentID != "" {
-		mine, err := a.Store.AgentChats(ctx, v.AgentID, now.Add(-EndedWindow), MaxEndedInInbox)
+		limit := MaxEndedInInbox
+		if !withEnded {
+			limit = 0
+		}
+		mine, err := a.Store.AgentChats(ctx, v.AgentID, now.Add(-EndedWindow), limit)
 		if err != nil {
 			return in, fmt.Errorf("chats of agent %s: %w", v.AgentID, err)
 		}

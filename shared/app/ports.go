@@ -87,7 +87,8 @@ type Store interface {
 	// of each (by document id, before ordering); then those they held when
 	// the chat ended at or after endedSince (agentId, status ended, endedAt
 	// >= endedSince), newest first by endedAt then id descending, at most
-	// limit. limit must be at least 1.
+	// limit. limit 0 leaves the ended chats out (and their query unrun);
+	// a negative limit is an error.
 	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
 	// OpenChats returns the chats with status menu, queued or active in the
 	// queues (nil: in every queue; empty: none), oldest first by createdAt

@@ -52,8 +52,8 @@ func queryChats(ctx context.Context, q firestore.Query, what string) ([]chat.Cha
 
 // AgentChats implements app.Store.
 func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error) {
-	if limit <= 0 {
-		return nil, fmt.Errorf("agent chats: limit %d, want at least 1", limit)
+	if limit < 0 {
+		return nil, fmt.Errorf("agent chats: limit %d, want 0 or more", limit)
 	}
 	chats := s.client.Collection(colChats)
 	offered, err := queryChats(ctx, chats.Where("offer.agentId", "==", agentID).Limit(app.MaxOpenAgentChats),
@@ -66,12 +66,15 @@ func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.
 	if err != nil {
 		return nil, err
 	}
-	ended, err := queryChats(ctx, chats.Where("agentId", "==", agentID).
-		Where("status", "==", string(chat.StatusEnded)).
-		Where("endedAt", ">=", endedSince).
-		OrderBy("endedAt", firestore.Desc).Limit(limit), "chats ended by "+agentID)
-	if err != nil {
-		return nil, err
+	var ended []chat.Chat
+	if limit > 0 {
+		ended, err = queryChats(ctx, chats.Where("agentId", "==", agentID).
+			Where("status", "==", string(chat.StatusEnded)).
+			Where("endedAt", ">=", endedSince).
+			OrderBy("endedAt", firestore.Desc).Limit(limit), "chats ended by "+agentID)
+		if err != nil {
+			return nil, err
+		}
 	}
 	open := append(offered, held...)
 	slices.SortFunc(open, oldestFirst)

@@ -262,7 +262,11 @@ func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
 func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error) {
 	cs, err := s.next.AgentChats(ctx, agentID, endedSince, limit)
 	if err == nil {
-		s.read(max(len(cs), 3))
+		queries := 3
+		if limit == 0 {
+			queries = 2 // the ended chats' query is not run
+		}
+		s.read(max(len(cs), queries))
 	}
 	return cs, err
 }

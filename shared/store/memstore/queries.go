@@ -20,8 +20,8 @@ import (
 
 // AgentChats implements app.Store.
 func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error) {
-	if limit <= 0 {
-		return nil, fmt.Errorf("agent chats: limit %d, want at least 1", limit)
+	if limit < 0 {
+		return nil, fmt.Errorf("agent chats: limit %d, want 0 or more", limit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -75,6 +75,7 @@ func testAgentChats(t *testing.T, s app.Store) {
 	}{
 		{"everything", "a1", 10, []string{"transfer", "held", "held-too", "offered", "ended-2b", "ended-2", "ended-3", "ended-1", "ended-at-since"}},
 		{"the limit bounds the ended chats", "a1", 2, []string{"transfer", "held", "held-too", "offered", "ended-2b", "ended-2"}},
+		{"limit 0 leaves the ended chats out", "a1", 0, []string{"transfer", "held", "held-too", "offered"}},
 		{"another agent", "a2", 10, []string{"others-held", "others-offer", "transfer", "others-ended"}},
 		{"nobody", "a9", 10, []string{}},
 	} {
@@ -91,8 +92,8 @@ func testAgentChats(t *testing.T, s app.Store) {
 		t.Fatal(err)
 	}
 	diff(t, "the offered chat as stored", offered, got[3])
-	if _, err := s.AgentChats(ctx(t), "a1", since, 0); err == nil {
-		t.Error("AgentChats with limit 0: no error")
+	if _, err := s.AgentChats(ctx(t), "a1", since, -1); err == nil {
+		t.Error("AgentChats with limit -1: no error")
 	}
 }
 
