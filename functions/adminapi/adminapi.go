@@ -158,31 +158,7 @@ func New(a *app.App, guard func(http.Handler) http.Handler) http.Handler {
 	})
 	private.Handle("/", noRoute)
 	public.Handle("/", guard(private))
-	return stripPrefix("/"+Name, public)
-}
-
-// stripPrefix serves /AdminAPI/x as /x, and /x as itself.
-func stripPrefix(prefix string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-		if !ok || (rest != "" && rest[0] != '/') {
-			h.ServeHTTP(w, r)
-			return
-		}
-		r2 := new(http.Request)
-		*r2 = *r
-		u := *r.URL
-		u.Path = rest
-		if u.Path == "" {
-			u.Path = "/"
-		}
-		u.RawPath = ""
-		if raw, ok := strings.CutPrefix(r.URL.RawPath, prefix); ok {
-			u.RawPath = raw
-		}
-		r2.URL = &u
-		h.ServeHTTP(w, r2)
-	})
+	return httpx.StripFunctionPrefix(Name, public)
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {

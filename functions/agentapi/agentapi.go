@@ -194,7 +194,7 @@ func New(a *app.App, guard *auth.Guard, opts ...Option) http.Handler {
 		guarded = guard.Require(auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin)(private)
 	}
 	public.Handle("/", guarded)
-	return stripPrefix("/"+Name, newOriginPolicy(o.origins, methodsOf).wrap(public))
+	return httpx.StripFunctionPrefix(Name, newOriginPolicy(o.origins, methodsOf).wrap(public))
 }
 
 // refuseAll answers every authenticated route while no guard is configured,
@@ -218,30 +218,6 @@ func serve(a *app.App, rt Route) http.Handler {
 			}
 		}
 		rt.Handle(a, w, r)
-	})
-}
-
-// stripPrefix serves /AgentAPI/x as /x, and /x as itself.
-func stripPrefix(prefix string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-		if !ok || (rest != "" && rest[0] != '/') {
-			h.ServeHTTP(w, r)
-			return
-		}
-		r2 := new(http.Request)
-		*r2 = *r
-		u := *r.URL
-		u.Path = rest
-		if u.Path == "" {
-			u.Path = "/"
-		}
-		u.RawPath = ""
-		if raw, ok := strings.CutPrefix(r.URL.RawPath, prefix); ok {
-			u.RawPath = raw
-		}
-		r2.URL = &u
-		h.ServeHTTP(w, r2)
 	})
 }
 

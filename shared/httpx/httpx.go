@@ -5,6 +5,7 @@ package httpx
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // MaxFormBytes bounds a webhook body: Twilio's largest forms (MMS with ten
@@ -41,4 +42,31 @@ func RequirePOST(w http.ResponseWriter, r *http.Request) bool {
 func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
 	return r.ParseForm()
+}
+
+// StripFunctionPrefix serves /Name/x as /x and /x as itself. Cloud
+// Functions strips a function's name from the path; the dev server and
+// some front ends keep it, so each API accepts both.
+func StripFunctionPrefix(name string, h http.Handler) http.Handler {
+	prefix := "/" + name
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || (rest != "" && rest[0] != '/') {
+			h.ServeHTTP(w, r)
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = rest
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		u.RawPath = ""
+		if raw, ok := strings.CutPrefix(r.URL.RawPath, prefix); ok {
+			u.RawPath = raw
+		}
+		r2.URL = &u
+		h.ServeHTTP(w, r2)
+	})
 }
