@@ -142,6 +142,8 @@ func (c Config) validateSettings(p *problems) {
 	}
 	if s.DefaultLanguage != "" && !langPattern.MatchString(s.DefaultLanguage) {
 		p.add("settings.defaultLanguage", "%q is not a language code such as en or es", s.DefaultLanguage)
+	} else if !c.offersLanguage(s.DefaultLanguage) {
+		p.add("settings.defaultLanguage", "%q is not one of settings.languages %v", s.DefaultLanguage, s.Languages)
 	}
 	for field, words := range map[string][]string{"settings.backWords": s.BackWords, "settings.exitWords": s.ExitWords} {
 		for i, w := range words {
@@ -169,6 +171,20 @@ func (c Config) validateSettings(p *problems) {
 			p.add("settings.quietHours.end", "must be HH:MM, got %q", q.End)
 		}
 	}
+}
+
+// offersLanguage reports whether a language may be used: any when the
+// settings list none, else one of them (an empty language inherits).
+func (c Config) offersLanguage(lang string) bool {
+	if lang == "" || len(c.Settings.Languages) == 0 {
+		return true
+	}
+	for _, l := range c.Settings.Languages {
+		if strings.EqualFold(l, lang) {
+			return true
+		}
+	}
+	return false
 }
 
 func validateTimeouts(p *problems, field string, t Timeouts) {
@@ -234,6 +250,8 @@ func (c Config) validateQueue(p *problems, field string, q Queue, queues map[str
 	}
 	if q.Language != "" && !langPattern.MatchString(q.Language) {
 		p.add(field+".language", "%q is not a language code such as en or es", q.Language)
+	} else if !c.offersLanguage(q.Language) {
+		p.add(field+".language", "%q is not one of settings.languages %v", q.Language, c.Settings.Languages)
 	}
 	validateTimeouts(p, field+".timeouts", q.Timeouts)
 	validateMessages(p, field+".messages", q.Messages)
@@ -307,6 +325,8 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 	}
 	if n.Language != "" && !langPattern.MatchString(n.Language) {
 		p.add(field+".language", "%q is not a language code such as en or es", n.Language)
+	} else if !c.offersLanguage(n.Language) {
+		p.add(field+".language", "%q is not one of settings.languages %v", n.Language, c.Settings.Languages)
 	}
 	if !slices.Contains(CampaignStatuses, n.CampaignStatus) {
 		p.add(field+".campaignStatus", "must be one of %s, got %q", strings.Join(CampaignStatuses[1:], ", "), n.CampaignStatus)

@@ -53,6 +53,10 @@ func TestValidate(t *testing.T) {
 		{"duplicate number", func(c *Config) { c.Numbers = append(c.Numbers, c.Numbers[0]) }, "numbers[1].e164", "duplicate"},
 		{"back word is STOP", func(c *Config) { c.Settings.BackWords = []string{"stop"} }, "settings.backWords[0]", "fixed"},
 		{"unknown system message", func(c *Config) { c.Queues[0].Messages = map[string]map[string]string{"en": {"greetz": "hi"}} }, "queues[0].messages.en.greetz", "unknown system message"},
+		{"queue language not offered", func(c *Config) { c.Queues[0].Language = "fr" }, "queues[0].language", "not one of settings.languages"},
+		{"number language not offered", func(c *Config) { c.Numbers[0].Language = "de" }, "numbers[0].language", "not one of settings.languages"},
+		{"default language not offered", func(c *Config) { c.Settings.DefaultLanguage = "pt" }, "settings.defaultLanguage", "not one of settings.languages"},
+		{"any language when none are listed", func(c *Config) { c.Settings.Languages = nil; c.Queues[0].Language = "fr" }, "", ""},
 		{"capacity zero", func(c *Config) { c.Agents[0].Capacity = 0 }, "agents[0].capacity", "between 1 and 100"},
 		{"quiet hours malformed", func(c *Config) { c.Settings.QuietHours = QuietHours{Enabled: true, Start: "9pm", End: "08:00"} }, "settings.quietHours.start", "HH:MM"},
 	}
