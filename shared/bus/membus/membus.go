@@ -23,6 +23,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/backoff"
 	"github.com/smsdesk/smsdesk/shared/bus"
+	"github.com/smsdesk/smsdesk/shared/idle"
 )
 
 // Defaults for the zero Options. The backoff is far shorter than Pub/Sub's
@@ -96,8 +97,7 @@ type Bus struct {
 	topics  map[string][]*subscription // by topic id
 	subs    map[string]*subscription   // by subscription id
 	nextID  uint64
-	pending int           // messages not yet acked, dead-lettered or dropped by Close
-	idle    chan struct{} // closed when pending drops to zero
+	pending idle.Counter // messages not yet acked, dead-lettered or dropped by Close
 	dead    []bus.Delivery
 }
 
@@ -298,36 +298,13 @@ func (b *Bus) push(s *subscription, d bus.Delivery) error {
 	return nil
 }
 
-func (b *Bus) addPendingLocked() {
-	if b.pending == 0 {
-		b.idle = make(chan struct{})
-	}
-	b.pending++
-}
-
-func (b *Bus) donePendingLocked() {
-	b.pending--
-	if b.pending == 0 {
-		close(b.idle)
-	}
-}
+func (b *Bus) addPendingLocked()  { b.pending.Add() }
+func (b *Bus) donePendingLocked() { b.pending.Done() }
 
 // Idle waits until every published message has been acked or
 // dead-lettered (including those waiting for a retry), or ctx ends.
 func (b *Bus) Idle(ctx context.Context) error {
-	b.mu.Lock()
-	if b.pending == 0 {
-		b.mu.Unlock()
-		return nil
-	}
-	idle := b.idle
-	b.mu.Unlock()
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("membus: waiting for idle: %w", ctx.Err())
-	}
+	return idle.Wait(ctx, &b.pending, b.mu.Lock, b.mu.Unlock, "membus")
 }
 
 // DeadLetters returns the messages that exhausted their attempts, with

@@ -23,6 +23,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/smsdesk/smsdesk/shared/backoff"
+	"github.com/smsdesk/smsdesk/shared/idle"
 	"github.com/smsdesk/smsdesk/shared/tasks"
 )
 
@@ -102,8 +103,7 @@ type Scheduler struct {
 	closed   bool
 	live     map[taskKey]*entry    // waiting, running or waiting to retry
 	retained map[taskKey]time.Time // finished names → when they are free again
-	busy     int                   // live tasks that are due, running or retrying
-	idle     chan struct{}         // closed when busy drops to zero
+	busy     idle.Counter          // live tasks that are due, running or retrying
 	failed   []Failure
 	nextAuto uint64
 }
@@ -333,10 +333,7 @@ func (s *Scheduler) markBusyLocked(e *entry) {
 		return
 	}
 	e.busy = true
-	if s.busy == 0 {
-		s.idle = make(chan struct{})
-	}
-	s.busy++
+	s.busy.Add()
 }
 
 // finishLocked retires e: its name stays blocked for the retention window.
@@ -348,10 +345,7 @@ func (s *Scheduler) finishLocked(e *entry) {
 	s.retained[e.key] = time.Now().Add(s.opts.NameRetention)
 	if e.busy {
 		e.busy = false
-		s.busy--
-		if s.busy == 0 {
-			close(s.idle)
-		}
+		s.busy.Done()
 	}
 }
 
@@ -360,19 +354,7 @@ func (s *Scheduler) finishLocked(e *entry) {
 // so a test can wait for the effects of "now" while a 30-minute timer
 // stays pending.
 func (s *Scheduler) Idle(ctx context.Context) error {
-	s.mu.Lock()
-	if s.busy == 0 {
-		s.mu.Unlock()
-		return nil
-	}
-	idle := s.idle
-	s.mu.Unlock()
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("memtasks: waiting for idle: %w", ctx.Err())
-	}
+	return idle.Wait(ctx, &s.busy, s.mu.Lock, s.mu.Unlock, "memtasks")
 }
 
 // Failed returns the tasks that exhausted their attempts.
