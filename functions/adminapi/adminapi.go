@@ -21,23 +21,39 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/api"
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/sms"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnAdminAPI
+const Name = wire.FnAdminAPI
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
-	return New(d.App, d.Guard.Require(auth.RoleAdmin))
-})
+var Handler = platform.Handler(Name, Build)
+
+// Build makes the handler from an Env.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	a, err := jobs.Admin(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	guard, err := authenv.Guard(e)
+	if err != nil {
+		return nil, err
+	}
+	return New(a, guard.Require(auth.RoleAdmin)), nil
+}
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
@@ -91,7 +107,7 @@ type route struct {
 	handle http.HandlerFunc
 }
 
-type server struct{ app *app.App }
+type server struct{ app *admin.Service }
 
 func (s *server) routes() []route {
 	var out []route
@@ -124,7 +140,7 @@ func Routes() []Route {
 // guard refuses everything. Paths are accepted with or without the /AdminAPI
 // prefix: the dev server and some front ends keep it, Cloud Functions
 // strips it.
-func New(a *app.App, guard func(http.Handler) http.Handler) http.Handler {
+func New(a *admin.Service, guard func(http.Handler) http.Handler) http.Handler {
 	if guard == nil {
 		guard = RefuseAll
 	}
@@ -263,7 +279,7 @@ func (s *server) resources() [][]route {
 			path: "/numbers", param: "e164", schema: "Number",
 			list: func(c chat.Config) []chat.Number { return c.Numbers },
 			get:  a.ConfigNumber, put: a.PutNumber, del: a.DeleteNumber,
-			id: func(n *chat.Number) *string { return &n.E164 }, norm: app.NormalizeE164,
+			id: func(n *chat.Number) *string { return &n.E164 }, norm: sms.NormalizeE164,
 		}.routes(s),
 		resource[chat.Queue]{
 			path: "/queues", param: "id", schema: "Queue",
@@ -312,7 +328,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ve):
 		writeError(w, http.StatusBadRequest, "invalid configuration: the change was not saved", ve.Problems)
-	case errors.Is(err, app.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error(), nil)
 	default:
 		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Error("admin request failed")

@@ -13,8 +13,10 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
 
@@ -40,7 +42,7 @@ const fixture = `{
 type env struct {
 	t     *testing.T
 	store *memstore.Store
-	app   *app.App
+	app   *admin.Service
 	h     http.Handler
 }
 
@@ -49,7 +51,7 @@ func open(h http.Handler) http.Handler { return h }
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	s := memstore.New()
-	a := &app.App{Store: s}
+	a := jobs.Compose(jobs.Clients{Store: s}).Admin
 	e := &env{t: t, store: s, app: a, h: adminapi.New(a, open)}
 	if rec := e.do("PUT", "/AdminAPI/config", fixture); rec.Code != http.StatusOK {
 		t.Fatalf("import fixture: %d %s", rec.Code, rec.Body)
@@ -471,7 +473,7 @@ func TestAgentProfileKeepsRoutingState(t *testing.T) {
 
 func TestGuard(t *testing.T) {
 	s := memstore.New()
-	a := &app.App{Store: s}
+	a := jobs.Compose(jobs.Clients{Store: s}).Admin
 	deny := func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, "no token", http.StatusUnauthorized)
@@ -518,7 +520,7 @@ func TestChatTranscript(t *testing.T) {
 		{ChatID: "c1", Seq: 1, Author: chat.AuthorConsumer, Kind: chat.KindText, Body: "hi"},
 		{ChatID: "c1", Seq: 2, Author: chat.AuthorSystem, Kind: chat.KindWaiting, Body: "Thanks, you are in line for Tech.", Send: chat.Send{State: chat.SendSent}},
 	}
-	if err := e.store.RunTx(context.Background(), func(tx app.Tx) error {
+	if err := e.store.RunTx(context.Background(), func(tx store.Tx) error {
 		tx.PutChat(c)
 		for _, m := range msgs {
 			tx.PutMessage(m)

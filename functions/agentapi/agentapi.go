@@ -8,7 +8,7 @@
 // Every request but the OpenAPI document carries a Firebase ID token
 // (Authorization: Bearer) of an agent, supervisor or admin; admins act as
 // supervisors. Who may see and do what is decided by the app layer
-// (app.CanSee, app.Authorize): an agent acting on a chat that is not theirs
+// (chat.CanSee, chat.Authorize): an agent acting on a chat that is not theirs
 // gets 403, a chat in the wrong state for the action (ended, no longer
 // offered, a transfer pending) 409.
 //
@@ -17,6 +17,7 @@ package agentapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,26 +31,55 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
 	"github.com/smsdesk/smsdesk/shared/api"
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/conversation"
+	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnAgentAPI
+const Name = wire.FnAgentAPI
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
+var Handler = platform.Handler(Name, Build)
+
+// Services are the use cases AgentAPI calls.
+type Services struct {
+	Conversation *conversation.Service
+	Desk         *desk.Service
+	Media        *media.Service
+}
+
+// FromSet takes AgentAPI's services from a composed set.
+func FromSet(s jobs.Set) *Services {
+	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media}
+}
+
+// Build makes the handler from an Env.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	d, err := jobs.Desk(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	guard, err := authenv.Guard(e)
+	if err != nil {
+		return nil, err
+	}
 	// The console is served at PUBLIC_BASE_URL/Console: its origin is
 	// allowed even where a proxy presents the API with another Host.
-	origins := append([]string{d.Config.PublicBaseURL}, d.Config.ConsoleOrigins...)
-	return New(d.App, d.Guard, AllowOrigins(origins...))
-})
+	origins := append([]string{e.Config.PublicBaseURL}, e.Config.ConsoleOrigins...)
+	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media}, guard, AllowOrigins(origins...)), nil
+}
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
@@ -67,12 +97,12 @@ type Route struct {
 	// Supervisor routes admit supervisors and admins only.
 	Supervisor bool
 	// Requires, when set, is the action the caller must be allowed to take
-	// on the chat named by the path's {id} (app.Authorize) before Handle
-	// runs: an upload of media for a reply requires app.ActReply.
-	Requires app.Action
+	// on the chat named by the path's {id} (chat.Authorize) before Handle
+	// runs: an upload of media for a reply requires chat.ActReply.
+	Requires chat.Action
 	// Handle serves the route with the App the handler was built with. The
 	// request's context carries the caller (ViewerOf, auth.From).
-	Handle func(a *app.App, w http.ResponseWriter, r *http.Request)
+	Handle func(a *Services, w http.ResponseWriter, r *http.Request)
 }
 
 // Option configures New.
@@ -134,8 +164,8 @@ func routes() []Route {
 		{Method: "DELETE", Path: "/canned/{id}", Supervisor: true, Handle: deleteCanned},
 		{Method: "POST", Path: "/measure", Handle: measure},
 		// MMS out (media.go): only the agent who may reply uploads.
-		{Method: "POST", Path: "/chats/{id}/media", Requires: app.ActReply, Handle: func(a *app.App, w http.ResponseWriter, r *http.Request) {
-			UploadMedia(a)(w, r)
+		{Method: "POST", Path: "/chats/{id}/media", Requires: chat.ActReply, Handle: func(a *Services, w http.ResponseWriter, r *http.Request) {
+			UploadMedia(a.Media)(w, r)
 		}},
 	}
 }
@@ -147,7 +177,7 @@ func Routes() []Route { return routes() }
 // the OpenAPI document and CORS preflights; a nil guard refuses them all
 // (503). Paths are accepted with or without the /AgentAPI prefix: the dev
 // server and some front ends keep it, Cloud Functions strips it.
-func New(a *app.App, guard *auth.Guard, opts ...Option) http.Handler {
+func New(a *Services, guard *auth.Guard, opts ...Option) http.Handler {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -204,7 +234,7 @@ var refuseAll = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 })
 
 // serve wraps a route's handler with its role check.
-func serve(a *app.App, rt Route) http.Handler {
+func serve(a *Services, rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.Supervisor && !ViewerOf(r).Supervisor {
 			p, _ := auth.From(r.Context())
@@ -212,7 +242,7 @@ func serve(a *app.App, rt Route) http.Handler {
 			return
 		}
 		if rt.Requires != "" {
-			if err := a.CheckAction(r.Context(), ViewerOf(r), r.PathValue("id"), rt.Requires); err != nil {
+			if err := a.Conversation.CheckAction(r.Context(), ViewerOf(r), r.PathValue("id"), rt.Requires); err != nil {
 				Fail(w, r, err)
 				return
 			}
@@ -223,12 +253,12 @@ func serve(a *app.App, rt Route) http.Handler {
 
 // ViewerOf is the caller of an authenticated request as the app layer
 // knows them. Admins act as supervisors.
-func ViewerOf(r *http.Request) app.Viewer {
+func ViewerOf(r *http.Request) chat.Viewer {
 	p, _ := auth.From(r.Context())
-	return app.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
+	return chat.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
 }
 
-func serveOpenAPI(_ *app.App, w http.ResponseWriter, _ *http.Request) {
+func serveOpenAPI(_ *Services, w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", api.ContentType)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -243,15 +273,15 @@ type Me struct {
 	AgentID    string    `json:"agentId,omitempty"`
 	Supervisor bool      `json:"supervisor"`
 	// Agent is the caller's agent document, null without one.
-	Agent          *chat.Agent    `json:"agent"`
-	Queues         []app.QueueRef `json:"queues"`
-	TransferQueues []app.QueueRef `json:"transferQueues"`
+	Agent          *chat.Agent     `json:"agent"`
+	Queues         []desk.QueueRef `json:"queues"`
+	TransferQueues []desk.QueueRef `json:"transferQueues"`
 }
 
-func getMe(a *app.App, w http.ResponseWriter, r *http.Request) {
+func getMe(a *Services, w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.From(r.Context())
 	v := ViewerOf(r)
-	prof, err := a.Profile(r.Context(), v)
+	prof, err := a.Desk.Profile(r.Context(), v)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -265,29 +295,29 @@ type StatusRequest struct {
 	Status chat.AgentStatus `json:"status"`
 }
 
-func putMyStatus(a *app.App, w http.ResponseWriter, r *http.Request) {
+func putMyStatus(a *Services, w http.ResponseWriter, r *http.Request) {
 	setStatus(a, w, r, ViewerOf(r).AgentID)
 }
 
-func putAgentStatus(a *app.App, w http.ResponseWriter, r *http.Request) {
+func putAgentStatus(a *Services, w http.ResponseWriter, r *http.Request) {
 	setStatus(a, w, r, r.PathValue("id"))
 }
 
-func setStatus(a *app.App, w http.ResponseWriter, r *http.Request, agentID string) {
+func setStatus(a *Services, w http.ResponseWriter, r *http.Request, agentID string) {
 	var in StatusRequest
 	if !Decode(w, r, "StatusRequest", &in) {
 		return
 	}
-	ag, err := a.SetStatus(r.Context(), ViewerOf(r), agentID, in.Status)
+	ag, err := a.Conversation.SetStatus(r.Context(), ViewerOf(r), agentID, in.Status)
 	answer(w, r, ag, err)
 }
 
-func listAgents(a *app.App, w http.ResponseWriter, r *http.Request) {
-	agents, err := a.Directory(r.Context(), ViewerOf(r))
+func listAgents(a *Services, w http.ResponseWriter, r *http.Request) {
+	agents, err := a.Desk.Directory(r.Context(), ViewerOf(r))
 	answer(w, r, agents, err)
 }
 
-func getInbox(a *app.App, w http.ResponseWriter, r *http.Request) {
+func getInbox(a *Services, w http.ResponseWriter, r *http.Request) {
 	withEnded := true
 	switch v := r.URL.Query().Get("ended"); v {
 	case "", "true":
@@ -297,11 +327,11 @@ func getInbox(a *app.App, w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, "ended: must be true or false, got "+strconv.Quote(v), nil)
 		return
 	}
-	in, err := a.InboxOf(r.Context(), ViewerOf(r), withEnded)
+	in, err := a.Desk.InboxOf(r.Context(), ViewerOf(r), withEnded)
 	answer(w, r, in, err)
 }
 
-func getChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+func getChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	var after int64
 	if v := r.URL.Query().Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -311,23 +341,23 @@ func getChat(a *app.App, w http.ResponseWriter, r *http.Request) {
 		}
 		after = n
 	}
-	view, err := a.ChatViewAfter(r.Context(), ViewerOf(r), r.PathValue("id"), after)
+	view, err := a.Desk.ChatViewAfter(r.Context(), ViewerOf(r), r.PathValue("id"), after)
 	answer(w, r, view, err)
 }
 
-func acceptChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+func acceptChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	if !DecodeEmpty(w, r) {
 		return
 	}
-	c, err := a.Accept(r.Context(), ViewerOf(r), r.PathValue("id"))
+	c, err := a.Conversation.Accept(r.Context(), ViewerOf(r), r.PathValue("id"))
 	answer(w, r, c, err)
 }
 
-func declineChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+func declineChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	if !DecodeEmpty(w, r) {
 		return
 	}
-	c, err := a.Decline(r.Context(), ViewerOf(r), r.PathValue("id"))
+	c, err := a.Conversation.Decline(r.Context(), ViewerOf(r), r.PathValue("id"))
 	answer(w, r, c, err)
 }
 
@@ -340,13 +370,13 @@ type ReplyRequest struct {
 	Media     []chat.Media `json:"media,omitempty"`
 }
 
-func postMessage(a *app.App, w http.ResponseWriter, r *http.Request) {
+func postMessage(a *Services, w http.ResponseWriter, r *http.Request) {
 	var in ReplyRequest
 	if !Decode(w, r, "ReplyRequest", &in) {
 		return
 	}
-	m, err := a.Reply(r.Context(), ViewerOf(r), r.PathValue("id"),
-		app.ReplyInput{Body: in.Body, CannedID: in.CannedID, Media: in.Media, RequestID: in.RequestID})
+	m, err := a.Conversation.Reply(r.Context(), ViewerOf(r), r.PathValue("id"),
+		conversation.ReplyInput{Body: in.Body, CannedID: in.CannedID, Media: in.Media, RequestID: in.RequestID})
 	answer(w, r, m, err)
 }
 
@@ -357,13 +387,13 @@ type TransferRequest struct {
 	Note    string `json:"note,omitempty"`
 }
 
-func transferChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+func transferChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	var in TransferRequest
 	if !Decode(w, r, "TransferRequest", &in) {
 		return
 	}
-	c, err := a.Transfer(r.Context(), ViewerOf(r), r.PathValue("id"),
-		app.TransferInput{ToAgent: in.ToAgent, ToQueue: in.ToQueue, Note: in.Note})
+	c, err := a.Conversation.Transfer(r.Context(), ViewerOf(r), r.PathValue("id"),
+		conversation.TransferInput{ToAgent: in.ToAgent, ToQueue: in.ToQueue, Note: in.Note})
 	answer(w, r, c, err)
 }
 
@@ -372,31 +402,31 @@ type EndRequest struct {
 	WrapUp string `json:"wrapUp,omitempty"`
 }
 
-func endChat(a *app.App, w http.ResponseWriter, r *http.Request) {
+func endChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	var in EndRequest
 	if !DecodeOptional(w, r, "EndRequest", &in) {
 		return
 	}
-	c, err := a.End(r.Context(), ViewerOf(r), r.PathValue("id"), in.WrapUp)
+	c, err := a.Conversation.End(r.Context(), ViewerOf(r), r.PathValue("id"), in.WrapUp)
 	answer(w, r, c, err)
 }
 
-func chatCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
-	cs, err := a.ChatCanned(r.Context(), ViewerOf(r), r.PathValue("id"))
+func chatCanned(a *Services, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.Desk.ChatCanned(r.Context(), ViewerOf(r), r.PathValue("id"))
 	answer(w, r, cs, err)
 }
 
-func consumerChats(a *app.App, w http.ResponseWriter, r *http.Request) {
-	cs, err := a.ConsumerHistory(r.Context(), ViewerOf(r), r.PathValue("e164"))
+func consumerChats(a *Services, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.Desk.ConsumerHistory(r.Context(), ViewerOf(r), r.PathValue("e164"))
 	answer(w, r, cs, err)
 }
 
-func listCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
-	cs, err := a.CannedMessages(r.Context())
+func listCanned(a *Services, w http.ResponseWriter, r *http.Request) {
+	cs, err := a.Desk.CannedMessages(r.Context())
 	answer(w, r, cs, err)
 }
 
-func putCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
+func putCanned(a *Services, w http.ResponseWriter, r *http.Request) {
 	var in chat.Canned
 	if !Decode(w, r, "Canned", &in) {
 		return
@@ -409,12 +439,12 @@ func putCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.ID = id
-	out, err := a.PutCanned(r.Context(), ViewerOf(r), in)
+	out, err := a.Desk.PutCanned(r.Context(), ViewerOf(r), in)
 	answer(w, r, out, err)
 }
 
-func deleteCanned(a *app.App, w http.ResponseWriter, r *http.Request) {
-	if err := a.DeleteCanned(r.Context(), ViewerOf(r), r.PathValue("id")); err != nil {
+func deleteCanned(a *Services, w http.ResponseWriter, r *http.Request) {
+	if err := a.Desk.DeleteCanned(r.Context(), ViewerOf(r), r.PathValue("id")); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -440,7 +470,7 @@ type Measurement struct {
 	MaxCharacters int `json:"maxCharacters"`
 }
 
-func measure(_ *app.App, w http.ResponseWriter, r *http.Request) {
+func measure(_ *Services, w http.ResponseWriter, r *http.Request) {
 	var in MeasureRequest
 	if !Decode(w, r, "MeasureRequest", &in) {
 		return
@@ -466,8 +496,8 @@ func answer(w http.ResponseWriter, r *http.Request, v any, err error) {
 // (logged, not shown) otherwise.
 func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *chat.ValidationError
-	var me *app.MediaError
-	var ae *app.AccessError
+	var me *media.Error
+	var ae *chat.AccessError
 	switch {
 	case errors.As(err, &ve):
 		msgs := make([]string, len(ve.Problems))
@@ -476,13 +506,13 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		WriteError(w, http.StatusBadRequest, "invalid request: "+strings.Join(msgs, "; "), ve.Problems)
 	case errors.As(err, &me):
-		WriteError(w, me.Status, me.Message, nil)
+		WriteError(w, MediaStatus(me), me.Message, nil)
 	case errors.As(err, &ae):
 		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Info("request denied")
 		WriteError(w, http.StatusForbidden, ae.Reason, nil)
-	case errors.Is(err, app.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		WriteError(w, http.StatusNotFound, err.Error(), nil)
-	case app.IsStateError(err):
+	case chat.IsStateError(err):
 		WriteError(w, http.StatusConflict, err.Error(), nil)
 	default:
 		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Error("agent request failed")

@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/functions/agentapi"
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/demo"
+	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 	"github.com/smsdesk/smsdesk/shared/tasks"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 type discardBus struct{}
@@ -53,9 +56,10 @@ func newAPI(t *testing.T, opts ...agentapi.Option) *api {
 	t.Helper()
 	ctx := context.Background()
 	s := memstore.New()
-	a := &app.App{Store: s, Bus: discardBus{}, Tasks: discardTasks{},
-		URLs: app.URLs{Public: "https://x.example", Internal: "https://x.example"}}
-	if err := a.ImportConfig(ctx, demo.Demo()); err != nil {
+	set := jobs.Compose(jobs.Clients{Store: s, Bus: discardBus{}, Tasks: discardTasks{},
+		URLs: wire.URLs{Public: "https://x.example", Internal: "https://x.example"}})
+	a := agentapi.FromSet(set)
+	if err := set.Admin.ImportConfig(ctx, demo.Demo()); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
@@ -77,7 +81,7 @@ func newAPI(t *testing.T, opts ...agentapi.Option) *api {
 	pending.AgentID = "ana"
 	pending.Offer = &chat.Offer{AgentID: "ben", OfferedAt: at, ExpiresAt: at.Add(time.Hour)}
 	pending.Transfers = []chat.Transfer{{ID: "transfer-pending-t1", FromAgent: "ana", ToAgent: "ben", State: chat.TransferPending, StartedAt: at}}
-	err := s.RunTx(ctx, func(tx app.Tx) error {
+	err := s.RunTx(ctx, func(tx store.Tx) error {
 		for _, c := range []chat.Chat{offered, held, ended, pending} {
 			tx.PutChat(c)
 			tx.PutMessage(chat.Message{ChatID: c.ID, Seq: 1, Author: chat.AuthorConsumer, Kind: chat.KindText, Body: "hello", CreatedAt: at})
@@ -308,12 +312,12 @@ func TestAnswers(t *testing.T) {
 	if !me.Supervisor || me.Agent != nil {
 		t.Errorf("admin me = %+v", me)
 	}
-	var in app.Inbox
+	var in desk.Inbox
 	decode(t, x.do("ana", "GET", "/inbox", ""), &in)
 	if len(in.Offered) != 1 || in.Offered[0].ID != "offered-ana" || len(in.Active) != 2 || len(in.Ended) != 1 {
 		t.Errorf("inbox = %d offered, %d active, %d ended", len(in.Offered), len(in.Active), len(in.Ended))
 	}
-	var view app.ChatView
+	var view desk.ChatView
 	decode(t, x.do("ana", "GET", "/chats/held-ana", ""), &view)
 	if !view.CanReply || view.Consent.State != "opted-in" || len(view.Messages) != 1 || view.QueueName != "Billing" {
 		t.Errorf("chat view = %+v", view)
@@ -421,15 +425,15 @@ func TestCrossOrigin(t *testing.T) {
 
 func TestExtraRoutes(t *testing.T) {
 	var served []string
-	extra := agentapi.Route{Method: "POST", Path: "/chats/{id}/extra", Handle: func(a *app.App, w http.ResponseWriter, r *http.Request) {
+	extra := agentapi.Route{Method: "POST", Path: "/chats/{id}/extra", Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
 		v := agentapi.ViewerOf(r)
 		served = append(served, v.AgentID+" "+r.PathValue("id"))
 		agentapi.WriteJSON(w, http.StatusCreated, map[string]string{"ok": "yes"})
 	}}
-	sup := agentapi.Route{Method: "GET", Path: "/supervised", Supervisor: true, Handle: func(a *app.App, w http.ResponseWriter, r *http.Request) {
+	sup := agentapi.Route{Method: "GET", Path: "/supervised", Supervisor: true, Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
 		agentapi.WriteJSON(w, http.StatusOK, "fine")
 	}}
-	needsReply := agentapi.Route{Method: "POST", Path: "/chats/{id}/needs-reply", Requires: app.ActReply, Handle: func(a *app.App, w http.ResponseWriter, r *http.Request) {
+	needsReply := agentapi.Route{Method: "POST", Path: "/chats/{id}/needs-reply", Requires: chat.ActReply, Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
 		agentapi.WriteJSON(w, http.StatusCreated, "uploaded")
 	}}
 	x := newAPI(t, agentapi.WithRoutes(extra, sup, needsReply))
@@ -468,7 +472,7 @@ func TestExtraRoutes(t *testing.T) {
 }
 
 func TestWithoutGuardEverythingIsRefused(t *testing.T) {
-	h := agentapi.New(&app.App{Store: memstore.New()}, nil)
+	h := agentapi.New(agentapi.FromSet(jobs.Compose(jobs.Clients{Store: memstore.New()})), nil)
 	for _, path := range []string{"/AgentAPI/inbox", "/me"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
@@ -485,7 +489,7 @@ func TestWithoutGuardEverythingIsRefused(t *testing.T) {
 
 func TestChatViewAfter(t *testing.T) {
 	x := newAPI(t)
-	if err := x.store.RunTx(context.Background(), func(tx app.Tx) error {
+	if err := x.store.RunTx(context.Background(), func(tx store.Tx) error {
 		for seq := int64(2); seq <= 3; seq++ {
 			tx.PutMessage(chat.Message{ChatID: "held-ana", Seq: seq, Author: chat.AuthorConsumer, Kind: chat.KindText, Body: "more"})
 		}

@@ -7,10 +7,11 @@ import (
 	"mime"
 	"net/http"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // mediaFormOverhead is what a multipart body may carry besides the file:
@@ -46,7 +47,7 @@ type mediaErrorBody struct {
 //
 // It authenticates nobody: mount it behind the AgentAPI's guard and the
 // check that the agent may act on the chat.
-func UploadMedia(a *app.App) http.HandlerFunc {
+func UploadMedia(svc *media.Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !httpx.RequirePOST(w, r) {
 			return
@@ -62,12 +63,12 @@ func UploadMedia(a *app.App) http.HandlerFunc {
 				`send multipart/form-data with the image in the field "file"`)
 			return
 		}
-		if r.ContentLength > app.MaxMediaBytes+mediaFormOverhead {
+		if r.ContentLength > media.MaxMediaBytes+mediaFormOverhead {
 			writeMediaError(w, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("the upload is %s, over the %s limit of one MMS medium", app.FormatBytes(r.ContentLength), app.FormatBytes(app.MaxMediaBytes)))
+				fmt.Sprintf("the upload is %s, over the %s limit of one MMS medium", media.FormatBytes(r.ContentLength), media.FormatBytes(media.MaxMediaBytes)))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, app.MaxMediaBytes+mediaFormOverhead)
+		r.Body = http.MaxBytesReader(w, r.Body, media.MaxMediaBytes+mediaFormOverhead)
 		mr, err := r.MultipartReader()
 		if err != nil {
 			writeMediaError(w, http.StatusBadRequest, "malformed multipart body: "+err.Error())
@@ -87,7 +88,7 @@ func UploadMedia(a *app.App) http.HandlerFunc {
 				_ = part.Close()
 				continue
 			}
-			m, err := a.UploadMedia(r.Context(), chatID, part)
+			m, err := svc.UploadMedia(r.Context(), chatID, part)
 			_ = part.Close()
 			if err != nil {
 				answerMediaError(w, r, err)
@@ -95,7 +96,7 @@ func UploadMedia(a *app.App) http.HandlerFunc {
 			}
 			// A signed URL lets the console preview the attachment; the reply
 			// names it by Name only.
-			if signed, err := a.SignMedia(r.Context(), m); err == nil {
+			if signed, err := svc.SignMedia(r.Context(), m); err == nil {
 				m = signed
 			} else {
 				logging.From(r.Context()).WithError(err).Warn("uploaded media could not be signed for preview")
@@ -107,15 +108,15 @@ func UploadMedia(a *app.App) http.HandlerFunc {
 }
 
 func answerMediaError(w http.ResponseWriter, r *http.Request, err error) {
-	var me *app.MediaError
+	var me *media.Error
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &me):
-		writeMediaError(w, me.Status, me.Message)
+		writeMediaError(w, MediaStatus(me), me.Message)
 	case errors.As(err, &tooBig):
 		writeMediaError(w, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the upload is larger than the %s limit of one MMS medium", app.FormatBytes(app.MaxMediaBytes)))
-	case errors.Is(err, app.ErrNotFound):
+			fmt.Sprintf("the upload is larger than the %s limit of one MMS medium", media.FormatBytes(media.MaxMediaBytes)))
+	case errors.Is(err, store.ErrNotFound):
 		writeMediaError(w, http.StatusNotFound, "no such chat")
 	default:
 		logging.From(r.Context()).WithError(err).Error("media upload failed")
@@ -125,4 +126,17 @@ func answerMediaError(w http.ResponseWriter, r *http.Request, err error) {
 
 func writeMediaError(w http.ResponseWriter, status int, msg string) {
 	httpx.JSON(w, status, mediaErrorBody{Error: msg})
+}
+
+// MediaStatus is the HTTP status that says why a medium was refused.
+func MediaStatus(e *media.Error) int {
+	switch e.Kind {
+	case media.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case media.UnsupportedType:
+		return http.StatusUnsupportedMediaType
+	case media.Off:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest
 }

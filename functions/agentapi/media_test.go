@@ -11,22 +11,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/media/memmedia"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
 
-func mediaTestApp(t *testing.T) (*app.App, *memmedia.Store) {
+func mediaTestApp(t *testing.T) (*media.Service, *memmedia.Store) {
 	t.Helper()
 	mm, err := memmedia.New(memmedia.Options{BaseURL: "http://localhost/Media"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := memstore.New()
-	a := &app.App{Store: st, Media: mm}
+	a := &media.Service{Store: st, Bucket: mm}
 	c := chat.Chat{ID: "chat-1", Status: chat.StatusActive, NextSeq: 1}
-	if err := st.RunTx(context.Background(), func(tx app.Tx) error { tx.PutChat(c); return nil }); err != nil {
+	if err := st.RunTx(context.Background(), func(tx store.Tx) error { tx.PutChat(c); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return a, mm

@@ -6,54 +6,58 @@
 package chattimers
 
 import (
-	"encoding/json"
+	"context"
+	"io"
 	"net/http"
-	"slices"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/app"
-	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/tasks"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnChatTimers
+const Name = wire.FnChatTimers
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler { return New(d.App) })
+var Handler = platform.Handler(Name, Build)
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
+// Build makes the handler from an Env.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	conv, err := jobs.Conversation(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(conv), nil
+}
+
 // New builds the handler.
-func New(a *app.App) http.Handler {
+func New(conv *conversation.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !httpx.RequirePOST(w, r) {
 			return
 		}
-		var t app.TimerTask
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&t); err != nil {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxTaskBody))
+		if err != nil {
 			httpx.Error(w, http.StatusBadRequest, "task body is not a timer task: "+err.Error())
 			return
 		}
-		switch {
-		case t.ChatID == "":
-			httpx.Error(w, http.StatusBadRequest, "chatId is required")
-			return
-		case !slices.Contains(chat.TimerKinds, t.Kind):
-			httpx.Error(w, http.StatusBadRequest, "kind: unknown timer kind "+string(t.Kind))
-			return
-		case t.Version < 1:
-			httpx.Error(w, http.StatusBadRequest, "version must be positive")
+		t, err := wire.DecodeTimerTask(body)
+		if err != nil {
+			httpx.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		ctx := logging.With(r.Context(), logrus.Fields{"task_name": r.Header.Get(tasks.HeaderTaskName)})
-		outcome, err := a.FireTimer(ctx, t)
+		outcome, err := conv.FireTimer(ctx, t)
 		if err != nil {
 			logging.From(ctx).WithError(err).Warn("timer failed; Cloud Tasks will retry")
 			httpx.Error(w, http.StatusServiceUnavailable, "timer failed for now; retry")

@@ -13,6 +13,7 @@ package console
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -28,21 +29,30 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnConsole
+const Name = wire.FnConsole
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
-	return New(FromDeps(d))
-})
+var Handler = platform.Handler(Name, Build)
+
+// Build makes the handler from an Env: its configuration, and in dev mode
+// the token minting.
+func Build(_ context.Context, e *platform.Env) (http.Handler, error) {
+	dev, err := authenv.DevSignIn(e)
+	if err != nil {
+		return nil, err
+	}
+	return New(OptionsFor(e.Config, dev)), nil
+}
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
@@ -86,26 +96,26 @@ type Options struct {
 	DevSignIn *auth.DevVerifier
 }
 
-// FromDeps derives the options from a process's configuration: AgentAPI
+// OptionsFor derives the options from a process's configuration: AgentAPI
 // next to the console under PUBLIC_BASE_URL, the Firebase web settings, and
-// in dev mode the token minting and the phone simulator.
-func FromDeps(d *platform.Deps) Options {
-	c := d.Config
+// in dev mode (dev is the dev server's token minter) the token minting and
+// the phone simulator.
+func OptionsFor(c config.Config, dev *auth.DevVerifier) Options {
 	o := Options{
 		Auth:       c.Auth,
 		Firebase:   Firebase{APIKey: c.FirebaseAPIKey, AuthDomain: c.FirebaseAuthDomain, ProjectID: c.ProjectID},
-		AgentAPI:   c.PublicBaseURL + "/" + app.FnAgentAPI,
+		AgentAPI:   c.PublicBaseURL + "/" + wire.FnAgentAPI,
 		PublicPath: "/" + Name + "/",
-		DevSignIn:  d.DevSignIn,
+		DevSignIn:  dev,
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err == nil {
 		base := strings.TrimSuffix(u.Path, "/")
 		o.PublicPath = base + "/" + Name + "/"
-		if d.DevSignIn != nil {
+		if dev != nil {
 			// The dev server serves everything from one host, reached as
 			// localhost, 127.0.0.1 or a tunnel alike: a path keeps the
 			// pages' API calls on whichever host they were loaded from.
-			o.AgentAPI = base + "/" + app.FnAgentAPI
+			o.AgentAPI = base + "/" + wire.FnAgentAPI
 			o.Simulator = base + "/Simulator"
 		}
 	}
@@ -204,7 +214,7 @@ func New(o Options) http.Handler {
 		o.PublicPath += "/"
 	}
 	if o.AgentAPI == "" {
-		o.AgentAPI = strings.TrimSuffix(strings.TrimSuffix(o.PublicPath, "/"), Name) + app.FnAgentAPI
+		o.AgentAPI = strings.TrimSuffix(strings.TrimSuffix(o.PublicPath, "/"), Name) + wire.FnAgentAPI
 	}
 	o.AgentAPI = strings.TrimSuffix(o.AgentAPI, "/")
 	if o.MediaOrigins == nil {

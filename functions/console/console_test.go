@@ -14,7 +14,6 @@ import (
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/config"
-	"github.com/smsdesk/smsdesk/shared/platform"
 )
 
 func devOptions(t *testing.T) (console.Options, *auth.DevVerifier) {
@@ -116,13 +115,14 @@ func TestFromDeps(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		deps platform.Deps
+		cfg  config.Config
+		dev  *auth.DevVerifier
 		want console.Options
 	}{
-		{"production", platform.Deps{Config: config.Config{
+		{"production", config.Config{
 			Auth: config.AuthFirebase, ProjectID: "acme-smsdesk", PublicBaseURL: "https://us-central1-acme-smsdesk.cloudfunctions.net",
 			FirebaseAPIKey: "AIza-test",
-		}}, console.Options{
+		}, nil, console.Options{
 			Auth:     config.AuthFirebase,
 			Firebase: console.Firebase{APIKey: "AIza-test", AuthDomain: "acme-smsdesk.firebaseapp.com", ProjectID: "acme-smsdesk"},
 			// Absolute: the console may be opened on its own run.app host.
@@ -130,19 +130,19 @@ func TestFromDeps(t *testing.T) {
 			PublicPath:   "/Console/",
 			MediaOrigins: []string{"https://storage.googleapis.com", "https://us-central1-acme-smsdesk.cloudfunctions.net"},
 		}},
-		{"custom auth domain, base path", platform.Deps{Config: config.Config{
+		{"custom auth domain, base path", config.Config{
 			Auth: config.AuthFirebase, ProjectID: "acme-smsdesk", PublicBaseURL: "https://sms.acme.example/fn",
 			FirebaseAuthDomain: "login.acme.example",
-		}}, console.Options{
+		}, nil, console.Options{
 			Auth:         config.AuthFirebase,
 			Firebase:     console.Firebase{AuthDomain: "login.acme.example", ProjectID: "acme-smsdesk"},
 			AgentAPI:     "https://sms.acme.example/fn/AgentAPI",
 			PublicPath:   "/fn/Console/",
 			MediaOrigins: []string{"https://storage.googleapis.com", "https://sms.acme.example"},
 		}},
-		{"dev server", platform.Deps{Config: config.Config{
+		{"dev server", config.Config{
 			Auth: config.AuthDev, ProjectID: "smsdesk-dev", PublicBaseURL: "http://localhost:8080",
-		}, DevSignIn: dev}, console.Options{
+		}, dev, console.Options{
 			Auth:     config.AuthDev,
 			Firebase: console.Firebase{AuthDomain: "smsdesk-dev.firebaseapp.com", ProjectID: "smsdesk-dev"},
 			// A path: localhost, 127.0.0.1 and a tunnel all reach the API.
@@ -155,8 +155,8 @@ func TestFromDeps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, console.FromDeps(&tc.deps), cmp.Comparer(func(a, b *auth.DevVerifier) bool { return a == b })); diff != "" {
-				t.Errorf("FromDeps (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.want, console.OptionsFor(tc.cfg, tc.dev), cmp.Comparer(func(a, b *auth.DevVerifier) bool { return a == b })); diff != "" {
+				t.Errorf("OptionsFor (-want +got):\n%s", diff)
 			}
 		})
 	}

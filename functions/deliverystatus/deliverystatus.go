@@ -1,40 +1,65 @@
-// Package deliverystatus is the DeliveryStatus function: Twilio's message
-// status callbacks. Signed like inbound webhooks; each callback names its
-// message in the (signed) query string, and updates are monotonic so
-// reordered and repeated callbacks end in the right state.
+// Package deliverystatus is the DeliveryStatus function: carriers' message
+// status callbacks, for every provider. Twilio's are posted to
+// /DeliveryStatus, another provider's to /DeliveryStatus/{provider}. Each is
+// signed like the provider's inbound webhooks, names its message in the
+// (signed) query string, and updates are monotonic, so reordered and
+// repeated callbacks end in the right state.
 package deliverystatus
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/delivery"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
-	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
+	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnDeliveryStatus
+const Name = wire.FnDeliveryStatus
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
-	return New(d.App, d.Verifier)
-})
+var Handler = platform.Handler(Name, Build)
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
-// New builds the handler.
-func New(a *app.App, v *twilio.Verifier) http.Handler {
-	publicURL := a.URLs.PublicFunction(Name)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !v.Authenticate(w, r, publicURL) {
+// Build makes the handler from an Env: the store and each provider's
+// webhook verifier.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	st, err := storeenv.Store(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	hooks := map[string]carrier.Webhooks{wire.ProviderTwilio: carrierenv.Twilio(e)}
+	return New(&delivery.Service{Store: st}, hooks, e.URLs()), nil
+}
+
+// New builds the handler over each provider's webhooks.
+func New(d *delivery.Service, hooks map[string]carrier.Webhooks, urls wire.URLs) http.Handler {
+	return httpx.StripFunctionPrefix(Name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		provider := strings.Trim(r.URL.Path, "/")
+		if provider == "" {
+			provider = wire.ProviderTwilio
+		}
+		h, ok := hooks[provider]
+		if !ok {
+			httpx.Error(w, http.StatusNotFound, "no status callbacks for provider "+strconv.Quote(provider))
+			return
+		}
+		if !h.Authenticate(w, r, urls.StatusCallbackPath(provider)) {
 			return
 		}
 		q := r.URL.Query()
@@ -48,19 +73,16 @@ func New(a *app.App, v *twilio.Verifier) http.Handler {
 			httpx.Error(w, http.StatusBadRequest, "query parameter seq must be a positive integer")
 			return
 		}
-		st, err := twilio.ParseStatus(r.PostForm)
+		st, err := h.ParseStatus(r)
 		if err != nil {
 			httpx.Error(w, http.StatusBadRequest, "malformed status callback: "+err.Error())
 			return
 		}
-		_, err = a.ApplyStatus(r.Context(), app.StatusUpdate{
-			Ref: chat.Ref{ChatID: chatID, Seq: seq}, Provider: app.ProviderTwilio,
-			ProviderMessageID: st.MessageSid, Status: st.Status, ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
-		})
+		_, err = d.ApplyStatus(r.Context(), provider, chat.Ref{ChatID: chatID, Seq: seq}, st)
 		switch {
-		case errors.Is(err, app.ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
 			httpx.Error(w, http.StatusNotFound, "no such message")
-		case errors.Is(err, app.ErrProviderIDMismatch):
+		case errors.Is(err, delivery.ErrProviderIDMismatch):
 			httpx.Error(w, http.StatusConflict, "MessageSid does not match the message")
 		case err != nil:
 			logging.From(r.Context()).WithError(err).Error("could not record delivery status")
@@ -68,5 +90,5 @@ func New(a *app.App, v *twilio.Verifier) http.Handler {
 		default:
 			w.WriteHeader(http.StatusNoContent)
 		}
-	})
+	}))
 }

@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // admin calls AdminAPI as a principal ("" for no token).
 func (e *env) admin(role auth.Role, method, path, body string) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.app.URLs.Function(app.FnAdminAPI)+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, e.urls.Function(wire.FnAdminAPI)+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}

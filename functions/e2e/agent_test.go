@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/testenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // People of the agent console, as their tokens say.
@@ -37,7 +38,7 @@ func (e *env) agentAPI(p *auth.Principal, method, path string, body any, out any
 		}
 		rd = strings.NewReader(string(b))
 	}
-	req, err := http.NewRequest(method, e.app.URLs.Function(app.FnAgentAPI)+path, rd)
+	req, err := http.NewRequest(method, e.urls.Function(wire.FnAgentAPI)+path, rd)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestAgentConsoleFlow(t *testing.T) {
 		chatID := rec.ChatID
 
 		// Ana's inbox offers it.
-		var inbox app.Inbox
+		var inbox desk.Inbox
 		e.mustAgentAPI(&anaAgent, http.StatusOK, "GET", "/inbox", nil, &inbox)
 		if !slices.ContainsFunc(inbox.Offered, func(c chat.Chat) bool { return c.ID == chatID && c.Consumer == consumer }) {
 			t.Fatalf("Ana's inbox does not offer chat %s: offered %v", chatID, chatIDs(inbox.Offered))
@@ -128,9 +129,9 @@ func TestAgentConsoleFlow(t *testing.T) {
 		if code := e.text(sid, consumer, numberEN, "My bill is wrong"); code != http.StatusOK {
 			t.Fatalf("webhook answered %d", code)
 		}
-		var view app.ChatView
+		var view desk.ChatView
 		testenv.WaitFor(t, waitLimit, "the consumer's text visible through AgentAPI", func() bool {
-			view = app.ChatView{}
+			view = desk.ChatView{}
 			e.mustAgentAPI(&anaAgent, http.StatusOK, "GET", "/chats/"+chatID, nil, &view)
 			return slices.ContainsFunc(view.Messages, func(m chat.Message) bool { return m.Body == "My bill is wrong" })
 		})
@@ -176,11 +177,11 @@ func TestAgentConsoleFlow(t *testing.T) {
 		}
 		for _, status := range []string{"sent", "delivered"} {
 			form := url.Values{"MessageSid": {out.SID}, "MessageStatus": {status}, "AccountSid": {accountSID}, "To": {consumer}, "From": {numberEN}}
-			if code := e.postSigned(app.FnDeliveryStatus, cb.RawQuery, form, authToken, ""); code/100 != 2 {
+			if code := e.postSigned(wire.FnDeliveryStatus, cb.RawQuery, form, authToken, ""); code/100 != 2 {
 				t.Fatalf("status callback %s answered %d", status, code)
 			}
 		}
-		view = app.ChatView{}
+		view = desk.ChatView{}
 		e.mustAgentAPI(&anaAgent, http.StatusOK, "GET", "/chats/"+chatID, nil, &view)
 		i := slices.IndexFunc(view.Messages, func(x chat.Message) bool { return x.Seq == m.Seq })
 		if i < 0 || view.Messages[i].Delivery.Status != chat.DeliveryDelivered || view.Messages[i].Send.State != chat.SendSent {
@@ -193,7 +194,7 @@ func TestAgentConsoleFlow(t *testing.T) {
 		if last := c.Transfers[len(c.Transfers)-1]; last.State != chat.TransferPending || last.ToAgent != "ben" || c.AgentID != "ana" {
 			t.Fatalf("after the transfer request: %+v, held by %s", last, c.AgentID)
 		}
-		inbox = app.Inbox{}
+		inbox = desk.Inbox{}
 		e.mustAgentAPI(&benAgent, http.StatusOK, "GET", "/inbox", nil, &inbox)
 		if !slices.ContainsFunc(inbox.Offered, func(c chat.Chat) bool { return c.ID == chatID }) {
 			t.Fatalf("Ben's inbox does not offer the transfer: offered %v", chatIDs(inbox.Offered))
@@ -211,7 +212,7 @@ func TestAgentConsoleFlow(t *testing.T) {
 			t.Errorf("new Agent Assigned text %q", b[len(b)-1])
 		}
 		// Ana sees the chat she passed on but can no longer reply.
-		view = app.ChatView{}
+		view = desk.ChatView{}
 		e.mustAgentAPI(&anaAgent, http.StatusOK, "GET", "/chats/"+chatID, nil, &view)
 		if view.CanReply || view.ReplyBlocked != "Only the agent holding the chat can reply" {
 			t.Errorf("Ana's view after the transfer: canReply %v %q", view.CanReply, view.ReplyBlocked)
@@ -227,7 +228,7 @@ func TestAgentConsoleFlow(t *testing.T) {
 		if b := e.bodies(consumer); !strings.HasPrefix(b[len(b)-1], "This chat has ended.") {
 			t.Errorf("last text %q", b[len(b)-1])
 		}
-		inbox = app.Inbox{}
+		inbox = desk.Inbox{}
 		e.mustAgentAPI(&benAgent, http.StatusOK, "GET", "/inbox", nil, &inbox)
 		if !slices.ContainsFunc(inbox.Ended, func(c chat.Chat) bool { return c.ID == chatID }) || len(inbox.Active) != 0 {
 			t.Errorf("Ben's inbox after the end: active %v ended %v", chatIDs(inbox.Active), chatIDs(inbox.Ended))

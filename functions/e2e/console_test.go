@@ -20,18 +20,19 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/console/consoletest"
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/auth"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotest"
 	"github.com/smsdesk/smsdesk/shared/chat"
-	"github.com/smsdesk/smsdesk/shared/platform"
-	"github.com/smsdesk/smsdesk/shared/twilio/twiliotest"
+	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // newConsole is the Console function of a test deployment: configured from
 // the environment as deployed, with AgentAPI where the test server serves
 // it (PUBLIC_BASE_URL names an address nothing listens on).
-func newConsole(deps *platform.Deps, serverURL string) http.Handler {
-	o := console.FromDeps(deps)
-	o.AgentAPI = serverURL + "/" + app.FnAgentAPI
+func newConsole(dev *auth.DevVerifier, cfg config.Config, serverURL string) http.Handler {
+	o := console.OptionsFor(cfg, dev)
+	o.AgentAPI = serverURL + "/" + wire.FnAgentAPI
 	o.Simulator = "" // the test deployment has no phone simulator
 	return console.New(o)
 }
@@ -202,7 +203,7 @@ func testConsoleFlow(t *testing.T, e *env, browser context.Context) {
 	e.editAgent("ben", func(a *chat.Agent) { a.AutoAnswer = false; a.LastAssignedAt = time.Now() })
 	canned := chat.Canned{ID: "thanks-en", Title: "Thanks for waiting", Language: "en",
 		Body: "Thanks for waiting! I'm @{AGENT} from @{QUEUE}; let me check that for you."}
-	if _, err := e.app.PutCanned(ctx, app.Viewer{UID: "dev-supervisor", Supervisor: true}, canned); err != nil {
+	if _, err := e.desk.PutCanned(ctx, chat.Viewer{UID: "dev-supervisor", Supervisor: true}, canned); err != nil {
 		t.Fatal(err)
 	}
 	const rendered = "Thanks for waiting! I'm Ana from Billing; let me check that for you."
@@ -291,7 +292,7 @@ func testConsoleFlow(t *testing.T, e *env, browser context.Context) {
 		form.Set(fmt.Sprintf("MediaUrl%d", i), host.add(fmt.Sprintf("/Media/%s/%d", mmsSID, i), data))
 		form.Set(fmt.Sprintf("MediaContentType%d", i), []string{"image/jpeg", "image/png"}[i])
 	}
-	if code := e.postSigned(app.FnTwilioInbound, "", form, authToken, ""); code != 200 {
+	if code := e.postSigned(wire.FnTwilioInbound, "", form, authToken, ""); code != 200 {
 		t.Fatalf("MMS webhook answered %d", code)
 	}
 	alts := waitFor[string](ana, "the MMS images inline", jsMediaAlts, "Here are both charges")
@@ -388,7 +389,7 @@ func deliver(t *testing.T, e *env, s twiliotest.Sent, consumer string) {
 		t.Fatal(err)
 	}
 	form := url.Values{"MessageSid": {s.SID}, "MessageStatus": {"delivered"}, "AccountSid": {accountSID}, "To": {consumer}, "From": {s.From}}
-	if code := e.postSigned(app.FnDeliveryStatus, cb.RawQuery, form, authToken, ""); code >= 300 {
+	if code := e.postSigned(wire.FnDeliveryStatus, cb.RawQuery, form, authToken, ""); code >= 300 {
 		t.Fatalf("status callback answered %d", code)
 	}
 }

@@ -24,16 +24,28 @@ import (
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/auth"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotest"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/demo"
+	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
+	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/platform/tasksenv"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/tasks"
 	"github.com/smsdesk/smsdesk/shared/testenv"
-	"github.com/smsdesk/smsdesk/shared/twilio"
-	"github.com/smsdesk/smsdesk/shared/twilio/twiliotest"
+	"github.com/smsdesk/smsdesk/shared/wire"
 
 	"github.com/sirupsen/logrus"
 )
@@ -49,8 +61,13 @@ const (
 // env is one isolated deployment of the pipe.
 type env struct {
 	t      *testing.T
-	app    *app.App
-	store  app.Store
+	penv   *platform.Env
+	urls   wire.URLs
+	conv   *conversation.Service
+	desk   *desk.Service
+	media  *media.Service
+	tasks  tasks.Scheduler
+	store  store.Store
 	twilio *twiliotest.Server
 	server *httptest.Server
 	calls  *callCounter
@@ -92,8 +109,8 @@ func newEnv(t *testing.T, backend string, extraEnv ...map[string]string) *env {
 	e.server = httptest.NewServer(mux)
 	t.Cleanup(e.server.Close)
 
-	// The deployment is wired by platform.Build from environment variables,
-	// exactly as a function process is; only the addresses point here.
+	// The deployment is configured by environment variables, exactly as a
+	// function process is.
 	env := map[string]string{
 		"SMSDESK_BACKEND":     "embedded",
 		"PUBLIC_BASE_URL":     "https://sms.acme.example/fn",
@@ -120,28 +137,61 @@ func newEnv(t *testing.T, backend string, extraEnv ...map[string]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps, err := platform.Build(ctx, cfg, logger)
-	if err != nil {
+	// Each function builds what it uses from one Env, exactly as in a
+	// process that serves them all (scripts/dev); only the addresses point
+	// here.
+	penv := platform.NewEnv(cfg, logger)
+	t.Cleanup(func() { _ = penv.Close() })
+	if err := busenv.EnsureEmulator(ctx, penv); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = deps.Close() })
-	if err := deps.EnsureEmulatorResources(ctx); err != nil {
+	if err := tasksenv.EnsureEmulator(ctx, penv); err != nil {
 		t.Fatal(err)
 	}
-	e.app, e.store, e.dev = deps.App, deps.Store, deps.DevSignIn
-	if err := e.app.ImportConfig(ctx, demo.Demo()); err != nil {
+	e.penv, e.urls = penv, penv.URLs()
+	var err2 error
+	must := func(err error) {
+		if err != nil && err2 == nil {
+			err2 = err
+		}
+	}
+	var adm *admin.Service
+	e.conv, err = jobs.Conversation(ctx, penv)
+	must(err)
+	e.desk, err = jobs.Desk(ctx, penv)
+	must(err)
+	adm, err = jobs.Admin(ctx, penv)
+	must(err)
+	e.media, err = mediaenv.Media(ctx, penv)
+	must(err)
+	e.tasks, err = tasksenv.Tasks(ctx, penv)
+	must(err)
+	e.store, err = storeenv.Store(ctx, penv)
+	must(err)
+	e.dev, err = authenv.DevSignIn(penv)
+	must(err)
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	if err := adm.ImportConfig(ctx, demo.Demo()); err != nil {
 		t.Fatal(err)
 	}
-	verifier := deps.Verifier
-	handlers := map[string]http.Handler{
-		app.FnTwilioInbound:  twilioinbound.New(e.app, verifier),
-		app.FnRouteInbound:   routeinbound.New(e.app),
-		app.FnSendSMS:        sendsms.New(e.app),
-		app.FnDeliveryStatus: deliverystatus.New(e.app, verifier),
-		app.FnChatTimers:     chattimers.New(e.app),
-		app.FnAdminAPI:       adminapi.New(e.app, deps.Guard.Require(auth.RoleAdmin)),
-		app.FnAgentAPI:       agentapi.New(e.app, deps.Guard),
-		app.FnConsole:        newConsole(deps, e.server.URL),
+	builders := map[string]func(context.Context, *platform.Env) (http.Handler, error){
+		wire.FnTwilioInbound:  twilioinbound.Build,
+		wire.FnRouteInbound:   routeinbound.Build,
+		wire.FnSendSMS:        sendsms.Build,
+		wire.FnDeliveryStatus: deliverystatus.Build,
+		wire.FnChatTimers:     chattimers.Build,
+		wire.FnAdminAPI:       adminapi.Build,
+		wire.FnAgentAPI:       agentapi.Build,
+	}
+	handlers := map[string]http.Handler{wire.FnConsole: newConsole(e.dev, cfg, e.server.URL)}
+	for name, build := range builders {
+		h, err := build(ctx, penv)
+		if err != nil {
+			t.Fatalf("build %s: %v", name, err)
+		}
+		handlers[name] = h
 	}
 	for name, h := range handlers {
 		h := logging.Middleware(logger, "e2e", name, h)
@@ -211,14 +261,14 @@ func (c *callCounter) idle(name string) bool {
 func (e *env) text(sid, from, to, body string) int {
 	e.t.Helper()
 	form := url.Values{"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}}
-	return e.postSigned(app.FnTwilioInbound, "", form, authToken, "")
+	return e.postSigned(wire.FnTwilioInbound, "", form, authToken, "")
 }
 
 // postSigned posts a form to a function, signed for its public URL (or for
 // signFor when set) with token.
 func (e *env) postSigned(fn, rawQuery string, form url.Values, token, signFor string) int {
 	e.t.Helper()
-	public := e.app.URLs.PublicFunction(fn)
+	public := e.urls.PublicFunction(fn)
 	if rawQuery != "" {
 		public += "?" + rawQuery
 	}
@@ -229,7 +279,7 @@ func (e *env) postSigned(fn, rawQuery string, form url.Values, token, signFor st
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	target := e.app.URLs.Function(fn)
+	target := e.urls.Function(fn)
 	if rawQuery != "" {
 		target += "?" + rawQuery
 	}
@@ -259,9 +309,9 @@ func (e *env) waitSent(consumer string, n int) []twiliotest.Sent {
 }
 
 // waitRouted waits until the inbound message was applied to a chat.
-func (e *env) waitRouted(sid string) app.InboundRecord {
+func (e *env) waitRouted(sid string) store.InboundRecord {
 	e.t.Helper()
-	var rec app.InboundRecord
+	var rec store.InboundRecord
 	testenv.WaitFor(e.t, waitLimit, "inbound "+sid+" routed", func() bool {
 		r, err := e.store.Inbound(e.ctx(), "twilio_"+sid)
 		rec = r
@@ -272,12 +322,12 @@ func (e *env) waitRouted(sid string) app.InboundRecord {
 
 // waitSettled waits until every reply of a routed message is finished with
 // (sent, suppressed or failed) and no send is in flight.
-func (e *env) waitSettled(rec app.InboundRecord) {
+func (e *env) waitSettled(rec store.InboundRecord) {
 	e.t.Helper()
 	for _, ref := range rec.Replies {
 		e.waitMessage(ref, "send finished", func(m chat.Message) bool { return m.Send.Done() })
 	}
-	testenv.WaitFor(e.t, waitLimit, "SendSMS idle", func() bool { return e.calls.idle(app.FnSendSMS) })
+	testenv.WaitFor(e.t, waitLimit, "SendSMS idle", func() bool { return e.calls.idle(wire.FnSendSMS) })
 }
 
 func (e *env) waitMessage(ref chat.Ref, what string, cond func(chat.Message) bool) chat.Message {
@@ -294,11 +344,11 @@ func (e *env) waitMessage(ref chat.Ref, what string, cond func(chat.Message) boo
 // signedRequest builds a correctly signed webhook request to a function.
 func (e *env) signedRequest(fn string, form url.Values) *http.Request {
 	e.t.Helper()
-	req, err := twilio.SignedRequest(authToken, e.app.URLs.PublicFunction(fn), form)
+	req, err := twilio.SignedRequest(authToken, e.urls.PublicFunction(fn), form)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.URL, _ = url.Parse(e.app.URLs.Function(fn))
+	req.URL, _ = url.Parse(e.urls.Function(fn))
 	req.Host = req.URL.Host
 	return req
 }
@@ -310,4 +360,23 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// accept is agentID accepting the chat offered to them, through the
+// console's authorized door.
+func (e *env) accept(chatID, agentID string) error {
+	_, err := e.conv.Accept(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, chatID)
+	return err
+}
+
+// end is agentID ending the chat they hold.
+func (e *env) end(chatID, agentID string) error {
+	_, err := e.conv.End(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, chatID, "")
+	return err
+}
+
+// setStatus is an agent changing their own status.
+func (e *env) setStatus(agentID string, status chat.AgentStatus) error {
+	_, err := e.conv.SetStatus(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, agentID, status)
+	return err
 }

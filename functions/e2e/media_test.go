@@ -18,10 +18,11 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
 	"github.com/smsdesk/smsdesk/functions/agentapi"
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/media/memmedia"
 	"github.com/smsdesk/smsdesk/shared/testenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // twilioMedia stands in for Twilio's media URLs: files behind HTTP basic
@@ -87,7 +88,7 @@ func mediaEnv(t *testing.T, backend string) *env {
 		extra["STORAGE_EMULATOR_HOST"] = gcs.URL()
 	}
 	e := newEnv(t, backend, extra)
-	if e.app.Media == nil {
+	if e.media.Bucket == nil {
 		t.Fatal("the deployment has no media store")
 	}
 	return e
@@ -99,7 +100,7 @@ func mediaEnv(t *testing.T, backend string) *env {
 func (e *env) fetchSigned(u string) ([]byte, http.Header) {
 	e.t.Helper()
 	target := u
-	if mm, ok := e.app.Media.(*memmedia.Store); ok {
+	if mm, ok := e.media.Bucket.(*memmedia.Store); ok {
 		srv := httptest.NewServer(mm.Handler())
 		defer srv.Close()
 		pu, err := url.Parse(u)
@@ -148,16 +149,16 @@ func TestMMSMediaReachTheAgent(t *testing.T) {
 				form.Set("MediaUrl"+strconv.Itoa(i), host.add(p, data))
 				form.Set("MediaContentType"+strconv.Itoa(i), types[i])
 			}
-			if code := e.postSigned(app.FnTwilioInbound, "", form, authToken, ""); code != http.StatusOK {
+			if code := e.postSigned(wire.FnTwilioInbound, "", form, authToken, ""); code != http.StatusOK {
 				t.Fatalf("webhook answered %d", code)
 			}
 			rec := e.waitRouted(sid)
 			// Twilio retries the webhook: nothing is downloaded or stored again.
-			if code := e.postSigned(app.FnTwilioInbound, "", form, authToken, ""); code != http.StatusOK {
+			if code := e.postSigned(wire.FnTwilioInbound, "", form, authToken, ""); code != http.StatusOK {
 				t.Fatalf("repeated webhook answered %d", code)
 			}
 			testenv.WaitFor(t, waitLimit, "the repeated delivery handled", func() bool {
-				return e.calls.OK(app.FnRouteInbound) >= 2 && e.calls.idle(app.FnRouteInbound)
+				return e.calls.OK(wire.FnRouteInbound) >= 2 && e.calls.idle(wire.FnRouteInbound)
 			})
 
 			var msg chat.Message
@@ -178,7 +179,7 @@ func TestMMSMediaReachTheAgent(t *testing.T) {
 				if n := host.downloads(paths[i]); n != 1 {
 					t.Errorf("medium %d downloaded %d times, want once", i, n)
 				}
-				signed, err := e.app.SignMedia(e.ctx(), md)
+				signed, err := e.media.SignMedia(e.ctx(), md)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -214,7 +215,7 @@ func TestAgentSendsAnImage(t *testing.T) {
 			_ = mw.Close()
 			mux := http.NewServeMux()
 			method, path := agentapi.MediaRoute()
-			mux.Handle(method+" "+path, agentapi.UploadMedia(e.app))
+			mux.Handle(method+" "+path, agentapi.UploadMedia(e.media))
 			req := httptest.NewRequest(http.MethodPost, "/chats/"+c.ID+"/media", &body)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
 			w := httptest.NewRecorder()
@@ -227,12 +228,14 @@ func TestAgentSendsAnImage(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			media, err := e.app.CheckOutboundMedia(e.ctx(), c.ID, []chat.Media{{Name: up.Media.Name}})
+			media, err := e.media.CheckOutboundMedia(e.ctx(), c.ID, []chat.Media{{Name: up.Media.Name}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			before := len(e.twilio.SentTo(consumer))
-			if _, err := e.app.AgentReply(e.ctx(), c.ID, "ben", "Here is the label to print", media, "req-image"); err != nil {
+			if _, err := e.conv.Reply(e.ctx(), chat.Viewer{UID: "ben", AgentID: "ben"}, c.ID, conversation.ReplyInput{
+				Body: "Here is the label to print", Media: media, RequestID: "req-image",
+			}); err != nil {
 				t.Fatal(err)
 			}
 			sent := e.waitSent(consumer, before+1)[before]

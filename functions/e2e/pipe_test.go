@@ -8,10 +8,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotest"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/testenv"
-	"github.com/smsdesk/smsdesk/shared/twilio/twiliotest"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 func TestFirstTextGetsOptInMessage(t *testing.T) {
@@ -86,7 +87,7 @@ func TestDuplicateDeliveriesSendOneReply(t *testing.T) {
 		e.waitSent(consumer, 1)
 		// Every delivery is republished; wait for all of them to be routed
 		// and for the send queue to settle before counting.
-		testenv.WaitFor(t, waitLimit, "all deliveries routed", func() bool { return e.calls.OK(app.FnRouteInbound) >= deliveries })
+		testenv.WaitFor(t, waitLimit, "all deliveries routed", func() bool { return e.calls.OK(wire.FnRouteInbound) >= deliveries })
 		rec := e.waitRouted(sid)
 		e.waitSettled(rec)
 		if got := e.twilio.SentTo(consumer); len(got) != 2 {
@@ -133,7 +134,7 @@ func TestStopIsFinal(t *testing.T) {
 		// An agent (or the system) tries to text the opted-out consumer.
 		agentMsg := chat.Message{ChatID: chatID, Seq: c.NextSeq, Author: chat.AuthorAgent, Kind: chat.KindText,
 			Body: "Are you still there?", Send: chat.Send{State: chat.SendPending}}
-		if err := e.store.RunTx(e.ctx(), func(tx app.Tx) error {
+		if err := e.store.RunTx(e.ctx(), func(tx store.Tx) error {
 			tx.PutMessage(agentMsg)
 			c.NextSeq++
 			tx.PutChat(c)
@@ -141,7 +142,7 @@ func TestStopIsFinal(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.app.EnqueueSend(e.ctx(), agentMsg.Ref()); err != nil {
+		if err := e.conv.Delivery.Enqueue(e.ctx(), agentMsg.Ref()); err != nil {
 			t.Fatal(err)
 		}
 		m := e.waitMessage(agentMsg.Ref(), "suppressed", func(m chat.Message) bool { return m.Send.State == chat.SendSuppressed })
@@ -211,20 +212,20 @@ func TestForgedWebhooksAreRejected(t *testing.T) {
 			{name: "wrong token", token: "not-the-token"},
 			{name: "missing signature", unsigned: true},
 			{name: "signed for another URL", token: authToken, signed: "https://evil.example/TwilioInbound"},
-			{name: "signed for the request's own host", token: authToken, signed: e.app.URLs.Function(app.FnTwilioInbound)},
+			{name: "signed for the request's own host", token: authToken, signed: e.urls.Function(wire.FnTwilioInbound)},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				var code int
 				if tc.unsigned {
-					resp, err := http.PostForm(e.app.URLs.Function(app.FnTwilioInbound), form)
+					resp, err := http.PostForm(e.urls.Function(wire.FnTwilioInbound), form)
 					if err != nil {
 						t.Fatal(err)
 					}
 					resp.Body.Close()
 					code = resp.StatusCode
 				} else {
-					code = e.postSigned(app.FnTwilioInbound, "", form, tc.token, tc.signed)
+					code = e.postSigned(wire.FnTwilioInbound, "", form, tc.token, tc.signed)
 				}
 				if code != http.StatusForbidden {
 					t.Errorf("answered %d, want 403", code)
@@ -235,7 +236,7 @@ func TestForgedWebhooksAreRejected(t *testing.T) {
 		if _, err := e.store.Inbound(e.ctx(), "twilio_SMforged"); err == nil {
 			t.Error("a forged webhook left an inbound record")
 		}
-		if got := e.calls.OK(app.FnRouteInbound); got != 0 {
+		if got := e.calls.OK(wire.FnRouteInbound); got != 0 {
 			t.Errorf("RouteInbound ran %d times for forged webhooks", got)
 		}
 	})
@@ -255,7 +256,7 @@ func TestMalformedWebhookNamesTheField(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				req := e.signedRequest(app.FnTwilioInbound, tc.form)
+				req := e.signedRequest(wire.FnTwilioInbound, tc.form)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
@@ -287,7 +288,7 @@ func TestStatusCallbacksOutOfOrder(t *testing.T) {
 			if code != "" {
 				form.Set("ErrorCode", code)
 			}
-			return e.postSigned(app.FnDeliveryStatus, cb.RawQuery, form, authToken, "")
+			return e.postSigned(wire.FnDeliveryStatus, cb.RawQuery, form, authToken, "")
 		}
 		steps := []struct {
 			status, code string
@@ -316,10 +317,10 @@ func TestStatusCallbacksOutOfOrder(t *testing.T) {
 			t.Errorf("callback for another message answered %d, want 409", code)
 		}
 		form := url.Values{"MessageSid": {sent.SID}, "MessageStatus": {"failed"}}
-		if code := e.postSigned(app.FnDeliveryStatus, cb.RawQuery, form, "forged", ""); code != http.StatusForbidden {
+		if code := e.postSigned(wire.FnDeliveryStatus, cb.RawQuery, form, "forged", ""); code != http.StatusForbidden {
 			t.Errorf("forged callback answered %d, want 403", code)
 		}
-		if code := e.postSigned(app.FnDeliveryStatus, "chat="+ref.ChatID+"&seq=1", url.Values{"MessageSid": {sent.SID}, "MessageStatus": {"failed"}}, authToken, e.app.URLs.PublicFunction(app.FnDeliveryStatus)+"?"+cb.RawQuery); code != http.StatusForbidden {
+		if code := e.postSigned(wire.FnDeliveryStatus, "chat="+ref.ChatID+"&seq=1", url.Values{"MessageSid": {sent.SID}, "MessageStatus": {"failed"}}, authToken, e.urls.PublicFunction(wire.FnDeliveryStatus)+"?"+cb.RawQuery); code != http.StatusForbidden {
 			t.Errorf("callback replayed against another message answered %d, want 403", code)
 		}
 	})

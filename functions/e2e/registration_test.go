@@ -11,8 +11,8 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/testenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // TestFunctionsRegisterAndReportConfiguration starts the Functions Framework
@@ -39,7 +39,7 @@ func TestFunctionsRegisterAndReportConfiguration(t *testing.T) {
 		}
 		return err == nil
 	})
-	for _, name := range []string{app.FnTwilioInbound, app.FnRouteInbound, app.FnSendSMS, app.FnDeliveryStatus, app.FnChatTimers, app.FnAdminAPI, app.FnAgentAPI, app.FnConsole} {
+	for _, name := range []string{wire.FnTwilioInbound, wire.FnRouteInbound, wire.FnSendSMS, wire.FnDeliveryStatus, wire.FnChatTimers, wire.FnAdminAPI, wire.FnAgentAPI, wire.FnConsole} {
 		t.Run(name, func(t *testing.T) {
 			resp, err := http.Post(base+"/"+name, "application/x-www-form-urlencoded", strings.NewReader("x=1"))
 			if err != nil {

@@ -6,15 +6,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/tasks"
 	"github.com/smsdesk/smsdesk/shared/testenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // say texts the business as a consumer and waits until the text is routed
 // and every reply it caused is sent: the consumer's phone shows them.
-func (e *env) say(consumer, number, body string) app.InboundRecord {
+func (e *env) say(consumer, number, body string) store.InboundRecord {
 	e.t.Helper()
 	sid := fmt.Sprintf("SM%s%d", strings.TrimPrefix(consumer, "+"), e.sids.Add(1))
 	if code := e.text(sid, consumer, number, body); code != 200 {
@@ -78,13 +79,13 @@ func (e *env) fireTimer(chatID string, kind chat.TimerKind) chat.Chat {
 		e.t.Fatalf("chat %s has no %s timer armed (timers %+v)", chatID, kind, c.Timers)
 	}
 	timer := c.Timers[i]
-	runner, ok := e.app.Tasks.(tasks.Runner)
+	runner, ok := e.tasks.(tasks.Runner)
 	if !ok {
-		e.t.Fatalf("%T cannot run tasks", e.app.Tasks)
+		e.t.Fatalf("%T cannot run tasks", e.tasks)
 	}
 	// The task is enqueued after the transaction commits: wait for it.
 	testenv.WaitFor(e.t, waitLimit, "run task "+timer.TaskName(), func() bool {
-		err := runner.Run(e.ctx(), tasks.QueueTimers, timer.TaskName())
+		err := runner.Run(e.ctx(), wire.QueueTimers, timer.TaskName())
 		if err != nil && !errors.Is(err, tasks.ErrNoTask) {
 			e.t.Fatalf("run %s: %v", timer.TaskName(), err)
 		}
@@ -102,7 +103,7 @@ func (e *env) settleChat(chatID string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var rec app.InboundRecord
+	var rec store.InboundRecord
 	for _, m := range msgs {
 		if m.Author.Outbound() {
 			rec.Replies = append(rec.Replies, m.Ref())

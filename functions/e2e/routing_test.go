@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/testenv"
 )
 
@@ -50,7 +50,7 @@ func TestSpanishConsumerNavigatesMenusToAnAgent(t *testing.T) {
 		if c.Status != chat.StatusQueued || c.Offer == nil || c.Offer.AgentID != "ana" {
 			t.Fatalf("chat %s offer %+v, want an offer to ana", c.Status, c.Offer)
 		}
-		if err := e.app.AcceptOffer(e.ctx(), chatID, "ana"); err != nil {
+		if err := e.accept(chatID, "ana"); err != nil {
 			t.Fatal(err)
 		}
 		e.settleChat(chatID)
@@ -102,7 +102,7 @@ func TestMenuChoices(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				var rec app.InboundRecord
+				var rec store.InboundRecord
 				for _, body := range tc.texts {
 					rec = e.say(tc.consumer, numberEN, body)
 				}
@@ -134,7 +134,7 @@ func TestRoutingByDialedNumber(t *testing.T) {
 			t.Fatal("one chat for two business numbers")
 		}
 		for _, tc := range []struct {
-			rec         app.InboundRecord
+			rec         store.InboundRecord
 			number      string
 			queue, lang string
 			menu        string
@@ -176,10 +176,10 @@ func TestOfferTimeoutPassesTheChatOn(t *testing.T) {
 		if a := e.agent("ana"); a.Status != chat.AgentAway || a.Load != 0 {
 			t.Errorf("ana after missing the offer: %s load %d", a.Status, a.Load)
 		}
-		if err := e.app.AcceptOffer(e.ctx(), rec.ChatID, "ana"); err == nil {
+		if err := e.accept(rec.ChatID, "ana"); err == nil {
 			t.Error("ana accepted an offer that passed to ben")
 		}
-		if err := e.app.AcceptOffer(e.ctx(), rec.ChatID, "ben"); err != nil {
+		if err := e.accept(rec.ChatID, "ben"); err != nil {
 			t.Fatal(err)
 		}
 		e.settleChat(rec.ChatID)
@@ -220,7 +220,7 @@ func TestCapacityUnderConcurrentChats(t *testing.T) {
 			}
 		}
 		for _, id := range bens {
-			if err := e.app.FinishChat(e.ctx(), id, "ben", ""); err != nil {
+			if err := e.end(id, "ben"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -243,7 +243,7 @@ func TestAgentPullsLongestWaitingWhenAvailable(t *testing.T) {
 		if c := e.chat(first.ChatID); c.Offer != nil || c.Status != chat.StatusQueued {
 			t.Fatalf("chat offered with nobody available: %+v", c.Offer)
 		}
-		if err := e.app.SetAgentStatus(e.ctx(), "ben", chat.AgentAvailable); err != nil {
+		if err := e.setStatus("ben", chat.AgentAvailable); err != nil {
 			t.Fatal(err)
 		}
 		// Ben answers automatically with capacity 2: both chats, oldest first.
@@ -327,7 +327,7 @@ func TestConcurrentAgentsTakeEachChatOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := e.app.SetAgentStatus(e.ctx(), id, chat.AgentAvailable); err != nil {
+				if err := e.setStatus(id, chat.AgentAvailable); err != nil {
 					t.Errorf("%s available: %v", id, err)
 				}
 			}()
@@ -353,7 +353,7 @@ func TestAgentGoingAwayPassesOffersOn(t *testing.T) {
 		if c := e.chat(rec.ChatID); c.Offer == nil || c.Offer.AgentID != "ana" {
 			t.Fatalf("first offer %+v, want ana", c.Offer)
 		}
-		if err := e.app.SetAgentStatus(e.ctx(), "ana", chat.AgentAway); err != nil {
+		if err := e.setStatus("ana", chat.AgentAway); err != nil {
 			t.Fatal(err)
 		}
 		c := e.chat(rec.ChatID)

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/conversation"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 func TestTimersFireThroughTheTaskQueue(t *testing.T) {
@@ -39,12 +41,14 @@ func TestTimersFireThroughTheTaskQueue(t *testing.T) {
 					a.Status = chat.AgentAway
 				}
 			})
-			var rec app.InboundRecord
+			var rec store.InboundRecord
 			for _, body := range tc.texts {
 				rec = e.say(tc.consumer, numberEN, body)
 			}
 			if tc.agentSays != "" {
-				if _, err := e.app.AgentReply(e.ctx(), rec.ChatID, "ben", tc.agentSays, nil, ""); err != nil {
+				if _, err := e.conv.Reply(e.ctx(), chat.Viewer{UID: "ben", AgentID: "ben"}, rec.ChatID, conversation.ReplyInput{
+					Body: tc.agentSays, RequestID: "reply-" + strings.ReplaceAll(tc.name, " ", "-"),
+				}); err != nil {
 					t.Fatalf("%s: reply: %v", tc.name, err)
 				}
 				e.settleChat(rec.ChatID)
@@ -65,9 +69,9 @@ func TestTimersFireThroughTheTaskQueue(t *testing.T) {
 			// decided (names dedupe), a stale one does nothing: neither texts.
 			texts := len(bodies)
 			for _, kind := range []chat.TimerKind{tc.kind, chat.TimerExpiry} {
-				want := app.TimerStale
+				want := conversation.TimerStale
 				if kind == tc.kind {
-					want = app.TimerRepaired
+					want = conversation.TimerRepaired
 				}
 				version := before.Version
 				for _, tm := range before.Timers {
@@ -75,7 +79,7 @@ func TestTimersFireThroughTheTaskQueue(t *testing.T) {
 						version = tm.Version
 					}
 				}
-				if got := e.postTimer(app.TimerTask{ChatID: rec.ChatID, Kind: kind, Version: version}); got != want {
+				if got := e.postTimer(chat.Timer{ChatID: rec.ChatID, Kind: kind, Version: version}); got != want {
 					t.Errorf("%s: redelivered %s timer: %s, want %s", tc.name, kind, got, want)
 				}
 			}
@@ -111,7 +115,7 @@ func TestStaleTimerDoesNothing(t *testing.T) {
 		if due, ok := now.Armed(chat.TimerDismissal); !ok || !due.After(old.DueAt) {
 			t.Fatalf("dismissal not re-armed: %v %v", due, ok)
 		}
-		if got := e.postTimer(app.TimerTask{ChatID: old.ChatID, Kind: old.Kind, Version: old.Version}); got != app.TimerStale {
+		if got := e.postTimer(chat.Timer{ChatID: old.ChatID, Kind: old.Kind, Version: old.Version}); got != conversation.TimerStale {
 			t.Errorf("stale timer outcome %s", got)
 		}
 		if c := e.chat(rec.ChatID); c.Status != chat.StatusMenu || c.Version != now.Version {
@@ -124,7 +128,7 @@ func TestStaleTimerDoesNothing(t *testing.T) {
 			`{"chatId":"x","kind":"queue","version":0}`:     "version",
 			`{"chatId":"x","kind":"queue","version":"one"}`: "timer task",
 		} {
-			resp, err := http.Post(e.app.URLs.Function(app.FnChatTimers), "application/json", strings.NewReader(body))
+			resp, err := http.Post(e.urls.Function(wire.FnChatTimers), "application/json", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,10 +142,13 @@ func TestStaleTimerDoesNothing(t *testing.T) {
 }
 
 // postTimer delivers a timer task to ChatTimers the way the queue does.
-func (e *env) postTimer(task app.TimerTask) string {
+func (e *env) postTimer(timer chat.Timer) string {
 	e.t.Helper()
-	body, _ := json.Marshal(task)
-	resp, err := http.Post(e.app.URLs.Function(app.FnChatTimers), "application/json", bytes.NewReader(body))
+	task, err := e.urls.TimerTask(timer)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := http.Post(task.URL, "application/json", bytes.NewReader(task.Body))
 	if err != nil {
 		e.t.Fatal(err)
 	}

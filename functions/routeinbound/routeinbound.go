@@ -5,31 +5,42 @@
 package routeinbound
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/bus"
-	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnRouteInbound
+const Name = wire.FnRouteInbound
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler { return New(d.App) })
+var Handler = platform.Handler(Name, Build)
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
+// Build makes the handler from an Env.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	conv, err := jobs.Conversation(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(conv), nil
+}
+
 // New builds the handler.
-func New(a *app.App) http.Handler {
+func New(conv *conversation.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !httpx.RequirePOST(w, r) {
 			return
@@ -39,18 +50,14 @@ func New(a *app.App) http.Handler {
 			httpx.Error(w, http.StatusBadRequest, "malformed Pub/Sub push: "+err.Error())
 			return
 		}
-		var in chat.Inbound
-		if err := json.Unmarshal(d.Data, &in); err != nil {
-			httpx.Error(w, http.StatusBadRequest, "message.data is not an inbound message: "+err.Error())
-			return
-		}
-		if in.ID == "" || in.Number == "" || in.Consumer == "" {
-			httpx.Error(w, http.StatusBadRequest, "message.data lacks id, number or consumer")
+		in, err := wire.DecodeInbound(d.Data)
+		if err != nil {
+			httpx.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		ctx := logging.With(r.Context(), logrus.Fields{"provider": in.Provider, "provider_message_id": in.ProviderMessageID})
-		ctx = app.WithDeliveryAttempt(ctx, d.DeliveryAttempt)
-		if err := a.RouteInbound(ctx, in); err != nil {
+		ctx = media.WithDeliveryAttempt(ctx, d.DeliveryAttempt)
+		if err := conv.RouteInbound(ctx, in); err != nil {
 			logging.From(ctx).WithError(err).WithField("delivery_attempt", d.DeliveryAttempt).Error("routing failed; Pub/Sub will redeliver")
 			httpx.Error(w, http.StatusInternalServerError, "routing failed; retry")
 			return

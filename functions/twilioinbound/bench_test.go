@@ -11,11 +11,12 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/bus/membus"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
+	"github.com/smsdesk/smsdesk/shared/intake"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
-	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 const benchToken = "0123456789abcdef0123456789abcdef"
@@ -59,16 +60,16 @@ func serve(b *testing.B, h http.Handler, bodies, sigs []string) {
 // checks the signature and answers <Response/>. The goal is ≤ 1.5× the bare
 // handler.
 func BenchmarkTwilioInbound(b *testing.B) {
-	a := &app.App{
+	in := &intake.Service{
 		Store: memstore.New(),
 		// No subscription: the bus accepts and drops, so routing is not
 		// part of the webhook's cost (it runs after the answer).
-		Bus:  membus.New(membus.Options{Logger: logrus.New()}),
-		URLs: app.URLs{Public: "https://sms.acme.example", Internal: "https://sms.acme.example"},
+		Bus: membus.New(membus.Options{Logger: logrus.New()}),
 	}
+	publicURL := wire.URLs{Public: "https://sms.acme.example"}.PublicFunction(Name)
 	logger := logging.New(io.Discard, logrus.InfoLevel, "bench")
-	h := logging.Middleware(logger, "bench", Name, New(a, twilio.NewVerifier(benchToken)))
-	bodies, sigs := signedForms(b, a.URLs.PublicFunction(Name), b.N)
+	h := logging.Middleware(logger, "bench", Name, New(in, twilio.NewVerifier(benchToken), publicURL))
+	bodies, sigs := signedForms(b, publicURL, b.N)
 	serve(b, h, bodies, sigs)
 }
 

@@ -5,40 +5,56 @@
 package twilioinbound
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/httpx"
+	"github.com/smsdesk/smsdesk/shared/intake"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
-	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
+	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 // Name is the function's name and path.
-const Name = app.FnTwilioInbound
+const Name = wire.FnTwilioInbound
 
 // Handler is the function as deployed: built from the process environment
 // on its first request.
-var Handler = platform.Handler(Name, func(d *platform.Deps) http.Handler {
-	return New(d.App, d.Verifier)
-})
+var Handler = platform.Handler(Name, Build)
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
-// New builds the handler.
-func New(a *app.App, v *twilio.Verifier) http.Handler {
-	publicURL := a.URLs.PublicFunction(Name)
+// Build makes the handler from an Env: the store, the bus and Twilio's
+// webhook verifier, nothing else.
+func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	st, err := storeenv.Store(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	b, err := busenv.Bus(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(&intake.Service{Store: st, Bus: b}, carrierenv.Twilio(e), e.URLs().PublicFunction(Name)), nil
+}
+
+// New builds the handler; publicURL is the address Twilio signs.
+func New(in *intake.Service, hooks carrier.Webhooks, publicURL string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !v.Authenticate(w, r, publicURL) {
+		if !hooks.Authenticate(w, r, publicURL) {
 			return
 		}
-		in, err := twilio.ParseInbound(r.PostForm)
+		msg, err := hooks.ParseInbound(r)
 		if err != nil {
-			var fe *twilio.FieldError
+			var fe *carrier.FieldError
 			if errors.As(err, &fe) {
 				httpx.Error(w, http.StatusBadRequest, "malformed Twilio webhook: "+fe.Error())
 				return
@@ -46,8 +62,8 @@ func New(a *app.App, v *twilio.Verifier) http.Handler {
 			httpx.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		ctx := logging.With(r.Context(), logrus.Fields{"provider": in.Provider, "provider_message_id": in.ProviderMessageID})
-		if _, err := a.AcceptInbound(ctx, in); err != nil {
+		ctx := logging.With(r.Context(), logrus.Fields{"provider": msg.Provider, "provider_message_id": msg.ProviderMessageID})
+		if _, err := in.Accept(ctx, msg); err != nil {
 			// Twilio retries nothing on its own for messaging webhooks, but a
 			// 5xx shows in its debugger and a fallback URL can retry; the
 			// dedupe record makes that retry safe.
@@ -55,6 +71,6 @@ func New(a *app.App, v *twilio.Verifier) http.Handler {
 			httpx.Error(w, http.StatusServiceUnavailable, "temporarily unable to accept the message")
 			return
 		}
-		twilio.WriteEmptyResponse(w)
+		hooks.AckInbound(w)
 	})
 }

@@ -17,9 +17,10 @@ import (
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/shared/api"
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
 
@@ -53,11 +54,11 @@ var (
 
 		// AgentAPI
 		"Me":              reflect.TypeFor[agentapi.Me](),
-		"QueueRef":        reflect.TypeFor[app.QueueRef](),
-		"Inbox":           reflect.TypeFor[app.Inbox](),
-		"OpenChats":       reflect.TypeFor[app.OpenChats](),
-		"ChatView":        reflect.TypeFor[app.ChatView](),
-		"ConsentSummary":  reflect.TypeFor[app.ConsentSummary](),
+		"QueueRef":        reflect.TypeFor[desk.QueueRef](),
+		"Inbox":           reflect.TypeFor[desk.Inbox](),
+		"OpenChats":       reflect.TypeFor[desk.OpenChats](),
+		"ChatView":        reflect.TypeFor[desk.ChatView](),
+		"ConsentSummary":  reflect.TypeFor[desk.ConsentSummary](),
 		"Canned":          reflect.TypeFor[chat.Canned](),
 		"StatusRequest":   reflect.TypeFor[agentapi.StatusRequest](),
 		"ReplyRequest":    reflect.TypeFor[agentapi.ReplyRequest](),
@@ -117,7 +118,7 @@ func requiredFields(schema string) []string {
 // through as an admin who is also an agent.
 func handlers(t *testing.T) map[string]http.Handler {
 	t.Helper()
-	a := &app.App{Store: memstore.New()}
+	set := jobs.Compose(jobs.Clients{Store: memstore.New()})
 	dev, err := auth.NewDevVerifier(true)
 	if err != nil {
 		t.Fatal(err)
@@ -134,8 +135,8 @@ func handlers(t *testing.T) map[string]http.Handler {
 	}
 	open := func(h http.Handler) http.Handler { return h }
 	return map[string]http.Handler{
-		adminapi.Name: adminapi.New(a, open),
-		agentapi.Name: withToken(agentapi.New(a, auth.NewGuard(dev))),
+		adminapi.Name: adminapi.New(set.Admin, open),
+		agentapi.Name: withToken(agentapi.New(agentapi.FromSet(set), auth.NewGuard(dev))),
 	}
 }
 
@@ -273,8 +274,8 @@ func TestDocumentedRoutesAreServed(t *testing.T) {
 
 func TestDocumentIsServedWithoutAuthentication(t *testing.T) {
 	hs := map[string]http.Handler{
-		adminapi.Name: adminapi.New(&app.App{Store: memstore.New()}, adminapi.RefuseAll),
-		agentapi.Name: agentapi.New(&app.App{Store: memstore.New()}, nil),
+		adminapi.Name: adminapi.New(jobs.Compose(jobs.Clients{Store: memstore.New()}).Admin, adminapi.RefuseAll),
+		agentapi.Name: agentapi.New(agentapi.FromSet(jobs.Compose(jobs.Clients{Store: memstore.New()})), nil),
 	}
 	for name, h := range hs {
 		for _, path := range []string{"/" + name + "/openapi.yaml", "/openapi.yaml"} {

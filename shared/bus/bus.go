@@ -5,12 +5,6 @@ package bus
 
 import "context"
 
-// Topics the product publishes to. Terraform creates the same names.
-const (
-	TopicInbound    = "sms-inbound"
-	TopicChatEvents = "chat-events"
-)
-
 // Message is one published message. OrderingKey keeps per-key order where the
 // subscription enables message ordering (one consumer's texts stay in order).
 type Message struct {

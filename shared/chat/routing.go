@@ -2,7 +2,6 @@ package chat
 
 import (
 	"cmp"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,10 +12,10 @@ import (
 
 // Errors of agent actions on a chat that is not in the state they need.
 var (
-	ErrNotOffered   = errors.New("the chat is not offered to this agent")
-	ErrNotAssigned  = errors.New("the chat is not assigned to this agent")
-	ErrChatEnded    = errors.New("the chat has ended")
-	ErrEmptyMessage = errors.New("message body and media are both empty")
+	ErrNotOffered   error = &StateError{"the chat is not offered to this agent"}
+	ErrNotAssigned  error = &StateError{"the chat is not assigned to this agent"}
+	ErrChatEnded    error = &StateError{"the chat has ended"}
+	ErrEmptyMessage error = &StateError{"message body and media are both empty"}
 )
 
 // DismissedNoticeWindow bounds how long after a dismissal the consumer's
@@ -141,7 +140,7 @@ func (ch *Change) Assign(candidates []Agent) {
 	ch.Know(candidates...)
 	var free []Agent
 	for _, cand := range candidates {
-		if a, ok := ch.agent(cand.ID); ok && ch.eligible(a) {
+		if a, ok := ch.agent(cand.ID); ok && Eligible(a, *c) {
 			free = append(free, a)
 		}
 	}
@@ -165,11 +164,18 @@ func (ch *Change) Assign(candidates []Agent) {
 	ch.sayWaiting()
 }
 
-func (ch *Change) eligible(a Agent) bool {
-	if !a.Free() || slices.Contains(ch.Chat.Declined, a.ID) {
+// Eligible is the one rule of who may be given a chat: the chat waits in
+// its queue with no offer out, and the agent is available below capacity,
+// has not declined it and speaks its language (or lists no languages).
+// Whether the agent works the chat's queue is the caller's candidate list.
+func Eligible(a Agent, c Chat) bool {
+	if c.Status != StatusQueued || c.Offer != nil {
 		return false
 	}
-	return len(a.Languages) == 0 || slices.Contains(a.Languages, ch.Chat.Language)
+	if !a.Free() || slices.Contains(c.Declined, a.ID) {
+		return false
+	}
+	return len(a.Languages) == 0 || slices.Contains(a.Languages, c.Language)
 }
 
 // sayWaiting tells a consumer who just reached a queue that they wait.
@@ -381,10 +387,7 @@ func PickWaiting(a Agent, waiting []Chat) (Chat, bool) {
 	var best Chat
 	found := false
 	for _, c := range waiting {
-		if c.Status != StatusQueued || c.Offer != nil || slices.Contains(c.Declined, a.ID) {
-			continue
-		}
-		if len(a.Languages) > 0 && !slices.Contains(a.Languages, c.Language) {
+		if !Eligible(a, c) {
 			continue
 		}
 		if !found || c.QueuedAt.Before(best.QueuedAt) {
@@ -392,4 +395,29 @@ func PickWaiting(a Agent, waiting []Chat) (Chat, bool) {
 		}
 	}
 	return best, found
+}
+
+// FillCapacity gives an agent who gained capacity the longest-waiting
+// chats of waiting (their queues' queued chats, read once) they may take,
+// one after another until they are full or none is left. Each returned
+// change holds the agent as it left them.
+func FillCapacity(a Agent, waiting []Chat, tree *Tree, now time.Time, cause string) []*Change {
+	var out []*Change
+	left := slices.Clone(waiting)
+	for a.Free() {
+		pick, ok := PickWaiting(a, left)
+		if !ok {
+			break
+		}
+		left = slices.DeleteFunc(left, func(c Chat) bool { return c.ID == pick.ID })
+		ch := Begin(pick, tree, now, cause)
+		ch.Assign([]Agent{a})
+		took, ok := ch.Agents[a.ID]
+		if !ok || took.Load == a.Load {
+			break // never loop on a chat the agent could not take
+		}
+		a = took
+		out = append(out, ch)
+	}
+	return out
 }

@@ -9,11 +9,11 @@ import (
 
 // Transfer errors.
 var (
-	ErrTransferTarget  = errors.New("a transfer needs exactly one target: an agent or a queue")
-	ErrTransferPending = errors.New("a transfer of this chat is already pending")
-	ErrTransferToSelf  = errors.New("the chat is already with this agent")
-	ErrUnknownQueue    = errors.New("no such queue")
-	ErrQueueIsMenu     = errors.New("the queue is a menu; transfer to one of its queues")
+	ErrTransferTarget        = errors.New("a transfer needs exactly one target: an agent or a queue")
+	ErrTransferPending error = &StateError{"a transfer of this chat is already pending"}
+	ErrTransferToSelf        = errors.New("the chat is already with this agent")
+	ErrUnknownQueue          = errors.New("no such queue")
+	ErrQueueIsMenu           = errors.New("the queue is a menu; transfer to one of its queues")
 )
 
 // Transfer outcomes and failure reasons, as the CRM-facing events name them.

@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
@@ -46,7 +46,7 @@ func Parse(r io.Reader) (chat.Config, error) {
 	if dec.More() {
 		return c, fmt.Errorf("configuration JSON: more than one document")
 	}
-	c = app.NormalizeConfig(c)
+	c = admin.NormalizeConfig(c)
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
@@ -54,12 +54,12 @@ func Parse(r io.Reader) (chat.Config, error) {
 }
 
 // Load makes a store hold exactly the configuration c, as an AdminAPI
-// import does (app.ImportConfig): documents not in c are deleted, agents
+// import does (admin.Service.ImportConfig): documents not in c are deleted, agents
 // keep their routing state. A process with a whole App should call its
 // ImportConfig instead, which can also offer waiting chats to an agent an
 // import makes available.
-func Load(ctx context.Context, s app.Store, c chat.Config) error {
-	return (&app.App{Store: s}).ImportConfig(ctx, c)
+func Load(ctx context.Context, s admin.Store, c chat.Config) error {
+	return (&admin.Service{Store: s}).ImportConfig(ctx, c)
 }
 
 // CannedMessages are the demo's canned replies, so the console's picker has

@@ -1,247 +1,107 @@
-// Package platform builds a process's dependencies from its environment:
-// the production clients (Firestore, Pub/Sub, Cloud Tasks, Twilio) or their
-// embedded twins. Functions build them lazily on their first request, once
-// per process, which is the one piece of global state the project allows.
+// Package platform turns a process's environment into the clients its
+// functions use. An Env holds the configuration and builds each client the
+// first time a function asks for it, once per Env: a deployed function
+// builds only what it uses, and scripts/dev, which serves every function
+// from one process, shares one store, bus and task queue between them.
+//
+// The builders live in the subpackages, one per kind of client (storeenv,
+// busenv, tasksenv, mediaenv, carrierenv, authenv) and one per use-case
+// bundle (jobs); a function imports only the ones it needs, so its binary
+// links only those clients. The process's Env is the one piece of global
+// state the project allows: lazily built production clients.
 package platform
 
 import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/app"
-	"github.com/smsdesk/smsdesk/shared/auth"
-	"github.com/smsdesk/smsdesk/shared/bus"
-	"github.com/smsdesk/smsdesk/shared/bus/membus"
-	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/logging"
-	"github.com/smsdesk/smsdesk/shared/media/gcs"
-	"github.com/smsdesk/smsdesk/shared/media/memmedia"
-	"github.com/smsdesk/smsdesk/shared/sandbox"
-	"github.com/smsdesk/smsdesk/shared/store"
-	"github.com/smsdesk/smsdesk/shared/store/memstore"
-	"github.com/smsdesk/smsdesk/shared/tasks"
-	"github.com/smsdesk/smsdesk/shared/tasks/cloudtasks"
-	"github.com/smsdesk/smsdesk/shared/tasks/memtasks"
-	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
-// Subscription names; Terraform creates the same ones in production.
-const (
-	SubRouteInbound = "route-inbound"
-)
+// Env is one deployment's configuration and the clients built from it.
+type Env struct {
+	Config config.Config
+	Logger *logrus.Logger
 
-// MediaPath is where the embedded media store's signed URLs point, under
-// PUBLIC_BASE_URL.
-const MediaPath = "/Media"
-
-// Deps is everything a function needs.
-type Deps struct {
-	Config   config.Config
-	Logger   *logrus.Logger
-	App      *app.App
-	Store    app.Store
-	Verifier *twilio.Verifier
-	// Sandbox is the sandbox carrier when SMSDESK_CARRIER=sandbox.
-	Sandbox *sandbox.Carrier
-	// Guard authenticates people on AgentAPI and AdminAPI.
-	Guard *auth.Guard
-	// DevSignIn mints sign-in tokens when SMSDESK_AUTH=dev (scripts/dev).
-	DevSignIn *auth.DevVerifier
-	// Media is the MMS media store (also App.Media); nil when off.
-	Media app.MediaStore
-	// MediaHandler serves the embedded media store's signed URLs; the dev
-	// server mounts it at MediaPath. nil on the google backend (Cloud
-	// Storage serves its own signed URLs).
-	MediaHandler http.Handler
-
-	pubsub  *pubsub.Publisher
-	tasks   *cloudtasks.Scheduler
+	mu      sync.Mutex
+	parts   map[string]*part
 	closers []func() error
 }
 
-// Build creates the dependencies for a configuration.
-func Build(ctx context.Context, cfg config.Config, logger *logrus.Logger) (*Deps, error) {
-	d := &Deps{Config: cfg, Logger: logger, Verifier: twilio.NewVerifier(cfg.WebhookAuthToken())}
-	urls := app.URLs{Public: cfg.PublicBaseURL, Internal: cfg.InternalBaseURL}
-	a := &app.App{URLs: urls, Carriers: map[string]app.Carrier{}}
-
-	switch cfg.Backend {
-	case config.BackendEmbedded:
-		d.Store = memstore.New()
-		mb := membus.New(membus.Options{ProjectID: cfg.ProjectID, Logger: logger})
-		if err := mb.Subscribe(bus.TopicInbound, SubRouteInbound, urls.Function(app.FnRouteInbound), true); err != nil {
-			return nil, fmt.Errorf("embedded subscription: %w", err)
-		}
-		a.Bus = mb
-		mt := memtasks.New(memtasks.Options{Logger: logger})
-		a.Tasks = mt
-		d.closers = append(d.closers, mb.Close, mt.Close)
-	default:
-		st, err := store.Open(ctx, cfg.ProjectID)
-		if err != nil {
-			return nil, err
-		}
-		d.Store = st
-		d.closers = append(d.closers, st.Close)
-		ps, err := pubsub.New(ctx, cfg.ProjectID)
-		if err != nil {
-			return nil, fmt.Errorf("pub/sub: %w", err)
-		}
-		d.pubsub, a.Bus = ps, ps
-		d.closers = append(d.closers, ps.Close)
-		ct, err := cloudtasks.New(ctx, cloudtasks.Config{
-			ProjectID: cfg.ProjectID, Location: cfg.TasksLocation,
-			ServiceAccountEmail: cfg.TasksServiceAccount, EmulatorHost: cfg.TasksEmulatorHost,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("cloud tasks: %w", err)
-		}
-		d.tasks, a.Tasks = ct, ct
-		d.closers = append(d.closers, ct.Close)
-	}
-	a.Store = d.Store
-	if err := d.buildMedia(ctx, cfg, a); err != nil {
-		_ = d.Close()
-		return nil, err
-	}
-
-	switch cfg.Carrier {
-	case config.CarrierSandbox:
-		d.Sandbox = sandbox.New(cfg.WebhookAuthToken(), logger)
-		a.Carriers[app.ProviderTwilio] = d.Sandbox
-	default:
-		tc, err := twilio.NewClient(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL, nil)
-		if err != nil {
-			return nil, err
-		}
-		a.Carriers[app.ProviderTwilio] = tc
-	}
-	d.App = a
-
-	switch cfg.Auth {
-	case config.AuthDev:
-		dev, err := auth.NewDevVerifier(true) // SMSDESK_AUTH=dev: scripts/dev only
-		if err != nil {
-			return nil, err
-		}
-		d.DevSignIn, d.Guard = dev, auth.NewGuard(dev)
-	default:
-		d.Guard = auth.NewGuard(&lazyFirebase{projectID: cfg.ProjectID})
-	}
-	return d, nil
+type part struct {
+	once  sync.Once
+	value any
+	err   error
 }
 
-// buildMedia sets up the MMS media store: the in-memory twin on the
-// embedded backend, the MEDIA_BUCKET bucket (or the emulator at
-// STORAGE_EMULATOR_HOST) on the google backend, or nothing when
-// MEDIA_BUCKET is unset there. Downloads of carrier media authenticate with
-// the Twilio account, sent only to Twilio's API host.
-func (d *Deps) buildMedia(ctx context.Context, cfg config.Config, a *app.App) error {
-	switch {
-	case cfg.Backend == config.BackendEmbedded:
-		mm, err := memmedia.New(memmedia.Options{BaseURL: cfg.PublicBaseURL + MediaPath})
-		if err != nil {
-			return fmt.Errorf("embedded media store: %w", err)
-		}
-		d.Media, d.MediaHandler = mm, mm.Handler()
-	case cfg.MediaBucket == "":
-		d.Logger.Warn("MMS media are off: MEDIA_BUCKET is not set, so consumers' media keep the carrier's URLs and agents cannot attach images")
-		return nil
-	default:
-		st, err := gcs.New(ctx, gcs.Options{Bucket: cfg.MediaBucket, EmulatorHost: cfg.StorageEmulatorHost})
-		if err != nil {
-			return fmt.Errorf("media bucket %s: %w", cfg.MediaBucket, err)
-		}
-		d.Media = st
-		d.closers = append(d.closers, st.Close)
-	}
-	a.Media = d.Media
-	if cfg.TwilioAccountSID != "" && cfg.TwilioAuthToken != "" {
-		hosts := []string{"twilio.com"}
-		if u, err := url.Parse(cfg.TwilioAPIBaseURL); err == nil && u.Hostname() != "" {
-			hosts = append(hosts, u.Hostname())
-		}
-		a.MediaCredentials = map[string]app.MediaCredentials{
-			app.ProviderTwilio: {Username: cfg.TwilioAccountSID, Password: cfg.TwilioAuthToken, Hosts: hosts},
-		}
-	}
-	return nil
+// NewEnv returns an Env that builds nothing until asked.
+func NewEnv(cfg config.Config, logger *logrus.Logger) *Env {
+	return &Env{Config: cfg, Logger: logger, parts: map[string]*part{}}
 }
 
-// lazyFirebase creates the Firebase Admin client on the first token to
-// verify, so functions that never authenticate people (and tests of them)
-// need neither credentials nor the Auth emulator.
-type lazyFirebase struct {
-	projectID string
-	once      sync.Once
-	v         *auth.FirebaseVerifier
-	err       error
+// URLs are the deployment's function URLs.
+func (e *Env) URLs() wire.URLs {
+	return wire.URLs{Public: e.Config.PublicBaseURL, Internal: e.Config.InternalBaseURL}
 }
 
-func (l *lazyFirebase) Verify(ctx context.Context, token string) (auth.Principal, error) {
-	l.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		l.v, l.err = auth.NewFirebaseVerifier(ctx, l.projectID)
-	})
-	if l.err != nil {
-		return auth.Principal{}, l.err
+// Part returns the component kept under key, built by build on first use.
+// A failed build is remembered: every caller gets the same error, which
+// names what to fix. build may ask for other parts, never its own key.
+func Part[T any](e *Env, key string, build func() (T, error)) (T, error) {
+	e.mu.Lock()
+	p, ok := e.parts[key]
+	if !ok {
+		p = &part{}
+		e.parts[key] = p
 	}
-	return l.v.Verify(ctx, token)
+	e.mu.Unlock()
+	p.once.Do(func() { p.value, p.err = build() })
+	if p.err != nil {
+		var zero T
+		return zero, p.err
+	}
+	return p.value.(T), nil
 }
 
-// EnsureEmulatorResources creates the topics, push subscriptions and queues
-// that Terraform creates in production, pointing them at this process. Only
-// for the emulators (scripts/dev --emulators and tests).
-func (d *Deps) EnsureEmulatorResources(ctx context.Context) error {
-	if d.pubsub != nil {
-		for _, t := range []string{bus.TopicInbound, bus.TopicChatEvents} {
-			if err := d.pubsub.EnsureTopic(ctx, t); err != nil {
-				return err
-			}
-		}
-		if err := d.pubsub.EnsurePushSubscription(ctx, bus.TopicInbound, SubRouteInbound, d.App.URLs.Function(app.FnRouteInbound), true); err != nil {
-			return err
-		}
-	}
-	if d.tasks != nil {
-		for _, q := range []string{tasks.QueueSend, tasks.QueueTimers} {
-			if err := d.tasks.EnsureQueue(ctx, q); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+// OnClose registers a client's Close, run by Close newest first.
+func (e *Env) OnClose(fn func() error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closers = append(e.closers, fn)
 }
 
-// Close releases every client, newest first.
-func (d *Deps) Close() error {
+// Close releases every client built, newest first.
+func (e *Env) Close() error {
+	e.mu.Lock()
+	closers := e.closers
+	e.closers = nil
+	e.mu.Unlock()
 	var first error
-	for i := len(d.closers) - 1; i >= 0; i-- {
-		if err := d.closers[i](); err != nil && first == nil {
+	for i := len(closers) - 1; i >= 0; i-- {
+		if err := closers[i](); err != nil && first == nil {
 			first = err
 		}
 	}
 	return first
 }
 
-// process is this process's dependencies, built on first use.
+// process is this process's Env, made on first use.
 var process struct {
 	once sync.Once
-	deps *Deps
+	env  *Env
 	err  error
 }
 
-// Process returns the dependencies built from the process environment.
-func Process() (*Deps, error) {
+// Process returns the Env of the process environment.
+func Process() (*Env, error) {
 	process.once.Do(func() {
 		cfg, err := config.Load(os.Getenv)
 		logger := logging.New(os.Stderr, cfg.LogLevel, cfg.ProjectID)
@@ -250,32 +110,40 @@ func Process() (*Deps, error) {
 			process.err = err
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		process.deps, process.err = Build(ctx, cfg, logger)
-		if process.err != nil {
-			logger.WithError(process.err).Error("could not start")
-		}
+		process.env = NewEnv(cfg, logger)
 	})
-	return process.deps, process.err
+	return process.env, process.err
 }
 
-// Handler returns a function's HTTP handler, built from the process's
-// dependencies on the first request. A configuration error answers 500 with
-// the error, which names every variable to fix.
-func Handler(name string, build func(*Deps) http.Handler) http.Handler {
+// BuildTimeout bounds building a function's clients on its first request.
+const BuildTimeout = 30 * time.Second
+
+// Handler returns a function's HTTP handler, built from the process's Env
+// on the first request. A configuration or start-up error answers 500 with
+// the error, which names every variable to fix; the build is tried again
+// on the next request only if the process is restarted.
+func Handler(name string, build func(ctx context.Context, e *Env) (http.Handler, error)) http.Handler {
 	var once sync.Once
 	var h http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		once.Do(func() {
-			d, err := Process()
+			e, err := Process()
+			if err == nil {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), BuildTimeout)
+				h, err = build(ctx, e)
+				cancel()
+				if err != nil {
+					e.Logger.WithError(err).Error("could not start")
+				}
+			}
 			if err != nil {
+				msg := fmt.Sprintf("%s cannot start: %v", name, err)
 				h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-					http.Error(w, name+" cannot start: "+err.Error(), http.StatusInternalServerError)
+					http.Error(w, msg, http.StatusInternalServerError)
 				})
 				return
 			}
-			h = logging.Middleware(d.Logger, d.Config.ProjectID, name, build(d))
+			h = logging.Middleware(e.Logger, e.Config.ProjectID, name, h)
 		})
 		h.ServeHTTP(w, r)
 	})

@@ -80,3 +80,16 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// DefaultRegion is the region of numbers written without a country code.
+const DefaultRegion = "US"
+
+// NormalizeE164 returns a number in E.164 (or short-code) form, read in
+// DefaultRegion when it has no country code. A number it cannot read is
+// returned as given, for validation to report against its field.
+func NormalizeE164(raw string) string {
+	if e, err := NormalizeNumber(raw, DefaultRegion); err == nil {
+		return e
+	}
+	return raw
+}

@@ -1,356 +1,149 @@
-// Package store is the Firestore adapter of app.Store. The collections are
-// the design's data model (design §2):
-//
-//	numbers/{e164}, queues/{id}, agents/{id}, teams/{id}, settings/sms,
-//	consents/{number}_{consumer}/events/{id}, activeChats/{number}_{consumer},
-//	chats/{id}/messages/{seq}, inbound/{id}, canned/{id}
-//
-// Tx.WaitingChats queries chats where status == "queued" and queueId in
-// [...] ordered by queuedAt, which needs the composite index (queueId ASC,
-// status ASC, queuedAt ASC) on the chats collection. The console's queries
-// and their indexes are listed in queries.go.
-//
-// The client honours FIRESTORE_EMULATOR_HOST by itself.
+// Package store is the chat-state port: the Store and Tx interfaces every
+// use case's own smaller port is a subset of, the records only the store
+// holds, and the errors every adapter returns. Adapters: firestore (Cloud
+// Firestore and its emulator) and memstore (the embedded twin); storetest
+// is the contract suite both pass; counting counts billed operations.
 package store
 
 import (
 	"context"
 	"errors"
-	"fmt"
+	"time"
 
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/iterator"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
-// Collection names.
-const (
-	colNumbers     = "numbers"
-	colQueues      = "queues"
-	colAgents      = "agents"
-	colTeams       = "teams"
-	colSettings    = "settings"
-	colConsents    = "consents"
-	colEvents      = "events"
-	colActiveChats = "activeChats"
-	colChats       = "chats"
-	colMessages    = "messages"
-	colInbound     = "inbound"
-	docSMSSettings = "sms"
-	docRevision    = "revision"
+// InboundRetention is how long a dedupe record lives: carriers retry for
+// hours at most, Pub/Sub for 7 days.
+const InboundRetention = 8 * 24 * time.Hour
+
+// Store errors every adapter returns (wrapped), so use cases can branch on
+// them with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
 )
 
-// revisionDoc is settings/revision: it changes with every write to the
-// routing configuration (settings, queues, teams), so a process can keep
-// the configuration cached and check it with one read.
-type revisionDoc struct {
-	Revision string `firestore:"revision"`
+// InboundRecord is the dedupe record of one carrier delivery and the raw
+// message it carried (inbound/{provider}_{messageId}). Routed turns true in
+// the same transaction that applies the message to its chat, and Replies
+// lists the texts that transaction decided to send, so a redelivery can
+// re-enqueue them (task names dedupe) instead of deciding again.
+type InboundRecord struct {
+	Message chat.Inbound `firestore:"message" json:"message"`
+	Routed  bool         `firestore:"routed" json:"routed"`
+	// Outcome says what routing did, for operators reading the record.
+	Outcome string     `firestore:"outcome,omitempty" json:"outcome,omitempty"`
+	ChatID  string     `firestore:"chatId,omitempty" json:"chatId,omitempty"`
+	Replies []chat.Ref `firestore:"replies,omitempty" json:"replies,omitempty"`
+	// ExpireAt drives the Firestore TTL policy: dedupe only needs to outlive
+	// carrier retries.
+	ExpireAt time.Time `firestore:"expireAt" json:"expireAt"`
 }
 
-// Store is app.Store on Firestore.
-type Store struct {
-	client *firestore.Client
+// Store is chat state. Reads outside a transaction may be slightly stale;
+// every decision that changes state runs in RunTx.
+type Store interface {
+	// RunTx runs fn in a serializable transaction, retrying it on contention;
+	// fn must be safe to run more than once and do no I/O besides tx.
+	RunTx(ctx context.Context, fn func(tx Tx) error) error
+
+	// CreateInbound stores a delivery's dedupe record; ErrConflict when the
+	// carrier delivered this message before.
+	CreateInbound(ctx context.Context, rec InboundRecord) error
+	Inbound(ctx context.Context, id string) (InboundRecord, error)
+
+	Number(ctx context.Context, e164 string) (chat.Number, error)
+	PutNumber(ctx context.Context, n chat.Number) error
+	Numbers(ctx context.Context) ([]chat.Number, error)
+	Settings(ctx context.Context) (chat.Settings, error)
+	PutSettings(ctx context.Context, s chat.Settings) error
+	PutQueue(ctx context.Context, q chat.Queue) error
+	Queues(ctx context.Context) ([]chat.Queue, error)
+	PutAgent(ctx context.Context, a chat.Agent) error
+	Agents(ctx context.Context) ([]chat.Agent, error)
+	Agent(ctx context.Context, id string) (chat.Agent, error)
+	// ConfigRevision changes with every write of settings, queues or teams
+	// (in the same commit), so the routing configuration can be cached and
+	// checked with one read. "" before the first configuration write.
+	ConfigRevision(ctx context.Context) (string, error)
+	PutTeam(ctx context.Context, t chat.Team) error
+	Teams(ctx context.Context) ([]chat.Team, error)
+	// DeleteNumber, DeleteQueue, DeleteTeam and DeleteAgent return nil when
+	// the document does not exist.
+	DeleteNumber(ctx context.Context, e164 string) error
+	DeleteQueue(ctx context.Context, id string) error
+	DeleteTeam(ctx context.Context, id string) error
+	DeleteAgent(ctx context.Context, id string) error
+
+	Chat(ctx context.Context, id string) (chat.Chat, error)
+	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
+	// MessagesAfter returns the messages with a sequence number above
+	// afterSeq, in order: what a poller has not seen yet, at the cost of
+	// those documents only.
+	MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error)
+	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+	Consent(ctx context.Context, number, consumer string) (chat.Consent, error)
+	ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error)
+
+	// AgentChats returns an agent's chats, each once: those offered to them
+	// (offer.agentId, any open status) and those they hold (agentId, status
+	// active), oldest first by createdAt then id, at most MaxOpenAgentChats
+	// of each (by document id, before ordering); then those they held when
+	// the chat ended at or after endedSince (agentId, status ended, endedAt
+	// >= endedSince), newest first by endedAt then id descending, at most
+	// limit. limit 0 leaves the ended chats out (and their query unrun);
+	// a negative limit is an error.
+	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
+	// OpenChats returns the chats with status menu, queued or active in the
+	// queues (nil: in every queue; empty: none), oldest first by createdAt
+	// then id, at most limit (at least 1), for any number of queue ids.
+	OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
+	// ConsumerChats returns a consumer's chats on every business number,
+	// newest first by createdAt then id descending, at most limit (at least 1).
+	ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error)
+
+	// PutCanned creates or replaces a canned message (canned/{id}).
+	PutCanned(ctx context.Context, c chat.Canned) error
+	// CannedMessages lists every canned message in id order.
+	CannedMessages(ctx context.Context) ([]chat.Canned, error)
+	// DeleteCanned returns nil when the canned message does not exist.
+	DeleteCanned(ctx context.Context, id string) error
 }
 
-var _ app.Store = (*Store)(nil)
+// MaxOpenAgentChats bounds the offered and the held chats AgentChats
+// returns: an agent's capacity is at most 100, and they hold no more.
+const MaxOpenAgentChats = 100
 
-// New wraps a Firestore client.
-func New(client *firestore.Client) *Store { return &Store{client: client} }
+// Tx is a transaction's view of the store. All reads see one snapshot and
+// see the transaction's own writes; writes apply together at commit.
+type Tx interface {
+	Inbound(id string) (InboundRecord, error)
+	PutInbound(rec InboundRecord)
 
-// Open creates a client for projectID (on the emulator when
-// FIRESTORE_EMULATOR_HOST is set) and wraps it.
-func Open(ctx context.Context, projectID string) (*Store, error) {
-	c, err := firestore.NewClient(ctx, projectID)
-	if err != nil {
-		return nil, fmt.Errorf("firestore client for %s: %w", projectID, err)
-	}
-	return New(c), nil
-}
+	Number(e164 string) (chat.Number, error)
+	Settings() (chat.Settings, error)
 
-// Close releases the client.
-func (s *Store) Close() error { return s.client.Close() }
+	Consent(number, consumer string) (chat.Consent, error)
+	PutConsent(c chat.Consent)
+	AddConsentEvent(number, consumer string, ev chat.ConsentEvent)
 
-func thread(number, consumer string) string { return number + "_" + consumer }
+	// ActiveChatID returns the open chat of a thread, ErrNotFound if none.
+	ActiveChatID(number, consumer string) (string, error)
+	SetActiveChat(number, consumer, chatID string)
+	ClearActiveChat(number, consumer string)
 
-// seqID is a message's document id: zero-padded so the console's document
-// listing sorts like the transcript.
-func seqID(seq int64) string { return fmt.Sprintf("%010d", seq) }
+	Agent(id string) (chat.Agent, error)
+	PutAgent(a chat.Agent)
 
-func (s *Store) numberRef(e164 string) *firestore.DocumentRef {
-	return s.client.Collection(colNumbers).Doc(e164)
-}
-func (s *Store) queueRef(id string) *firestore.DocumentRef {
-	return s.client.Collection(colQueues).Doc(id)
-}
-func (s *Store) agentRef(id string) *firestore.DocumentRef {
-	return s.client.Collection(colAgents).Doc(id)
-}
-func (s *Store) teamRef(id string) *firestore.DocumentRef {
-	return s.client.Collection(colTeams).Doc(id)
-}
-func (s *Store) settingsRef() *firestore.DocumentRef {
-	return s.client.Collection(colSettings).Doc(docSMSSettings)
-}
-func (s *Store) inboundRef(id string) *firestore.DocumentRef {
-	return s.client.Collection(colInbound).Doc(id)
-}
-func (s *Store) consentRef(number, consumer string) *firestore.DocumentRef {
-	return s.client.Collection(colConsents).Doc(thread(number, consumer))
-}
-func (s *Store) activeRef(number, consumer string) *firestore.DocumentRef {
-	return s.client.Collection(colActiveChats).Doc(thread(number, consumer))
-}
-func (s *Store) chatRef(id string) *firestore.DocumentRef {
-	return s.client.Collection(colChats).Doc(id)
-}
-func (s *Store) messageRef(ref chat.Ref) *firestore.DocumentRef {
-	return s.chatRef(ref.ChatID).Collection(colMessages).Doc(seqID(ref.Seq))
-}
+	// WaitingChats returns chats with status queued in any of the queues,
+	// longest waiting (QueuedAt) first, at most limit, as of the
+	// transaction's snapshot with its own staged chat writes applied, for
+	// any number of queue ids.
+	WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error)
 
-// mapErr turns Firestore's status codes into the app's sentinel errors.
-func mapErr(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	switch status.Code(err) {
-	case codes.NotFound:
-		return fmt.Errorf("%s: %w", what, app.ErrNotFound)
-	case codes.AlreadyExists:
-		return fmt.Errorf("%s: %w", what, app.ErrConflict)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func get[T any](ctx context.Context, ref *firestore.DocumentRef) (T, error) {
-	var v T
-	snap, err := ref.Get(ctx)
-	if err != nil {
-		return v, mapErr(err, "get "+ref.Path)
-	}
-	if err := snap.DataTo(&v); err != nil {
-		return v, fmt.Errorf("decode %s: %w", ref.Path, err)
-	}
-	return v, nil
-}
-
-func set(ctx context.Context, ref *firestore.DocumentRef, v any) error {
-	if _, err := ref.Set(ctx, v); err != nil {
-		return mapErr(err, "set "+ref.Path)
-	}
-	return nil
-}
-
-// configSet writes (or, for a nil value, deletes) a configuration document
-// and a new configuration revision atomically.
-func (s *Store) configSet(ctx context.Context, ref *firestore.DocumentRef, v any) error {
-	rev := revisionDoc{Revision: app.RandomID()}
-	err := s.client.RunTransaction(ctx, func(ctx context.Context, ft *firestore.Transaction) error {
-		var err error
-		if v == nil {
-			err = ft.Delete(ref)
-		} else {
-			err = ft.Set(ref, v)
-		}
-		if err != nil {
-			return err
-		}
-		return ft.Set(s.client.Collection(colSettings).Doc(docRevision), rev)
-	})
-	if err != nil {
-		return mapErr(err, "write "+ref.Path)
-	}
-	return nil
-}
-
-// ConfigRevision returns the configuration revision, "" before the first
-// configuration write.
-func (s *Store) ConfigRevision(ctx context.Context) (string, error) {
-	r, err := get[revisionDoc](ctx, s.client.Collection(colSettings).Doc(docRevision))
-	if errors.Is(err, app.ErrNotFound) {
-		return "", nil
-	}
-	return r.Revision, err
-}
-
-// del deletes a document; deleting a missing one is not an error.
-func del(ctx context.Context, ref *firestore.DocumentRef) error {
-	if _, err := ref.Delete(ctx); err != nil {
-		return mapErr(err, "delete "+ref.Path)
-	}
-	return nil
-}
-
-// RunTx runs fn in a Firestore transaction. Firestore wants every read
-// before the first write, so writes are staged and applied when fn returns;
-// reads of a staged document see the staged value.
-func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
-	return s.client.RunTransaction(ctx, func(ctx context.Context, ft *firestore.Transaction) error {
-		t := &tx{s: s, ft: ft, staged: map[string]stagedDoc{}}
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.flush()
-	}, firestore.MaxAttempts(20))
-}
-
-func (s *Store) CreateInbound(ctx context.Context, rec app.InboundRecord) error {
-	ref := s.inboundRef(rec.Message.ID)
-	if _, err := ref.Create(ctx, rec); err != nil {
-		return mapErr(err, "create "+ref.Path)
-	}
-	return nil
-}
-
-func (s *Store) Inbound(ctx context.Context, id string) (app.InboundRecord, error) {
-	return get[app.InboundRecord](ctx, s.inboundRef(id))
-}
-
-func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
-	return get[chat.Number](ctx, s.numberRef(e164))
-}
-
-func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
-	return set(ctx, s.numberRef(n.E164), n)
-}
-
-func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
-	return list[chat.Number](ctx, s.client.Collection(colNumbers))
-}
-
-func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
-	return del(ctx, s.numberRef(e164))
-}
-
-func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
-	return s.configSet(ctx, s.queueRef(q.ID), q)
-}
-
-func (s *Store) Queues(ctx context.Context) ([]chat.Queue, error) {
-	return list[chat.Queue](ctx, s.client.Collection(colQueues))
-}
-
-func (s *Store) DeleteQueue(ctx context.Context, id string) error {
-	return s.configSet(ctx, s.queueRef(id), nil)
-}
-
-func (s *Store) PutAgent(ctx context.Context, a chat.Agent) error {
-	return set(ctx, s.agentRef(a.ID), a)
-}
-
-func (s *Store) Agent(ctx context.Context, id string) (chat.Agent, error) {
-	return get[chat.Agent](ctx, s.agentRef(id))
-}
-
-func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
-	return list[chat.Agent](ctx, s.client.Collection(colAgents))
-}
-
-func (s *Store) DeleteAgent(ctx context.Context, id string) error {
-	return del(ctx, s.agentRef(id))
-}
-
-func (s *Store) PutTeam(ctx context.Context, t chat.Team) error {
-	return s.configSet(ctx, s.teamRef(t.ID), t)
-}
-
-func (s *Store) Teams(ctx context.Context) ([]chat.Team, error) {
-	return list[chat.Team](ctx, s.client.Collection(colTeams))
-}
-
-func (s *Store) DeleteTeam(ctx context.Context, id string) error {
-	return s.configSet(ctx, s.teamRef(id), nil)
-}
-
-// list reads a whole (small, configuration) collection in document-id order.
-func list[T any](ctx context.Context, col *firestore.CollectionRef) ([]T, error) {
-	snaps, err := col.Documents(ctx).GetAll()
-	if err != nil {
-		return nil, mapErr(err, "list "+col.Path)
-	}
-	out := make([]T, 0, len(snaps))
-	for _, snap := range snaps {
-		var v T
-		if err := snap.DataTo(&v); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-func (s *Store) Settings(ctx context.Context) (chat.Settings, error) {
-	return get[chat.Settings](ctx, s.settingsRef())
-}
-
-func (s *Store) PutSettings(ctx context.Context, st chat.Settings) error {
-	return s.configSet(ctx, s.settingsRef(), st)
-}
-
-func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
-	return get[chat.Chat](ctx, s.chatRef(id))
-}
-
-func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
-	return get[chat.Message](ctx, s.messageRef(ref))
-}
-
-func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {
-	return s.MessagesAfter(ctx, chatID, 0)
-}
-
-func (s *Store) MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error) {
-	q := s.chatRef(chatID).Collection(colMessages).OrderBy("seq", firestore.Asc)
-	if afterSeq > 0 {
-		q = q.Where("seq", ">", afterSeq)
-	}
-	it := q.Documents(ctx)
-	defer it.Stop()
-	var ms []chat.Message
-	for {
-		snap, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			break
-		}
-		if err != nil {
-			return nil, mapErr(err, "list messages of chat "+chatID)
-		}
-		var m chat.Message
-		if err := snap.DataTo(&m); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
-}
-
-func (s *Store) Consent(ctx context.Context, number, consumer string) (chat.Consent, error) {
-	return get[chat.Consent](ctx, s.consentRef(number, consumer))
-}
-
-func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error) {
-	snaps, err := s.consentRef(number, consumer).Collection(colEvents).Documents(ctx).GetAll()
-	if err != nil {
-		return nil, mapErr(err, "list consent events of "+thread(number, consumer))
-	}
-	evs := make([]chat.ConsentEvent, 0, len(snaps))
-	for _, snap := range snaps {
-		var ev chat.ConsentEvent
-		if err := snap.DataTo(&ev); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
-		}
-		evs = append(evs, ev)
-	}
-	// Ordered in memory: the ledger of one thread is short, and ordering by
-	// two fields in a query would need a composite index.
-	chat.SortLedger(evs)
-	return evs, nil
-}
-
-// activeChat is the activeChats document.
-type activeChat struct {
-	ChatID string `firestore:"chatId"`
+	Chat(id string) (chat.Chat, error)
+	PutChat(c chat.Chat)
+	Message(ref chat.Ref) (chat.Message, error)
+	PutMessage(m chat.Message)
 }

@@ -9,12 +9,6 @@ import (
 	"time"
 )
 
-// Queues the product uses. Terraform creates the same names.
-const (
-	QueueSend   = "sms-send"
-	QueueTimers = "chat-timers"
-)
-
 // Task is an HTTP POST to URL at ScheduleAt (zero means now). Name is the
 // dedupe key: a second Enqueue with the same name on the same queue does
 // nothing, which is what makes a retried producer safe.

@@ -25,10 +25,14 @@ import (
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
-	"github.com/smsdesk/smsdesk/shared/app"
-	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/demo"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/jobs"
+	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
+	"github.com/smsdesk/smsdesk/shared/platform/tasksenv"
 )
 
 // functionHandlers are the functions this server serves, by name.
@@ -58,29 +62,25 @@ func run() error {
 	if port == "" {
 		port = "8080"
 	}
-	deps, err := platform.Process()
+	env, err := platform.Process()
 	if err != nil {
 		return err
 	}
-	defer deps.Close()
+	defer env.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	setup, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if deps.Config.Backend == config.BackendGoogle {
-		if err := deps.EnsureEmulatorResources(setup); err != nil {
-			return fmt.Errorf("create topics, subscriptions and queues on the emulators: %w", err)
-		}
+	if err := busenv.EnsureEmulator(setup, env); err != nil {
+		return fmt.Errorf("create topics and subscriptions on the emulator: %w", err)
+	}
+	if err := tasksenv.EnsureEmulator(setup, env); err != nil {
+		return fmt.Errorf("create queues on the emulator: %w", err)
 	}
 	if os.Getenv("SMSDESK_DEMO") != "false" {
-		if err := deps.App.ImportConfig(setup, demo.Demo()); err != nil {
-			return fmt.Errorf("load demo configuration: %w", err)
-		}
-		for _, c := range demo.CannedMessages() {
-			if _, err := deps.App.PutCanned(setup, app.Viewer{UID: "demo", Supervisor: true}, c); err != nil {
-				return fmt.Errorf("load demo canned message %s: %w", c.ID, err)
-			}
+		if err := loadDemo(setup, env); err != nil {
+			return err
 		}
 	}
 
@@ -91,28 +91,39 @@ func run() error {
 		mux.Handle("/"+f.name+"/", f.handler)
 		names = append(names, f.name)
 	}
-	sim := newSimulator(deps, "http://127.0.0.1:"+port)
+	sim, err := newSimulator(setup, env, "http://127.0.0.1:"+port)
+	if err != nil {
+		return err
+	}
 	mux.Handle("/Simulator", sim)
 	mux.Handle("/Simulator/", sim)
-	if deps.MediaHandler != nil {
+	mediaHandler, err := mediaenv.Handler(setup, env)
+	if err != nil {
+		return err
+	}
+	if mediaHandler != nil {
 		// MMS media of the embedded store, read through signed URLs under
 		// PUBLIC_BASE_URL/Media/ (by the console and the sandbox carrier).
-		base, _ := url.Parse(deps.Config.PublicBaseURL)
-		mux.Handle(strings.TrimSuffix(base.Path, "/")+platform.MediaPath+"/", deps.MediaHandler)
+		base, _ := url.Parse(env.Config.PublicBaseURL)
+		mux.Handle(strings.TrimSuffix(base.Path, "/")+mediaenv.Path+"/", mediaHandler)
 	}
-	if deps.DevSignIn != nil {
+	dev, err := authenv.DevSignIn(env)
+	if err != nil {
+		return err
+	}
+	if dev != nil {
 		// The console signs in at /Console/dev-sign-in; /DevSignIn is the
 		// same minting, kept for scripts and curl.
-		mux.Handle("/DevSignIn", console.DevSignIn(deps.DevSignIn))
+		mux.Handle("/DevSignIn", console.DevSignIn(dev))
 	}
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/Console/", http.StatusFound) })
 
 	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	deps.Logger.WithField("functions", names).WithField("backend", deps.Config.Backend).
-		WithField("carrier", deps.Config.Carrier).
-		Infof("smsdesk dev server on :%s; agent console at %s/Console/, phone simulator at %s/Simulator", port, deps.Config.PublicBaseURL, deps.Config.PublicBaseURL)
+	env.Logger.WithField("functions", names).WithField("backend", env.Config.Backend).
+		WithField("carrier", env.Config.Carrier).
+		Infof("smsdesk dev server on :%s; agent console at %s/Console/, phone simulator at %s/Simulator", port, env.Config.PublicBaseURL, env.Config.PublicBaseURL)
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -123,4 +134,25 @@ func run() error {
 	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelShutdown()
 	return srv.Shutdown(shutdown)
+}
+
+// loadDemo imports the demo configuration and its canned messages.
+func loadDemo(ctx context.Context, env *platform.Env) error {
+	adm, err := jobs.Admin(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := adm.ImportConfig(ctx, demo.Demo()); err != nil {
+		return fmt.Errorf("load demo configuration: %w", err)
+	}
+	d, err := jobs.Desk(ctx, env)
+	if err != nil {
+		return err
+	}
+	for _, c := range demo.CannedMessages() {
+		if _, err := d.PutCanned(ctx, chat.Viewer{UID: "demo", Supervisor: true}, c); err != nil {
+			return fmt.Errorf("load demo canned message %s: %w", c.ID, err)
+		}
+	}
+	return nil
 }

@@ -12,11 +12,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
+	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 	"github.com/smsdesk/smsdesk/shared/sms"
-	"github.com/smsdesk/smsdesk/shared/twilio"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 //go:embed simulator.html
@@ -26,9 +31,12 @@ var simulatorPage []byte
 // like Twilio and posts it to TwilioInbound, and shows what the sandbox
 // carrier was asked to send back.
 type simulator struct {
-	deps     *platform.Deps
-	selfBase string // where this process listens, for posting the webhook
-	client   *http.Client
+	numbersOf func(ctx context.Context) ([]chat.Number, error)
+	sandbox   *sandbox.Carrier // nil with a real carrier
+	urls      wire.URLs
+	token     string // signs the webhooks as Twilio would
+	selfBase  string // where this process listens, for posting the webhook
+	client    *http.Client
 
 	mu   sync.Mutex
 	sent map[string][]bubble // thread → texts the consumer sent
@@ -42,8 +50,15 @@ type bubble struct {
 	Segments int       `json:"segments,omitempty"`
 }
 
-func newSimulator(d *platform.Deps, selfBase string) *simulator {
-	return &simulator{deps: d, selfBase: selfBase, client: &http.Client{Timeout: 15 * time.Second}, sent: map[string][]bubble{}}
+func newSimulator(ctx context.Context, e *platform.Env, selfBase string) (*simulator, error) {
+	st, err := storeenv.Store(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return &simulator{
+		numbersOf: st.Numbers, sandbox: carrierenv.Sandbox(e), urls: e.URLs(), token: e.Config.WebhookAuthToken(),
+		selfBase: selfBase, client: &http.Client{Timeout: 15 * time.Second}, sent: map[string][]bubble{},
+	}, nil
 }
 
 func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -63,12 +78,12 @@ func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *simulator) numbers(w http.ResponseWriter, r *http.Request) {
-	ns, err := s.deps.Store.Numbers(r.Context())
+	ns, err := s.numbersOf(r.Context())
 	if err != nil {
 		httpx.Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"numbers": ns, "sandbox": s.deps.Sandbox != nil})
+	httpx.JSON(w, http.StatusOK, map[string]any{"numbers": ns, "sandbox": s.sandbox != nil})
 }
 
 type sendRequest struct {
@@ -96,18 +111,18 @@ func (s *simulator) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := url.Values{
-		"MessageSid": {"SMsim" + app.RandomID()[:27]}, "AccountSid": {"ACsimulator"},
+		"MessageSid": {"SMsim" + clock.RandomID()[:27]}, "AccountSid": {"ACsimulator"},
 		"From": {consumer}, "To": {req.Number}, "Body": {req.Body}, "NumMedia": {"0"},
 		"NumSegments": {fmt.Sprint(sms.Measure(req.Body).Segments)}, "ApiVersion": {"2010-04-01"},
 	}
 	// Signed for the public URL, as Twilio would; posted to this process.
-	signedFor := s.deps.App.URLs.PublicFunction(app.FnTwilioInbound)
-	hreq, err := twilio.SignedRequest(s.deps.Config.WebhookAuthToken(), signedFor, form)
+	signedFor := s.urls.PublicFunction(wire.FnTwilioInbound)
+	hreq, err := twilio.SignedRequest(s.token, signedFor, form)
 	if err != nil {
 		httpx.Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	hreq.URL, _ = url.Parse(s.selfBase + "/" + app.FnTwilioInbound)
+	hreq.URL, _ = url.Parse(s.selfBase + "/" + wire.FnTwilioInbound)
 	hreq.Host = hreq.URL.Host
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
@@ -138,8 +153,8 @@ func (s *simulator) thread(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	out := append([]bubble(nil), s.sent[number+"_"+consumer]...)
 	s.mu.Unlock()
-	if s.deps.Sandbox != nil {
-		for _, m := range s.deps.Sandbox.Conversation(number, consumer) {
+	if s.sandbox != nil {
+		for _, m := range s.sandbox.Conversation(number, consumer) {
 			meas := sms.Measure(m.Body)
 			out = append(out, bubble{From: "business", Body: m.Body, At: m.At, Encoding: string(meas.Encoding), Segments: meas.Segments})
 		}

@@ -23,9 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/config"
-	"github.com/smsdesk/smsdesk/shared/twilio"
 )
 
 const (

@@ -33,7 +33,6 @@ import (
 	iamcredentials "google.golang.org/api/iamcredentials/v1"
 	"google.golang.org/api/option"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/media"
 )
 
@@ -81,7 +80,7 @@ type Store struct {
 	setupErr error
 }
 
-var _ app.MediaStore = (*Store)(nil)
+var _ media.Bucket = (*Store)(nil)
 
 // New connects to the bucket. It does not call Cloud Storage: a missing
 // bucket or permission shows on the first Put.
@@ -143,7 +142,7 @@ func chunkSize(limit int64) int {
 
 // Put uploads an object, replacing one of the same name. The upload is
 // retried on transient errors: names are chosen so rewriting is harmless.
-func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, limit int64) (app.MediaObject, error) {
+func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, limit int64) (media.Object, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w := s.bucket.Object(name).Retryer(storage.WithPolicy(storage.RetryAlways)).NewWriter(ctx)
@@ -153,25 +152,25 @@ func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, 
 	if _, err := media.CopyLimited(w, r, limit); err != nil {
 		cancel() // abandons the upload: nothing is stored
 		_ = w.Close()
-		return app.MediaObject{}, fmt.Errorf("gcs: put %s: %w", name, err)
+		return media.Object{}, fmt.Errorf("gcs: put %s: %w", name, err)
 	}
 	if err := w.Close(); err != nil {
-		return app.MediaObject{}, fmt.Errorf("gcs: put gs://%s/%s: %w", s.name, name, err)
+		return media.Object{}, fmt.Errorf("gcs: put gs://%s/%s: %w", s.name, name, err)
 	}
 	attrs := w.Attrs()
-	return app.MediaObject{Name: name, ContentType: attrs.ContentType, Size: attrs.Size}, nil
+	return media.Object{Name: name, ContentType: attrs.ContentType, Size: attrs.Size}, nil
 }
 
 // Open reads an object.
-func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, app.MediaObject, error) {
+func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, media.Object, error) {
 	rd, err := s.bucket.Object(name).NewReader(ctx)
 	if errors.Is(err, storage.ErrObjectNotExist) {
-		return nil, app.MediaObject{}, fmt.Errorf("gcs: gs://%s/%s: %w", s.name, name, app.ErrNotFound)
+		return nil, media.Object{}, fmt.Errorf("gcs: gs://%s/%s: %w", s.name, name, media.ErrNotFound)
 	}
 	if err != nil {
-		return nil, app.MediaObject{}, fmt.Errorf("gcs: open gs://%s/%s: %w", s.name, name, err)
+		return nil, media.Object{}, fmt.Errorf("gcs: open gs://%s/%s: %w", s.name, name, err)
 	}
-	return rd, app.MediaObject{Name: name, ContentType: rd.Attrs.ContentType, Size: rd.Attrs.Size}, nil
+	return rd, media.Object{Name: name, ContentType: rd.Attrs.ContentType, Size: rd.Attrs.Size}, nil
 }
 
 // SignedURL is a V4 signed GET URL for the object, valid for ttl (at most

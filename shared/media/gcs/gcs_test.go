@@ -26,7 +26,7 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 	"google.golang.org/api/option"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/media/gcs"
 	"github.com/smsdesk/smsdesk/shared/media/mediatest"
 )
@@ -85,7 +85,7 @@ func TestContract(t *testing.T) {
 	_, pemKey := testKey(t)
 	n := 0
 	mediatest.Run(t, mediatest.Harness{
-		New: func(t *testing.T) app.MediaStore {
+		New: func(t *testing.T) media.Bucket {
 			// A bucket per case keeps the cases apart.
 			n++
 			name := bucket + "-" + strconv.Itoa(n)
@@ -126,7 +126,7 @@ func TestSignedURLIsValidV4(t *testing.T) {
 			s := newStore(t, o)
 			const object = "inbound/twilio_MM5a/3"
 			data := []byte("GIF89a one small gif")
-			if _, err := s.Put(ctx, object, "image/gif", strings.NewReader(string(data)), app.MaxMediaBytes); err != nil {
+			if _, err := s.Put(ctx, object, "image/gif", strings.NewReader(string(data)), media.MaxMediaBytes); err != nil {
 				t.Fatal(err)
 			}
 			u, err := s.SignedURL(ctx, object, 15*time.Minute)

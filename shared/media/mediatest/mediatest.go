@@ -1,4 +1,4 @@
-// Package mediatest is the contract every app.MediaStore passes: the Cloud
+// Package mediatest is the contract every media.Bucket passes: the Cloud
 // Storage adapter (against fake-gcs-server) and the in-memory twin run the
 // same cases.
 package mediatest
@@ -15,13 +15,13 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/media"
 )
 
 // Harness tells the suite how to reach a store.
 type Harness struct {
 	// New returns an empty store.
-	New func(t *testing.T) app.MediaStore
+	New func(t *testing.T) media.Bucket
 	// Client fetches signed URLs; nil means http.DefaultClient.
 	Client *http.Client
 	// ChecksSignatures is false for backends whose signed URLs are not
@@ -46,7 +46,7 @@ func Run(t *testing.T, h Harness) {
 			data                      []byte
 			limit                     int64
 		}{
-			{"jpeg", "inbound/twilio_MM1/0", "image/jpeg", jpeg, app.MaxMediaBytes},
+			{"jpeg", "inbound/twilio_MM1/0", "image/jpeg", jpeg, media.MaxMediaBytes},
 			{"exactly the limit", "inbound/twilio_MM1/1", "application/pdf", bytes.Repeat([]byte("p"), 1000), 1000},
 			{"empty", "outbound/chat-1/empty", "text/vcard", nil, 10},
 			{"name with spaces and unicode", "outbound/chat 1/ünïcode", "image/png", []byte("\x89PNG\r\n\x1a\nrest"), 100},
@@ -91,7 +91,7 @@ func Run(t *testing.T, h Harness) {
 			readErr bool
 		}{
 			{name: "one byte over the limit", r: bytes.NewReader(make([]byte, 1001)), limit: 1000, tooBig: true},
-			{name: "far over the limit", r: io.LimitReader(zeros{}, 6<<20), limit: app.MaxMediaBytes, tooBig: true},
+			{name: "far over the limit", r: io.LimitReader(zeros{}, 6<<20), limit: media.MaxMediaBytes, tooBig: true},
 			{name: "source fails", r: io.MultiReader(bytes.NewReader([]byte("abc")), iotest.ErrReader(errors.New("connection reset"))), limit: 1000, readErr: true},
 		}
 		s := h.New(t)
@@ -102,13 +102,13 @@ func Run(t *testing.T, h Harness) {
 				if err == nil {
 					t.Fatal("Put succeeded")
 				}
-				if got := errors.Is(err, app.ErrMediaTooLarge); got != c.tooBig {
+				if got := errors.Is(err, media.ErrTooLarge); got != c.tooBig {
 					t.Errorf("Put error %v: ErrMediaTooLarge = %v, want %v", err, got, c.tooBig)
 				}
 				if c.readErr && !strings.Contains(err.Error(), "connection reset") {
 					t.Errorf("Put error %v does not name the read failure", err)
 				}
-				if _, _, err := s.Open(ctx, name); !errors.Is(err, app.ErrNotFound) {
+				if _, _, err := s.Open(ctx, name); !errors.Is(err, media.ErrNotFound) {
 					t.Errorf("Open after a refused Put: %v, want ErrNotFound", err)
 				}
 			})
@@ -117,7 +117,7 @@ func Run(t *testing.T, h Harness) {
 
 	t.Run("open missing", func(t *testing.T) {
 		s := h.New(t)
-		if _, _, err := s.Open(ctx, "inbound/nothing/0"); !errors.Is(err, app.ErrNotFound) {
+		if _, _, err := s.Open(ctx, "inbound/nothing/0"); !errors.Is(err, media.ErrNotFound) {
 			t.Errorf("Open = %v, want ErrNotFound", err)
 		}
 	})
@@ -188,14 +188,14 @@ func (zeros) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func put(t *testing.T, s app.MediaStore, name, ct string, data []byte) {
+func put(t *testing.T, s media.Bucket, name, ct string, data []byte) {
 	t.Helper()
-	if _, err := s.Put(context.Background(), name, ct, bytes.NewReader(data), app.MaxMediaBytes); err != nil {
+	if _, err := s.Put(context.Background(), name, ct, bytes.NewReader(data), media.MaxMediaBytes); err != nil {
 		t.Fatalf("Put %s: %v", name, err)
 	}
 }
 
-func open(t *testing.T, s app.MediaStore, name string) ([]byte, app.MediaObject) {
+func open(t *testing.T, s media.Bucket, name string) ([]byte, media.Object) {
 	t.Helper()
 	rc, obj, err := s.Open(context.Background(), name)
 	if err != nil {

@@ -22,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/media"
 )
 
@@ -66,7 +65,7 @@ type object struct {
 	updated     time.Time
 }
 
-var _ app.MediaStore = (*Store)(nil)
+var _ media.Bucket = (*Store)(nil)
 
 // New returns an empty store.
 func New(o Options) (*Store, error) {
@@ -102,16 +101,16 @@ func checkName(name string) error {
 }
 
 // Put stores an object, replacing one of the same name.
-func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, limit int64) (app.MediaObject, error) {
+func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, limit int64) (media.Object, error) {
 	if err := checkName(name); err != nil {
-		return app.MediaObject{}, err
+		return media.Object{}, err
 	}
 	var buf bytes.Buffer
 	if _, err := media.CopyLimited(&buf, r, limit); err != nil {
-		return app.MediaObject{}, fmt.Errorf("memmedia: put %s: %w", name, err)
+		return media.Object{}, fmt.Errorf("memmedia: put %s: %w", name, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return app.MediaObject{}, fmt.Errorf("memmedia: put %s: %w", name, err)
+		return media.Object{}, fmt.Errorf("memmedia: put %s: %w", name, err)
 	}
 	if contentType == "" {
 		contentType = "application/octet-stream"
@@ -120,23 +119,23 @@ func (s *Store) Put(ctx context.Context, name, contentType string, r io.Reader, 
 	defer s.mu.Unlock()
 	old := int64(len(s.objects[name].data))
 	if s.total-old+int64(buf.Len()) > s.max {
-		return app.MediaObject{}, fmt.Errorf("memmedia: put %s: the store holds %d of its %d bytes; restart the dev server to empty it", name, s.total, s.max)
+		return media.Object{}, fmt.Errorf("memmedia: put %s: the store holds %d of its %d bytes; restart the dev server to empty it", name, s.total, s.max)
 	}
 	s.total += int64(buf.Len()) - old
 	s.objects[name] = object{contentType: contentType, data: buf.Bytes(), updated: s.now()}
-	return app.MediaObject{Name: name, ContentType: contentType, Size: int64(buf.Len())}, nil
+	return media.Object{Name: name, ContentType: contentType, Size: int64(buf.Len())}, nil
 }
 
 // Open reads an object.
-func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, app.MediaObject, error) {
+func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, media.Object, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, app.MediaObject{}, err
+		return nil, media.Object{}, err
 	}
 	o, ok := s.get(name)
 	if !ok {
-		return nil, app.MediaObject{}, fmt.Errorf("memmedia: %s: %w", name, app.ErrNotFound)
+		return nil, media.Object{}, fmt.Errorf("memmedia: %s: %w", name, media.ErrNotFound)
 	}
-	return io.NopCloser(bytes.NewReader(o.data)), app.MediaObject{Name: name, ContentType: o.contentType, Size: int64(len(o.data))}, nil
+	return io.NopCloser(bytes.NewReader(o.data)), media.Object{Name: name, ContentType: o.contentType, Size: int64(len(o.data))}, nil
 }
 
 func (s *Store) get(name string) (object, bool) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/media/mediatest"
 	"github.com/smsdesk/smsdesk/shared/media/memmedia"
 )
@@ -33,7 +33,7 @@ func serve(t *testing.T, o memmedia.Options) *memmedia.Store {
 
 func TestContract(t *testing.T) {
 	mediatest.Run(t, mediatest.Harness{
-		New:              func(t *testing.T) app.MediaStore { return serve(t, memmedia.Options{}) },
+		New:              func(t *testing.T) media.Bucket { return serve(t, memmedia.Options{}) },
 		ChecksSignatures: true,
 		HEAD:             true,
 	})

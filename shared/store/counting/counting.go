@@ -1,4 +1,4 @@
-// Package counting wraps an app.Store and counts the document operations a
+// Package counting wraps an store.Store and counts the document operations a
 // Firestore deployment would be billed for, so the cost of a message can be
 // measured instead of guessed.
 package counting
@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // Firestore list prices, US multi-region, per 100,000 operations.
@@ -31,14 +31,14 @@ func (c Counts) Cost() float64 {
 
 // Store counts operations on the wrapped store.
 type Store struct {
-	next                   app.Store
+	next                   store.Store
 	reads, writes, deletes atomic.Int64
 }
 
-var _ app.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Wrap returns a counting store.
-func Wrap(next app.Store) *Store { return &Store{next: next} }
+func Wrap(next store.Store) *Store { return &Store{next: next} }
 
 // Counts returns the totals so far.
 func (s *Store) Counts() Counts {
@@ -53,9 +53,9 @@ func (s *Store) read(n int) { s.reads.Add(int64(n)) }
 // RunTx counts the operations of the attempt that committed: a retried
 // attempt's reads are billed too, but the embedded store never retries, so
 // this is the uncontended cost.
-func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
+func (s *Store) RunTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	var last *tx
-	err := s.next.RunTx(ctx, func(inner app.Tx) error {
+	err := s.next.RunTx(ctx, func(inner store.Tx) error {
 		last = &tx{next: inner}
 		return fn(last)
 	})
@@ -67,12 +67,12 @@ func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
 	return err
 }
 
-func (s *Store) CreateInbound(ctx context.Context, rec app.InboundRecord) error {
+func (s *Store) CreateInbound(ctx context.Context, rec store.InboundRecord) error {
 	s.writes.Add(1)
 	return s.next.CreateInbound(ctx, rec)
 }
 
-func (s *Store) Inbound(ctx context.Context, id string) (app.InboundRecord, error) {
+func (s *Store) Inbound(ctx context.Context, id string) (store.InboundRecord, error) {
 	s.read(1)
 	return s.next.Inbound(ctx, id)
 }
@@ -205,16 +205,16 @@ func (s *Store) ConsentEvents(ctx context.Context, number, consumer string) ([]c
 
 // tx counts one transaction attempt.
 type tx struct {
-	next                   app.Tx
+	next                   store.Tx
 	reads, writes, deletes int64
 }
 
-var _ app.Tx = (*tx)(nil)
+var _ store.Tx = (*tx)(nil)
 
-func (t *tx) Inbound(id string) (app.InboundRecord, error) { t.reads++; return t.next.Inbound(id) }
-func (t *tx) PutInbound(rec app.InboundRecord)             { t.writes++; t.next.PutInbound(rec) }
-func (t *tx) Number(e164 string) (chat.Number, error)      { t.reads++; return t.next.Number(e164) }
-func (t *tx) Settings() (chat.Settings, error)             { t.reads++; return t.next.Settings() }
+func (t *tx) Inbound(id string) (store.InboundRecord, error) { t.reads++; return t.next.Inbound(id) }
+func (t *tx) PutInbound(rec store.InboundRecord)             { t.writes++; t.next.PutInbound(rec) }
+func (t *tx) Number(e164 string) (chat.Number, error)        { t.reads++; return t.next.Number(e164) }
+func (t *tx) Settings() (chat.Settings, error)               { t.reads++; return t.next.Settings() }
 func (t *tx) Consent(number, consumer string) (chat.Consent, error) {
 	t.reads++
 	return t.next.Consent(number, consumer)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/store/counting"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 	"github.com/smsdesk/smsdesk/shared/store/storetest"
@@ -15,7 +15,7 @@ import (
 
 // TestContract checks that the wrapper passes every call through.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) app.Store { return counting.Wrap(memstore.New()) })
+	storetest.Run(t, func(t *testing.T) store.Store { return counting.Wrap(memstore.New()) })
 }
 
 func TestCounts(t *testing.T) {
@@ -43,8 +43,8 @@ func TestCounts(t *testing.T) {
 	step("Teams of none", counting.Counts{Reads: 1}, func() error { _, err := s.Teams(ctx); return err })
 	step("ConfigRevision", counting.Counts{Reads: 1}, func() error { _, err := s.ConfigRevision(ctx); return err })
 	step("agent read and written in a tx", counting.Counts{Reads: 1, Writes: 1}, func() error {
-		return s.RunTx(ctx, func(tx app.Tx) error {
-			if _, err := tx.Agent("a1"); !errors.Is(err, app.ErrNotFound) {
+		return s.RunTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.Agent("a1"); !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 			tx.PutAgent(chat.Agent{ID: "a1"})
@@ -52,7 +52,7 @@ func TestCounts(t *testing.T) {
 		})
 	})
 	step("three chats queued", counting.Counts{Writes: 3}, func() error {
-		return s.RunTx(ctx, func(tx app.Tx) error {
+		return s.RunTx(ctx, func(tx store.Tx) error {
 			for _, id := range []string{"c1", "c2", "c3"} {
 				tx.PutChat(chat.Chat{ID: id, QueueID: "q1", Status: chat.StatusQueued, QueuedAt: at})
 			}
@@ -71,7 +71,7 @@ func TestCounts(t *testing.T) {
 		{"invalid limit: no query", []string{"q1"}, 0, 0},
 	} {
 		step("WaitingChats: "+tc.name, counting.Counts{Reads: tc.reads}, func() error {
-			return s.RunTx(ctx, func(tx app.Tx) error {
+			return s.RunTx(ctx, func(tx store.Tx) error {
 				_, err := tx.WaitingChats(tc.queueIDs, tc.limit)
 				if tc.limit <= 0 {
 					return nil // the error is expected

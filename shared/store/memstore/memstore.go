@@ -12,22 +12,22 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
-// Store is an in-memory app.Store. The zero value is not usable; call New.
+// Store is an in-memory store.Store. The zero value is not usable; call New.
 type Store struct {
 	mu   sync.Mutex
 	data *state
-	// revision counts configuration writes (see app.Store.ConfigRevision).
+	// revision counts configuration writes (see store.Store.ConfigRevision).
 	revision int64
 }
 
 // state is every collection. Values are stored as copies, never shared with
 // callers, so a caller mutating what it read cannot change the store.
 type state struct {
-	inbound     map[string]app.InboundRecord
+	inbound     map[string]store.InboundRecord
 	numbers     map[string]chat.Number
 	queues      map[string]chat.Queue
 	agents      map[string]chat.Agent
@@ -44,7 +44,7 @@ type state struct {
 // New returns an empty store.
 func New() *Store {
 	return &Store{data: &state{
-		inbound:     map[string]app.InboundRecord{},
+		inbound:     map[string]store.InboundRecord{},
 		numbers:     map[string]chat.Number{},
 		queues:      map[string]chat.Queue{},
 		agents:      map[string]chat.Agent{},
@@ -58,16 +58,16 @@ func New() *Store {
 	}}
 }
 
-var _ app.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 func thread(number, consumer string) string { return number + "_" + consumer }
 
-func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, app.ErrNotFound) }
+func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, store.ErrNotFound) }
 
 // RunTx runs fn under the store's lock against a staging area that is
 // applied only when fn succeeds, which makes transactions serializable and
 // all-or-nothing like Firestore's.
-func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
+func (s *Store) RunTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -83,22 +83,22 @@ func (s *Store) RunTx(ctx context.Context, fn func(tx app.Tx) error) error {
 	return nil
 }
 
-func (s *Store) CreateInbound(ctx context.Context, rec app.InboundRecord) error {
+func (s *Store) CreateInbound(ctx context.Context, rec store.InboundRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.data.inbound[rec.Message.ID]; ok {
-		return fmt.Errorf("inbound %q: %w", rec.Message.ID, app.ErrConflict)
+		return fmt.Errorf("inbound %q: %w", rec.Message.ID, store.ErrConflict)
 	}
 	s.data.inbound[rec.Message.ID] = cloneInbound(rec)
 	return nil
 }
 
-func (s *Store) Inbound(ctx context.Context, id string) (app.InboundRecord, error) {
+func (s *Store) Inbound(ctx context.Context, id string) (store.InboundRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec, ok := s.data.inbound[id]
 	if !ok {
-		return app.InboundRecord{}, notFound("inbound", id)
+		return store.InboundRecord{}, notFound("inbound", id)
 	}
 	return cloneInbound(rec), nil
 }
@@ -326,7 +326,7 @@ func clone[T any](v T) T {
 
 // The hot types are copied by hand: the inbound webhook's benchmark runs on
 // this store, and a JSON round trip would dominate it.
-func cloneInbound(r app.InboundRecord) app.InboundRecord {
+func cloneInbound(r store.InboundRecord) store.InboundRecord {
 	r.Message.Media = append([]chat.Media(nil), r.Message.Media...)
 	r.Replies = append([]chat.Ref(nil), r.Replies...)
 	return r

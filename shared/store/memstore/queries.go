@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // The queries below reproduce what the Firestore adapter's queries return,
@@ -18,7 +18,7 @@ import (
 // compared field out of a query: a zero endedAt is not stored (omitempty),
 // so such a chat is left out of the ended chats here too.
 
-// AgentChats implements app.Store.
+// AgentChats implements store.Store.
 func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error) {
 	if limit < 0 {
 		return nil, fmt.Errorf("agent chats: limit %d, want 0 or more", limit)
@@ -37,7 +37,7 @@ func (s *Store) AgentChats(ctx context.Context, agentID string, endedSince time.
 			ended = append(ended, c)
 		}
 	}
-	open := append(firstByID(offered, app.MaxOpenAgentChats), firstByID(held, app.MaxOpenAgentChats)...)
+	open := append(firstByID(offered, store.MaxOpenAgentChats), firstByID(held, store.MaxOpenAgentChats)...)
 	slices.SortFunc(open, oldestFirst)
 	open = slices.CompactFunc(open, func(a, b chat.Chat) bool { return a.ID == b.ID })
 	slices.SortFunc(ended, func(a, b chat.Chat) int {
@@ -70,11 +70,8 @@ func oldestFirst(a, b chat.Chat) int {
 	return strings.Compare(a.ID, b.ID)
 }
 
-// OpenChats implements app.Store.
+// OpenChats implements store.Store.
 func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
-	if queueIDs != nil && len(queueIDs) > app.MaxQueryQueues {
-		return nil, fmt.Errorf("open chats: %d queue ids, at most %d", len(queueIDs), app.MaxQueryQueues)
-	}
 	if limit <= 0 {
 		return nil, fmt.Errorf("open chats: limit %d, want at least 1", limit)
 	}
@@ -103,7 +100,7 @@ func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]
 	return out, nil
 }
 
-// ConsumerChats implements app.Store.
+// ConsumerChats implements store.Store.
 func (s *Store) ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("consumer chats: limit %d, want at least 1", limit)
@@ -124,7 +121,7 @@ func (s *Store) ConsumerChats(ctx context.Context, consumer string, limit int) (
 	return out, nil
 }
 
-// PutCanned implements app.Store.
+// PutCanned implements store.Store.
 func (s *Store) PutCanned(ctx context.Context, c chat.Canned) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +129,7 @@ func (s *Store) PutCanned(ctx context.Context, c chat.Canned) error {
 	return nil
 }
 
-// CannedMessages implements app.Store.
+// CannedMessages implements store.Store.
 func (s *Store) CannedMessages(ctx context.Context) ([]chat.Canned, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,7 +140,7 @@ func (s *Store) CannedMessages(ctx context.Context) ([]chat.Canned, error) {
 	return cs, nil
 }
 
-// DeleteCanned implements app.Store.
+// DeleteCanned implements store.Store.
 func (s *Store) DeleteCanned(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

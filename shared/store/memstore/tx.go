@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // tx reads the committed state overlaid with its own staged writes; the
@@ -15,7 +15,7 @@ type tx struct {
 	base   *state
 	writes []func(*state)
 	// staged values, so a transaction reads its own writes
-	inbound  map[string]app.InboundRecord
+	inbound  map[string]store.InboundRecord
 	consents map[string]chat.Consent
 	active   map[string]*string // nil value: cleared
 	agents   map[string]chat.Agent
@@ -23,25 +23,25 @@ type tx struct {
 	messages map[chat.Ref]chat.Message
 }
 
-var _ app.Tx = (*tx)(nil)
+var _ store.Tx = (*tx)(nil)
 
 func (t *tx) stage(w func(*state)) { t.writes = append(t.writes, w) }
 
-func (t *tx) Inbound(id string) (app.InboundRecord, error) {
+func (t *tx) Inbound(id string) (store.InboundRecord, error) {
 	if rec, ok := t.inbound[id]; ok {
 		return cloneInbound(rec), nil
 	}
 	rec, ok := t.base.inbound[id]
 	if !ok {
-		return app.InboundRecord{}, notFound("inbound", id)
+		return store.InboundRecord{}, notFound("inbound", id)
 	}
 	return cloneInbound(rec), nil
 }
 
-func (t *tx) PutInbound(rec app.InboundRecord) {
+func (t *tx) PutInbound(rec store.InboundRecord) {
 	rec = cloneInbound(rec)
 	if t.inbound == nil {
-		t.inbound = map[string]app.InboundRecord{}
+		t.inbound = map[string]store.InboundRecord{}
 	}
 	t.inbound[rec.Message.ID] = rec
 	t.stage(func(s *state) { s.inbound[rec.Message.ID] = rec })
@@ -148,14 +148,7 @@ func (t *tx) PutAgent(a chat.Agent) {
 	t.stage(func(s *state) { s.agents[a.ID] = a })
 }
 
-// maxWaitingQueues is Firestore's limit on the values of an "in" filter,
-// kept here so the twin fails where production would.
-const maxWaitingQueues = 30
-
 func (t *tx) WaitingChats(queueIDs []string, limit int) ([]chat.Chat, error) {
-	if len(queueIDs) > maxWaitingQueues {
-		return nil, fmt.Errorf("waiting chats: %d queue ids, at most %d", len(queueIDs), maxWaitingQueues)
-	}
 	if limit <= 0 {
 		return nil, fmt.Errorf("waiting chats: limit %d, want at least 1", limit)
 	}

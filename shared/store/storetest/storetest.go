@@ -1,4 +1,4 @@
-// Package storetest is the contract every app.Store adapter passes: the
+// Package storetest is the contract every store.Store adapter passes: the
 // Firestore adapter on the emulator and the embedded memstore run the same
 // cases, so the embedded twin cannot drift from production behaviour.
 package storetest
@@ -14,12 +14,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/smsdesk/smsdesk/shared/app"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // NewStore returns an empty store for one test.
-type NewStore func(t *testing.T) app.Store
+type NewStore func(t *testing.T) store.Store
 
 var t0 = time.Date(2026, 11, 25, 14, 0, 0, 123456000, time.UTC)
 
@@ -27,7 +27,7 @@ var t0 = time.Date(2026, 11, 25, 14, 0, 0, 123456000, time.UTC)
 func Run(t *testing.T, newStore NewStore) {
 	cases := []struct {
 		name string
-		fn   func(t *testing.T, s app.Store)
+		fn   func(t *testing.T, s store.Store)
 	}{
 		{"inbound dedupe", testInboundDedupe},
 		{"configuration", testConfiguration},
@@ -65,7 +65,7 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-func mustTx(t *testing.T, s app.Store, fn func(tx app.Tx) error) {
+func mustTx(t *testing.T, s store.Store, fn func(tx store.Tx) error) {
 	t.Helper()
 	if err := s.RunTx(ctx(t), fn); err != nil {
 		t.Fatalf("RunTx: %v", err)
@@ -79,22 +79,22 @@ func diff(t *testing.T, what string, want, got any) {
 	}
 }
 
-func testInboundDedupe(t *testing.T, s app.Store) {
-	rec := app.InboundRecord{
+func testInboundDedupe(t *testing.T, s store.Store) {
+	rec := store.InboundRecord{
 		Message: chat.Inbound{
 			ID: "twilio_SM1", Provider: "twilio", ProviderMessageID: "SM1",
 			Number: "+15550001111", Consumer: "+15552223333", Body: "hello",
 			Media:      []chat.Media{{URL: "https://media.example/1", ContentType: "image/jpeg"}},
 			ReceivedAt: t0,
 		},
-		ExpireAt: t0.Add(app.InboundRetention),
+		ExpireAt: t0.Add(store.InboundRetention),
 	}
 	if err := s.CreateInbound(ctx(t), rec); err != nil {
 		t.Fatalf("first CreateInbound: %v", err)
 	}
 	dup := rec
 	dup.Message.Body = "changed"
-	if err := s.CreateInbound(ctx(t), dup); !errors.Is(err, app.ErrConflict) {
+	if err := s.CreateInbound(ctx(t), dup); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second CreateInbound = %v, want ErrConflict", err)
 	}
 	got, err := s.Inbound(ctx(t), rec.Message.ID)
@@ -102,16 +102,16 @@ func testInboundDedupe(t *testing.T, s app.Store) {
 		t.Fatalf("Inbound: %v", err)
 	}
 	diff(t, "inbound record", rec, got)
-	if _, err := s.Inbound(ctx(t), "twilio_nope"); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Inbound(ctx(t), "twilio_nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Inbound(missing) = %v, want ErrNotFound", err)
 	}
 }
 
-func testConfiguration(t *testing.T, s app.Store) {
-	if _, err := s.Number(ctx(t), "+15550009999"); !errors.Is(err, app.ErrNotFound) {
+func testConfiguration(t *testing.T, s store.Store) {
+	if _, err := s.Number(ctx(t), "+15550009999"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Number(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Settings(ctx(t)); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Settings(ctx(t)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Settings(unset) = %v, want ErrNotFound", err)
 	}
 	n := chat.Number{E164: "+15550001111", Provider: "twilio", EntryQueue: "en", Language: "en", Enabled: true, CampaignID: "C1", MessagesPerSecond: 1}
@@ -167,7 +167,7 @@ func testConfiguration(t *testing.T, s app.Store) {
 		t.Fatal(err)
 	}
 	diff(t, "agents", agents, gotA)
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		gotN, err := tx.Number(n.E164)
 		if err != nil {
 			return err
@@ -182,7 +182,7 @@ func testConfiguration(t *testing.T, s app.Store) {
 	})
 }
 
-func testChatAndTranscript(t *testing.T, s app.Store) {
+func testChatAndTranscript(t *testing.T, s store.Store) {
 	c := chat.Chat{ID: "chat1", Number: "+15550001111", Consumer: "+15552223333", Provider: "twilio",
 		Language: "en", QueueID: "q", Status: chat.StatusQueued, StartType: chat.StartInbound,
 		CreatedAt: t0, UpdatedAt: t0, Version: 1, NextSeq: 4}
@@ -195,7 +195,7 @@ func testChatAndTranscript(t *testing.T, s app.Store) {
 			Send:     chat.Send{State: chat.SendSent, Attempts: 1, SentAt: t0},
 			Delivery: chat.Delivery{Status: chat.DeliveryDelivered, UpdatedAt: t0}, ProviderMessageID: "SMx"},
 	}
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		tx.PutChat(c)
 		for _, m := range msgs {
 			tx.PutMessage(m)
@@ -225,31 +225,31 @@ func testChatAndTranscript(t *testing.T, s app.Store) {
 		t.Fatal(err)
 	}
 	diff(t, "message 2", msgs[2], one)
-	if _, err := s.Message(ctx(t), chat.Ref{ChatID: "chat1", Seq: 9}); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Message(ctx(t), chat.Ref{ChatID: "chat1", Seq: 9}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Message(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Chat(ctx(t), "nope"); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Chat(ctx(t), "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Chat(missing) = %v, want ErrNotFound", err)
 	}
 }
 
-func testConsentLedger(t *testing.T, s app.Store) {
+func testConsentLedger(t *testing.T, s store.Store) {
 	num, who := "+15550001111", "+15552223333"
-	if _, err := s.Consent(ctx(t), num, who); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Consent(ctx(t), num, who); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Consent(none) = %v, want ErrNotFound", err)
 	}
 	in := chat.ConsentEvent{ID: "twilio_SM1", Action: chat.ActionOptIn, Source: chat.SourceFirstMessage, InboundID: "twilio_SM1", At: t0}
 	out := chat.ConsentEvent{ID: "twilio_SM2", Action: chat.ActionOptOut, Source: chat.SourceKeyword, Keyword: "STOP", At: t0.Add(time.Minute)}
 	ref := chat.Ref{ChatID: "c", Seq: 3}
 	consent := chat.Consent{Number: num, Consumer: who, State: chat.ConsentOptedOut, Source: chat.SourceKeyword, Keyword: "STOP", UpdatedAt: out.At, OptOutConfirmation: &ref}
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		tx.AddConsentEvent(num, who, out)
 		tx.AddConsentEvent(num, who, in)
 		tx.PutConsent(consent)
 		return nil
 	})
 	// A retried write of the same event lands on the same ledger entry.
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		tx.AddConsentEvent(num, who, out)
 		return nil
 	})
@@ -265,37 +265,37 @@ func testConsentLedger(t *testing.T, s app.Store) {
 	diff(t, "ledger in time order", []chat.ConsentEvent{in, out}, evs)
 }
 
-func testActiveChat(t *testing.T, s app.Store) {
+func testActiveChat(t *testing.T, s store.Store) {
 	num, who := "+15550001111", "+15552223333"
-	mustTx(t, s, func(tx app.Tx) error {
-		if _, err := tx.ActiveChatID(num, who); !errors.Is(err, app.ErrNotFound) {
+	mustTx(t, s, func(tx store.Tx) error {
+		if _, err := tx.ActiveChatID(num, who); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("ActiveChatID(none) = %v, want ErrNotFound", err)
 		}
 		tx.SetActiveChat(num, who, "chatA")
 		return nil
 	})
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		id, err := tx.ActiveChatID(num, who)
 		if err != nil || id != "chatA" {
 			return fmt.Errorf("ActiveChatID = %q, %v; want chatA", id, err)
 		}
 		// Another number of the same consumer is another thread.
-		if _, err := tx.ActiveChatID("+15550004444", who); !errors.Is(err, app.ErrNotFound) {
+		if _, err := tx.ActiveChatID("+15550004444", who); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("other thread = %v, want ErrNotFound", err)
 		}
 		tx.ClearActiveChat(num, who)
 		return nil
 	})
-	mustTx(t, s, func(tx app.Tx) error {
-		if _, err := tx.ActiveChatID(num, who); !errors.Is(err, app.ErrNotFound) {
+	mustTx(t, s, func(tx store.Tx) error {
+		if _, err := tx.ActiveChatID(num, who); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("after clear = %v, want ErrNotFound", err)
 		}
 		return nil
 	})
 }
 
-func testReadYourWrites(t *testing.T, s app.Store) {
-	mustTx(t, s, func(tx app.Tx) error {
+func testReadYourWrites(t *testing.T, s store.Store) {
+	mustTx(t, s, func(tx store.Tx) error {
 		tx.PutChat(chat.Chat{ID: "c1", Version: 1, Status: chat.StatusQueued, CreatedAt: t0, UpdatedAt: t0})
 		c, err := tx.Chat("c1")
 		if err != nil {
@@ -306,7 +306,7 @@ func testReadYourWrites(t *testing.T, s app.Store) {
 		}
 		tx.SetActiveChat("n", "c", "c1")
 		tx.ClearActiveChat("n", "c")
-		if _, err := tx.ActiveChatID("n", "c"); !errors.Is(err, app.ErrNotFound) {
+		if _, err := tx.ActiveChatID("n", "c"); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("staged clear then read = %v, want ErrNotFound", err)
 		}
 		tx.PutMessage(chat.Message{ChatID: "c1", Seq: 1, Body: "x", CreatedAt: t0})
@@ -318,9 +318,9 @@ func testReadYourWrites(t *testing.T, s app.Store) {
 	})
 }
 
-func testRollback(t *testing.T, s app.Store) {
+func testRollback(t *testing.T, s store.Store) {
 	boom := errors.New("boom")
-	err := s.RunTx(ctx(t), func(tx app.Tx) error {
+	err := s.RunTx(ctx(t), func(tx store.Tx) error {
 		tx.PutChat(chat.Chat{ID: "gone", Version: 1, CreatedAt: t0, UpdatedAt: t0})
 		tx.SetActiveChat("n", "c", "gone")
 		return boom
@@ -328,11 +328,11 @@ func testRollback(t *testing.T, s app.Store) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("RunTx = %v, want the function's error", err)
 	}
-	if _, err := s.Chat(ctx(t), "gone"); !errors.Is(err, app.ErrNotFound) {
+	if _, err := s.Chat(ctx(t), "gone"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("chat after failed tx = %v, want ErrNotFound", err)
 	}
-	mustTx(t, s, func(tx app.Tx) error {
-		if _, err := tx.ActiveChatID("n", "c"); !errors.Is(err, app.ErrNotFound) {
+	mustTx(t, s, func(tx store.Tx) error {
+		if _, err := tx.ActiveChatID("n", "c"); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("active chat after failed tx = %v, want ErrNotFound", err)
 		}
 		return nil
@@ -342,9 +342,9 @@ func testRollback(t *testing.T, s app.Store) {
 // testContention appends messages to one chat from many goroutines at once:
 // every append must get its own sequence number and none may be lost, which
 // is what the chat transaction relies on when deliveries race.
-func testContention(t *testing.T, s app.Store) {
+func testContention(t *testing.T, s store.Store) {
 	const writers = 8
-	mustTx(t, s, func(tx app.Tx) error {
+	mustTx(t, s, func(tx store.Tx) error {
 		tx.PutChat(chat.Chat{ID: "hot", NextSeq: 1, Version: 1, CreatedAt: t0, UpdatedAt: t0})
 		return nil
 	})
@@ -354,7 +354,7 @@ func testContention(t *testing.T, s app.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- s.RunTx(ctx(t), func(tx app.Tx) error {
+			errs <- s.RunTx(ctx(t), func(tx store.Tx) error {
 				c, err := tx.Chat("hot")
 				if err != nil {
 					return err
@@ -400,7 +400,7 @@ func testContention(t *testing.T, s app.Store) {
 // testConfigRevision: every write of routing configuration changes the
 // revision; routing state (agents' load, chats) does not, or caches would
 // be refreshed on every message.
-func testConfigRevision(t *testing.T, s app.Store) {
+func testConfigRevision(t *testing.T, s store.Store) {
 	rev := func() string {
 		t.Helper()
 		r, err := s.ConfigRevision(ctx(t))
@@ -425,7 +425,7 @@ func testConfigRevision(t *testing.T, s app.Store) {
 		{"delete queue", true, func() error { return s.DeleteQueue(ctx(t), "q1") }},
 		{"put agent", false, func() error { return s.PutAgent(ctx(t), chat.Agent{ID: "a1", Name: "A", Capacity: 1}) }},
 		{"agent load in a transaction", false, func() error {
-			return s.RunTx(ctx(t), func(tx app.Tx) error {
+			return s.RunTx(ctx(t), func(tx store.Tx) error {
 				a, err := tx.Agent("a1")
 				a.Load++
 				tx.PutAgent(a)

@@ -1,0 +1,153 @@
+// Package carrier is the port to SMS providers. Each provider is a package
+// below it (twilio, sandbox) that verifies and parses its webhooks and
+// status callbacks, sends texts and classifies its errors, and says how its
+// media downloads authenticate; carriertest is the one table every
+// provider passes. Nothing outside a provider package knows a provider's
+// wire format or error codes.
+package carrier
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+)
+
+// SendTimeout bounds one carrier API call.
+const SendTimeout = 20 * time.Second
+
+// Sender sends texts through one provider.
+type Sender interface {
+	Send(ctx context.Context, msg OutboundSMS) (SendResult, error)
+}
+
+// OutboundSMS is one text to hand to a carrier.
+type OutboundSMS struct {
+	From, To          string
+	Body              string
+	MediaURLs         []string
+	StatusCallbackURL string
+	// IdempotencyKey is honoured by carriers that support it (Telnyx); for
+	// the others, SendSMS's claim protocol prevents the second call.
+	IdempotencyKey string
+}
+
+// SendResult is what the carrier answered to a send.
+type SendResult struct {
+	ProviderMessageID string
+	Status            chat.DeliveryStatus
+}
+
+// ErrorClass tells SendSMS what a carrier error means for retrying; the
+// send lifecycle in chat decides what each class does to the message.
+type ErrorClass = chat.FailureClass
+
+// The error classes.
+const (
+	// Retryable: the carrier did not take the message (rate limit, 5xx, no
+	// connection); sending again is safe.
+	Retryable = chat.FailRetryable
+	// Permanent: the carrier refused the message for good (opted out,
+	// invalid number, unregistered 10DLC); sending again cannot help.
+	Permanent = chat.FailPermanent
+	// Ambiguous: the request may have reached the carrier and no answer came
+	// back; sending again could text the consumer twice.
+	Ambiguous = chat.FailAmbiguous
+)
+
+// Error is a classified send failure.
+type Error struct {
+	Class      ErrorClass
+	Code       string // the provider's error code, e.g. "21610"
+	HTTPStatus int
+	Message    string
+	// OptedOut is set when the carrier says the consumer opted out at the
+	// carrier level: consent is revoked on our side too.
+	OptedOut bool
+}
+
+func (e *Error) Error() string {
+	if e.Code != "" {
+		return "carrier error " + e.Code + ": " + e.Message
+	}
+	return "carrier error: " + e.Message
+}
+
+// Failure is the error as the send lifecycle records it.
+func (e *Error) Failure() chat.SendFailure {
+	return chat.SendFailure{Class: e.Class, Code: e.Code, Message: e.Message, OptedOut: e.OptedOut}
+}
+
+// Status is a provider's delivery report for one outbound message.
+type Status struct {
+	ProviderMessageID string
+	Status            chat.DeliveryStatus
+	ErrorCode         string
+	ErrorMessage      string
+	// OptedOut is set when the report's error says the consumer opted out
+	// at the carrier (Twilio 21610): consent is revoked on our side too.
+	OptedOut bool
+}
+
+// Webhooks is a provider's side of the callbacks it makes to us: inbound
+// texts and delivery reports.
+type Webhooks interface {
+	// Authenticate checks a callback's signature against the public URL the
+	// provider was given (never the request's Host). When it fails it has
+	// answered (403 for a forged or unsigned request, 4xx for an unreadable
+	// one) and returns false; nothing may change.
+	Authenticate(w http.ResponseWriter, r *http.Request, publicURL string) bool
+	// ParseInbound reads an authenticated inbound webhook. A malformed one
+	// is a *FieldError.
+	ParseInbound(r *http.Request) (chat.Inbound, error)
+	// ParseStatus reads an authenticated delivery report.
+	ParseStatus(r *http.Request) (Status, error)
+	// AckInbound answers an accepted inbound webhook as the provider
+	// expects (Twilio: an empty TwiML <Response/>).
+	AckInbound(w http.ResponseWriter)
+}
+
+// FieldError is a webhook field that is missing or malformed.
+type FieldError struct {
+	Field, Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// MediaAccess says how a provider's media URLs are downloaded: the HTTP
+// basic credentials they may require (Twilio: the account SID and auth
+// token when "HTTP Basic Authentication for media access" is on), sent only
+// to Hosts.
+type MediaAccess struct {
+	Username, Password string
+	// Hosts are host names (without port) the credentials may be sent to;
+	// each also covers its subdomains. A media URL elsewhere is fetched
+	// without credentials.
+	Hosts []string
+}
+
+// Allows reports whether the credentials may go to u.
+func (c MediaAccess) Allows(u *url.URL) bool {
+	if c.Username == "" || u.Scheme != "https" && u.Scheme != "http" {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	for _, allowed := range c.Hosts {
+		allowed = strings.ToLower(strings.TrimPrefix(allowed, "."))
+		if allowed != "" && (h == allowed || strings.HasSuffix(h, "."+allowed)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Authorize adds the credentials to a download request when its host
+// allows them.
+func (c MediaAccess) Authorize(req *http.Request) {
+	if c.Allows(req.URL) {
+		req.SetBasicAuth(c.Username, c.Password)
+	}
+}

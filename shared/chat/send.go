@@ -1,0 +1,171 @@
+package chat
+
+import (
+	"errors"
+	"time"
+)
+
+// The send lifecycle of one outbound message: SendSMS claims it (consent
+// checked at that moment, not when the message was written), calls the
+// carrier outside any transaction, then records the outcome. These are the
+// decisions; the delivery use case loads, calls them and stores.
+
+// SendLease is how long a claim on a message protects a send attempt. It
+// outlasts the carrier call's timeout plus the store writes around it, so a
+// claim older than this belongs to an attempt that died.
+const SendLease = 2 * time.Minute
+
+// FailureClass says what a failed carrier call means for the message.
+type FailureClass int
+
+const (
+	// FailRetryable: the carrier did not take the message; sending again
+	// is safe.
+	FailRetryable FailureClass = iota
+	// FailPermanent: the carrier refused the message for good.
+	FailPermanent
+	// FailAmbiguous: the request may have reached the carrier and no answer
+	// came back; sending again could text the consumer twice.
+	FailAmbiguous
+)
+
+// SendFailure is a classified carrier failure as the message records it.
+type SendFailure struct {
+	Class   FailureClass
+	Code    string
+	Message string
+	// OptedOut: the carrier says the consumer opted out at the carrier.
+	OptedOut bool
+}
+
+// Claim is what a send attempt may do with a message.
+type Claim string
+
+const (
+	// ClaimGranted: the message is claimed; call the carrier.
+	ClaimGranted Claim = "claimed"
+	// ClaimBusy: another attempt holds the claim, or the previous text of
+	// the chat is not done; back off and retry.
+	ClaimBusy Claim = "busy"
+	// ClaimDone: the message was sent or ended before; nothing to do.
+	ClaimDone Claim = "already-done"
+	// ClaimSuppressed: the message may never be sent (no consent, a body
+	// the carriers refuse); it is marked so.
+	ClaimSuppressed Claim = "suppressed"
+	// ClaimAbandoned: an attempt died holding the claim after perhaps
+	// reaching the carrier; never resent, marked failed.
+	ClaimAbandoned Claim = "failed"
+)
+
+// ClaimInput is what a claim decision reads, all from one transaction.
+type ClaimInput struct {
+	Message Message
+	Consent Consent
+	// Previous is the chat's message before this one (nil for the first
+	// or when it does not exist).
+	Previous *Message
+	// BodyError is why the carriers would refuse the body, if they would.
+	BodyError error
+	Now       time.Time
+}
+
+// ClaimSend decides a send attempt and returns the message as it must be
+// stored (unchanged for ClaimDone and ClaimBusy).
+func ClaimSend(in ClaimInput) (Message, Claim) {
+	m, now := in.Message, in.Now
+	switch {
+	case m.Send.Done():
+		return m, ClaimDone
+	case m.Send.State == SendClaimed && now.Sub(m.Send.ClaimedAt) < SendLease:
+		return m, ClaimBusy
+	case m.Send.State == SendClaimed:
+		m.Send.State = SendFailed
+		m.Send.Error = "the send attempt stopped before the carrier's answer was recorded; not resent, to never text the consumer twice"
+		return m, ClaimAbandoned
+	}
+	if !MaySend(in.Consent, m) {
+		m.Send.State = SendSuppressed
+		m.Send.Error = "consumer has not consented to texts"
+		if in.Consent.State == ConsentOptedOut {
+			m.Send.Error = "consumer opted out"
+		}
+		return m, ClaimSuppressed
+	}
+	// Texts of one chat go out in sequence order: a consumer must read the
+	// opt-in notice before the menu. The previous one's send enqueues this
+	// one when it finishes; until then, wait.
+	if p := in.Previous; p != nil && p.Author.Outbound() && !p.Send.Done() {
+		return m, ClaimBusy
+	}
+	if in.BodyError != nil {
+		m.Send.State, m.Send.Error = SendSuppressed, in.BodyError.Error()
+		return m, ClaimSuppressed
+	}
+	m.Send.State, m.Send.ClaimedAt = SendClaimed, now
+	m.Send.Attempts++
+	return m, ClaimGranted
+}
+
+// MarkSent records that the carrier accepted the message.
+func (m Message) MarkSent(providerID string, status DeliveryStatus, now time.Time) Message {
+	m.Send.State, m.Send.SentAt, m.Send.Error, m.Send.ErrorCode = SendSent, now, "", ""
+	m.ProviderMessageID = providerID
+	if d, ok := m.Delivery.Advance(status, "", "", now); ok {
+		m.Delivery = d
+	}
+	return m
+}
+
+// MarkFailed records a failed carrier call: a retryable failure returns the
+// message to pending for the next attempt, an ambiguous one ends it (never
+// resent), a permanent one ends it as failed delivery too.
+func (m Message) MarkFailed(f SendFailure, now time.Time) Message {
+	m.Send.ErrorCode, m.Send.Error = f.Code, f.Message
+	switch f.Class {
+	case FailRetryable:
+		m.Send.State = SendPending
+	case FailAmbiguous:
+		m.Send.State = SendFailed
+		m.Send.Error = "the carrier did not answer (" + f.Message + "); not resent, to never text the consumer twice"
+	default:
+		m.Send.State = SendFailed
+		if d, ok := m.Delivery.Advance(DeliveryFailed, f.Code, f.Message, now); ok {
+			m.Delivery = d
+		}
+	}
+	return m
+}
+
+// ErrProviderIDMismatch means a delivery report names a message whose
+// recorded provider id differs: it is not about this message.
+var ErrProviderIDMismatch = errors.New("provider message id does not match the message")
+
+// StatusReport is a carrier's delivery report for one message.
+type StatusReport struct {
+	ProviderMessageID string
+	Status            DeliveryStatus
+	ErrorCode         string
+	ErrorMessage      string
+}
+
+// ApplyReport applies a delivery report. Reports arrive out of order and
+// more than once; only one that moves the message forward changes it. A
+// report for a message whose send outcome was never recorded (the sender
+// crashed after the carrier accepted it) repairs the record to sent.
+func (m Message) ApplyReport(r StatusReport, now time.Time) (Message, bool, error) {
+	if m.ProviderMessageID != "" && m.ProviderMessageID != r.ProviderMessageID {
+		return m, false, ErrProviderIDMismatch
+	}
+	changed := false
+	if m.ProviderMessageID == "" {
+		m.ProviderMessageID = r.ProviderMessageID
+		if m.Send.State != SendSent {
+			m.Send.State, m.Send.SentAt, m.Send.Error = SendSent, now, ""
+		}
+		changed = true
+	}
+	if d, ok := m.Delivery.Advance(r.Status, r.ErrorCode, r.ErrorMessage, now); ok {
+		m.Delivery, changed = d, true
+	}
+	return m, changed, nil
+}

@@ -1,0 +1,62 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
+)
+
+// Canned looks up one canned message; store.ErrNotFound when there is none.
+func (s *Service) Canned(ctx context.Context, id string) (chat.Canned, error) {
+	cs, err := s.Store.CannedMessages(ctx)
+	if err != nil {
+		return chat.Canned{}, fmt.Errorf("load canned messages: %w", err)
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return chat.Canned{}, fmt.Errorf("canned message %q: %w", id, store.ErrNotFound)
+}
+
+// renderFor renders the canned message a reply names; an unknown one is a
+// problem of the request's cannedId.
+func (s *Service) renderFor(ctx context.Context, v chat.Viewer, c chat.Chat, tree *chat.Tree, cannedID string) (string, error) {
+	cn, err := s.Canned(ctx, cannedID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", invalid("cannedId", "unknown canned message %q", cannedID)
+	}
+	if err != nil {
+		return "", err
+	}
+	vars, err := s.CannedVars(ctx, v, c, tree)
+	if err != nil {
+		return "", err
+	}
+	return chat.Render(cn, vars), nil
+}
+
+// CannedVars are the placeholder values of a reply in c: the agent is the
+// viewer (the one who would send it), or for a supervisor who takes no
+// chats the agent holding it; the consumer's first name is unknown until
+// the chat has a CRM record.
+func (s *Service) CannedVars(ctx context.Context, v chat.Viewer, c chat.Chat, tree *chat.Tree) (chat.Vars, error) {
+	agentID := v.AgentID
+	if agentID == "" {
+		agentID = c.AgentID
+	}
+	var ag chat.Agent
+	if agentID != "" {
+		var err error
+		ag, err = s.Store.Agent(ctx, agentID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("agent %s: %w", agentID, err)
+		}
+	}
+	q, _ := tree.Queue(c.QueueID)
+	return chat.CannedVars(ag, q, ""), nil
+}

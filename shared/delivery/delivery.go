@@ -1,0 +1,269 @@
+// Package delivery hands outbound messages to carriers: it enqueues one
+// named send task per message, claims and sends each at most once with
+// consent checked at send time, records the carrier's answer, and applies
+// the carrier's delivery reports. The decisions are chat's send lifecycle;
+// this package loads, calls them and stores.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/clock"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/sms"
+	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/tasks"
+	"github.com/smsdesk/smsdesk/shared/wire"
+)
+
+// Store is what delivery needs of chat state.
+type Store interface {
+	RunTx(ctx context.Context, fn func(tx store.Tx) error) error
+	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+}
+
+// Service sends messages and records their delivery.
+type Service struct {
+	Store    Store
+	Tasks    tasks.Scheduler
+	Carriers map[string]carrier.Sender // by provider name
+	URLs     wire.URLs
+	// Media signs stored media for the carrier; nil when media are off.
+	Media *media.Service
+	Clock clock.Clock
+}
+
+// ErrSendInProgress means another attempt holds the message's claim, or the
+// chat's previous text is not done; the task should be retried later.
+var ErrSendInProgress = errors.New("another attempt is sending this message")
+
+// Enqueue schedules the send of an outbound message.
+func (s *Service) Enqueue(ctx context.Context, ref chat.Ref) error {
+	t, err := s.URLs.SendTask(ref)
+	if err != nil {
+		return err
+	}
+	if err := s.Tasks.Enqueue(ctx, wire.QueueSend, t); err != nil {
+		return fmt.Errorf("enqueue %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// EnqueueReplies enqueues the first of each run of consecutive replies;
+// each send enqueues the next when it is done, so a consumer reads them in
+// order.
+func (s *Service) EnqueueReplies(ctx context.Context, refs []chat.Ref) error {
+	for i, ref := range refs {
+		if i > 0 && refs[i-1].ChatID == ref.ChatID && refs[i-1].Seq+1 == ref.Seq {
+			continue
+		}
+		if err := s.Enqueue(ctx, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Outcome says how a send attempt ended.
+type Outcome string
+
+const (
+	OutcomeSent       Outcome = "sent"
+	OutcomeDone       Outcome = "already-done"
+	OutcomeSuppressed Outcome = "suppressed"
+	OutcomeFailed     Outcome = "failed"
+)
+
+// claimed is what the claim transaction hands to the carrier call.
+type claimed struct {
+	msg   chat.Message
+	chat  chat.Chat
+	claim chat.Claim
+}
+
+// Send hands one outbound message to its carrier, at most once.
+//
+// It claims the message in a transaction (consent checked at this moment,
+// not when the message was written), calls the carrier outside any
+// transaction, then records the result. A second delivery of the task finds
+// the message sent, or claimed and backs off; a claim left by a crashed
+// attempt is never followed by a second carrier call, because the first may
+// have gone through: the message is marked failed with that reason, and a
+// later status callback from the carrier repairs it to sent.
+func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
+	ctx = logging.With(ctx, logrus.Fields{"chat_id": ref.ChatID, "message_seq": ref.Seq})
+	var cl claimed
+	err := s.Store.RunTx(ctx, func(tx store.Tx) error {
+		cl = claimed{}
+		var err error
+		cl, err = claim(tx, ref, s.Clock.Time())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("claim %s: %w", wire.SendTaskName(ref), err)
+	}
+	var outcome Outcome
+	switch cl.claim {
+	case chat.ClaimBusy:
+		return "", ErrSendInProgress
+	case chat.ClaimGranted:
+		if outcome, err = s.callCarrier(ctx, cl.chat, cl.msg); err != nil {
+			return outcome, err
+		}
+	default:
+		outcome = Outcome(cl.claim)
+		logging.From(ctx).WithField("outcome", outcome).Info("send skipped")
+	}
+	return outcome, s.enqueueNext(ctx, ref)
+}
+
+// claim loads what the claim decision reads and stores what it decided.
+func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
+	m, err := tx.Message(ref)
+	if err != nil {
+		return claimed{}, fmt.Errorf("load message: %w", err)
+	}
+	in := chat.ClaimInput{Message: m, Now: now}
+	if m.Send.Done() || m.Send.State == chat.SendClaimed {
+		// Decided by the message alone: spare the other reads.
+		next, cl := chat.ClaimSend(in)
+		if cl == chat.ClaimAbandoned {
+			tx.PutMessage(next)
+		}
+		return claimed{msg: next, claim: cl}, nil
+	}
+	c, err := tx.Chat(ref.ChatID)
+	if err != nil {
+		return claimed{}, fmt.Errorf("load chat: %w", err)
+	}
+	if in.Consent, err = tx.Consent(c.Number, c.Consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return claimed{}, fmt.Errorf("load consent: %w", err)
+	}
+	if chat.MaySend(in.Consent, m) && ref.Seq > 1 {
+		prev, err := tx.Message(chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq - 1})
+		switch {
+		case err == nil:
+			in.Previous = &prev
+		case !errors.Is(err, store.ErrNotFound):
+			return claimed{}, fmt.Errorf("load previous message: %w", err)
+		}
+	}
+	in.BodyError = sms.CheckBody(m.Body)
+	next, cl := chat.ClaimSend(in)
+	if cl != chat.ClaimBusy {
+		tx.PutMessage(next)
+	}
+	return claimed{msg: next, chat: c, claim: cl}, nil
+}
+
+// enqueueNext enqueues the chat's next message when it is a text waiting
+// to go out: replies decided together are sent one after the other, each
+// enqueued by the previous one's send, so they reach the phone in order.
+func (s *Service) enqueueNext(ctx context.Context, ref chat.Ref) error {
+	next, err := s.Store.Message(ctx, chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq + 1})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load next message: %w", err)
+	}
+	if !next.Author.Outbound() || next.Send.Done() {
+		return nil
+	}
+	return s.Enqueue(ctx, next.Ref())
+}
+
+func (s *Service) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) (Outcome, error) {
+	ref := m.Ref()
+	sender, ok := s.Carriers[c.Provider]
+	if !ok {
+		err := &carrier.Error{Class: carrier.Permanent, Message: "no carrier is configured for provider " + strconv.Quote(c.Provider)}
+		return s.recordFailure(ctx, ref, c, err)
+	}
+	var urls []string
+	if len(m.Media) > 0 {
+		var ce *carrier.Error
+		if urls, ce = s.Media.CarrierURLs(ctx, m.Media); ce != nil {
+			return s.recordFailure(ctx, ref, c, ce)
+		}
+	}
+	callCtx, cancel := context.WithTimeout(ctx, carrier.SendTimeout)
+	res, err := sender.Send(callCtx, carrier.OutboundSMS{
+		From: c.Number, To: c.Consumer, Body: m.Body, MediaURLs: urls,
+		StatusCallbackURL: s.URLs.StatusCallback(c.Provider, ref),
+		IdempotencyKey:    wire.SendTaskName(ref),
+	})
+	cancel()
+	if err != nil {
+		var ce *carrier.Error
+		if !errors.As(err, &ce) {
+			ce = &carrier.Error{Class: carrier.Ambiguous, Message: err.Error()}
+		}
+		return s.recordFailure(ctx, ref, c, ce)
+	}
+	err = s.Store.RunTx(ctx, func(tx store.Tx) error {
+		m, err := tx.Message(ref)
+		if err != nil {
+			return err
+		}
+		tx.PutMessage(m.MarkSent(res.ProviderMessageID, res.Status, s.Clock.Time()))
+		return nil
+	})
+	if err != nil {
+		// The text went out; the claim stays and a status callback will
+		// record the provider id. Retrying the task must not send again.
+		return "", fmt.Errorf("record send of %s (carrier id %s): %w", wire.SendTaskName(ref), res.ProviderMessageID, err)
+	}
+	logging.From(ctx).WithField("provider_message_id", res.ProviderMessageID).Info("text sent")
+	return OutcomeSent, nil
+}
+
+func (s *Service) recordFailure(ctx context.Context, ref chat.Ref, c chat.Chat, ce *carrier.Error) (Outcome, error) {
+	log := logging.From(ctx).WithField("carrier_code", ce.Code).WithField("class", ce.Class)
+	err := s.Store.RunTx(ctx, func(tx store.Tx) error {
+		m, err := tx.Message(ref)
+		if err != nil {
+			return err
+		}
+		now := s.Clock.Time()
+		tx.PutMessage(m.MarkFailed(ce.Failure(), now))
+		if ce.OptedOut {
+			return revokeAtCarrier(tx, c, "carrier_"+wire.SendTaskName(ref), ce.Code, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("record failed send of %s: %w", wire.SendTaskName(ref), err)
+	}
+	if ce.Class == carrier.Retryable {
+		log.WithError(ce).Warn("carrier refused for now; the task will retry")
+		return "", fmt.Errorf("send %s: %w", wire.SendTaskName(ref), ce)
+	}
+	log.WithError(ce).Error("send failed")
+	return OutcomeFailed, nil
+}
+
+// revokeAtCarrier records, in tx, that the carrier says the consumer of c
+// opted out: a send refused for it, or a delivery report saying so.
+func revokeAtCarrier(tx store.Tx, c chat.Chat, eventID, code string, now time.Time) error {
+	consent, err := tx.Consent(c.Number, c.Consumer)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("load consent: %w", err)
+	}
+	next, ev, changed := chat.RevokeByCarrier(consent, c.Number, c.Consumer, eventID, code, now)
+	if changed {
+		ev.ChatID = c.ID
+		tx.PutConsent(next)
+		tx.AddConsentEvent(c.Number, c.Consumer, ev)
+	}
+	return nil
+}

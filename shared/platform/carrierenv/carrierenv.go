@@ -1,0 +1,47 @@
+// Package carrierenv builds an Env's carriers: the sandbox (scripts/dev's
+// carrier that keeps texts) or the real providers, for sending and for
+// verifying their webhooks.
+package carrierenv
+
+import (
+	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
+	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/platform"
+)
+
+// Senders returns the carrier that sends for each provider.
+func Senders(e *platform.Env) (map[string]carrier.Sender, error) {
+	return platform.Part(e, "senders", func() (map[string]carrier.Sender, error) {
+		if sb := Sandbox(e); sb != nil {
+			return map[string]carrier.Sender{twilio.Name: sb}, nil
+		}
+		cfg := e.Config
+		tc, err := twilio.NewClient(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]carrier.Sender{twilio.Name: tc}, nil
+	})
+}
+
+// Sandbox is the sandbox carrier when SMSDESK_CARRIER=sandbox, else nil.
+func Sandbox(e *platform.Env) *sandbox.Carrier {
+	if e.Config.Carrier != config.CarrierSandbox {
+		return nil
+	}
+	sb, _ := platform.Part(e, "sandbox", func() (*sandbox.Carrier, error) {
+		return sandbox.New(e.Config.WebhookAuthToken(), e.Logger), nil
+	})
+	return sb
+}
+
+// Twilio verifies Twilio's webhooks and status callbacks (the sandbox signs
+// its callbacks the same way).
+func Twilio(e *platform.Env) *twilio.Verifier {
+	v, _ := platform.Part(e, "twilio-webhooks", func() (*twilio.Verifier, error) {
+		return twilio.NewVerifier(e.Config.WebhookAuthToken()), nil
+	})
+	return v
+}

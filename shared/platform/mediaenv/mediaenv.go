@@ -1,0 +1,81 @@
+// Package mediaenv builds an Env's MMS media service: the in-memory bucket
+// on the embedded backend, the MEDIA_BUCKET bucket (or the emulator at
+// STORAGE_EMULATOR_HOST) on the google backend, or none when MEDIA_BUCKET
+// is unset there.
+package mediaenv
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
+	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/media/gcs"
+	"github.com/smsdesk/smsdesk/shared/media/memmedia"
+	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+)
+
+// Path is where the embedded bucket's signed URLs point, under
+// PUBLIC_BASE_URL.
+const Path = "/Media"
+
+type built struct {
+	svc     *media.Service
+	handler http.Handler
+}
+
+func build(ctx context.Context, e *platform.Env) (built, error) {
+	return platform.Part(e, "media", func() (built, error) {
+		st, err := storeenv.Store(ctx, e)
+		if err != nil {
+			return built{}, err
+		}
+		b := built{svc: &media.Service{Store: st, Access: access(e.Config)}}
+		switch cfg := e.Config; {
+		case cfg.Backend == config.BackendEmbedded:
+			mm, err := memmedia.New(memmedia.Options{BaseURL: cfg.PublicBaseURL + Path})
+			if err != nil {
+				return built{}, fmt.Errorf("embedded media store: %w", err)
+			}
+			b.svc.Bucket, b.handler = mm, mm.Handler()
+		case cfg.MediaBucket == "":
+			e.Logger.Warn("MMS media are off: MEDIA_BUCKET is not set, so consumers' media keep the carrier's URLs and agents cannot attach images")
+		default:
+			bucket, err := gcs.New(ctx, gcs.Options{Bucket: cfg.MediaBucket, EmulatorHost: cfg.StorageEmulatorHost})
+			if err != nil {
+				return built{}, fmt.Errorf("media bucket %s: %w", cfg.MediaBucket, err)
+			}
+			e.OnClose(bucket.Close)
+			b.svc.Bucket = bucket
+		}
+		return b, nil
+	})
+}
+
+// Media returns the Env's media service; its Bucket is nil when media are
+// off.
+func Media(ctx context.Context, e *platform.Env) (*media.Service, error) {
+	b, err := build(ctx, e)
+	return b.svc, err
+}
+
+// Handler serves the embedded bucket's signed URLs, to mount at Path; nil
+// on the google backend, where Cloud Storage serves its own.
+func Handler(ctx context.Context, e *platform.Env) (http.Handler, error) {
+	b, err := build(ctx, e)
+	return b.handler, err
+}
+
+// access says how each provider's media downloads authenticate.
+func access(cfg config.Config) map[string]carrier.MediaAccess {
+	if cfg.TwilioAccountSID == "" || cfg.TwilioAuthToken == "" {
+		return nil
+	}
+	return map[string]carrier.MediaAccess{
+		twilio.Name: twilio.MediaAccess(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL),
+	}
+}
