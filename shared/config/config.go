@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 )
@@ -77,6 +78,11 @@ func (e *Error) Error() string {
 
 var (
 	twilioSIDRe   = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	// twilioTokenRe is what Twilio issues (32 hex digits) loosened to what
+	// twilio-go sends: it refuses any other character before calling the
+	// API (its error 21224, "Invalid Password. Illegal chars"), so such a
+	// token would fail every send.
+	twilioTokenRe = regexp.MustCompile(`^[0-9A-Za-z]{32}$`)
 	locationRe    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 	projectIDRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	bucketRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
@@ -171,6 +177,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.TwilioAccountSID != "" && !twilioSIDRe.MatchString(c.TwilioAccountSID) {
 		bad("TWILIO_ACCOUNT_SID %q must be AC followed by 32 hex digits", c.TwilioAccountSID)
 	}
+	// The token is a secret: the problem names the variable and the shape
+	// of what is wrong, never the value, since this error is logged.
+	if t := c.TwilioAuthToken; t != "" && !twilioTokenRe.MatchString(t) {
+		bad("TWILIO_AUTH_TOKEN must be the 32 letters and digits of the account's auth token (got %d characters%s); Twilio's library refuses any other token",
+			utf8.RuneCountInString(t), tokenProblem(t))
+	}
 	checkURL("TWILIO_API_BASE_URL", c.TwilioAPIBaseURL, false)
 	if c.TwilioAPIBaseURL == "" {
 		c.TwilioAPIBaseURL = "https://api.twilio.com"
@@ -248,6 +260,23 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{Problems: problems}
 	}
 	return c, nil
+}
+
+// tokenProblem says what besides the length is wrong with a token,
+// without quoting it.
+func tokenProblem(t string) string {
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			return ", including white space"
+		case r == '"' || r == '\'':
+			return ", including quotes"
+		default:
+			return ", including characters other than letters and digits"
+		}
+	}
+	return ""
 }
 
 // WebhookAuthToken is the token Twilio webhooks are verified with. The

@@ -14,7 +14,7 @@ func TestLoad(t *testing.T) {
 		"GOOGLE_CLOUD_PROJECT": "acme-support",
 		"PUBLIC_BASE_URL":      "https://us-central1-acme-support.cloudfunctions.net/",
 		"TWILIO_ACCOUNT_SID":   "AC0123456789abcdef0123456789abcdef",
-		"TWILIO_AUTH_TOKEN":    "secret",
+		"TWILIO_AUTH_TOKEN":    "0123456789abcdef0123456789abcdef",
 		"TASKS_LOCATION":       "us-central1",
 	}
 	with := func(changes map[string]string) map[string]string {
@@ -139,5 +139,53 @@ func TestStorageEmulatorHost(t *testing.T) {
 		if tc.ok && (c.StorageEmulatorHost != tc.value || c.MediaBucket != "acme-smsdesk-media") {
 			t.Errorf("%q: config %q %q", tc.value, c.StorageEmulatorHost, c.MediaBucket)
 		}
+	}
+}
+
+// TestTwilioCredentials: start-up refuses the credentials twilio-go would
+// refuse on every send (its errors 21222 and 21224), naming the variable
+// and never quoting the token.
+func TestTwilioCredentials(t *testing.T) {
+	const sid = "AC0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name, sid, token string
+		problem          string // "" when valid
+	}{
+		{"a real token's shape", sid, "0123456789abcdef0123456789abcdef", ""},
+		{"upper-case hex", sid, "0123456789ABCDEF0123456789ABCDEF", ""},
+		{"letters beyond hex, as twilio-go allows", sid, "0123456789abcdefghijklmnopqrstuv", ""},
+		{"white space around is trimmed", sid, "  0123456789abcdef0123456789abcdef\n", ""},
+		{"dashes", sid, "0123-4567-89ab-cdef-0123-4567-89ab", "TWILIO_AUTH_TOKEN must be the 32 letters and digits"},
+		{"a UUID", sid, "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", "including characters other than letters and digits"},
+		{"quoted", sid, `"0123456789abcdef0123456789abcdef"`, "including quotes"},
+		{"space inside", sid, "0123456789abcdef 0123456789abcdef", "including white space"},
+		{"too short", sid, "0123456789abcdef0123456789abcde", "got 31 characters"},
+		{"too long", sid, "0123456789abcdef0123456789abcdef0", "got 33 characters"},
+		{"the sandbox's public token", sid, SandboxAuthToken, "TWILIO_AUTH_TOKEN"},
+		{"account SID with a dash", "AC0123456789abcdef-123456789abcdef", "fedcba9876543210fedcba9876543210", "TWILIO_ACCOUNT_SID"},
+		{"API key SID instead of the account SID", "SK0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210", "TWILIO_ACCOUNT_SID"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080",
+				"TWILIO_ACCOUNT_SID": tc.sid, "TWILIO_AUTH_TOKEN": tc.token}
+			c, err := Load(func(k string) string { return env[k] })
+			if tc.problem == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if c.Carrier != CarrierTwilio || c.TwilioAuthToken != strings.TrimSpace(tc.token) {
+					t.Errorf("carrier %q, token %q", c.Carrier, c.TwilioAuthToken)
+				}
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.Contains(ce.Problems[0], tc.problem) {
+				t.Fatalf("Load error = %v, want one problem mentioning %q", err, tc.problem)
+			}
+			if strings.Contains(err.Error(), strings.TrimSpace(tc.token)) {
+				t.Errorf("the error quotes the token: %v", err)
+			}
+		})
 	}
 }
