@@ -76,13 +76,14 @@ func (e *Error) Error() string {
 	return "configuration: " + strings.Join(e.Problems, "; ")
 }
 
+// twilioTokenRe is what Twilio issues (32 hex digits) loosened to what
+// twilio-go sends: it refuses any other character before calling the API
+// (its error 21224, "Invalid Password. Illegal chars"), so such a token
+// would fail every send.
+var twilioTokenRe = regexp.MustCompile(`^[0-9A-Za-z]{32}$`)
+
 var (
 	twilioSIDRe   = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	// twilioTokenRe is what Twilio issues (32 hex digits) loosened to what
-	// twilio-go sends: it refuses any other character before calling the
-	// API (its error 21224, "Invalid Password. Illegal chars"), so such a
-	// token would fail every send.
-	twilioTokenRe = regexp.MustCompile(`^[0-9A-Za-z]{32}$`)
 	locationRe    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 	projectIDRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	bucketRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
