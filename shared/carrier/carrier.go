@@ -117,31 +117,37 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 
-// MediaAccess says how a provider's media URLs are downloaded: the HTTP
-// basic credentials they may require (Twilio: the account SID and auth
-// token when "HTTP Basic Authentication for media access" is on), sent only
-// to Hosts.
+// MediaAccess says where a provider's media URLs may lead and how they are
+// downloaded. A consumer's medium is fetched only from Hosts, following
+// redirects only to Hosts and RedirectHosts: the URL comes from a webhook,
+// and fetching anything it names would let a request reach inside our
+// network. The HTTP basic credentials (Twilio: the account SID and auth
+// token, which "HTTP Basic Authentication for media access" requires) go
+// to Hosts only.
 type MediaAccess struct {
 	Username, Password string
-	// Hosts are host names (without port) the credentials may be sent to;
-	// each also covers its subdomains. A media URL elsewhere is fetched
-	// without credentials.
+	// Hosts are host names (without port) the provider's media URLs name;
+	// each also covers its subdomains. A media URL elsewhere is not
+	// fetched.
 	Hosts []string
+	// RedirectHosts are further hosts a download from Hosts may be
+	// redirected to (Twilio's media CDN), fetched without credentials.
+	RedirectHosts []string
+}
+
+// Serves reports whether u, a media URL a webhook gave, may be fetched.
+func (c MediaAccess) Serves(u *url.URL) bool {
+	return httpURL(u) && hostIn(u, c.Hosts)
+}
+
+// Redirects reports whether a download may follow a redirect to u.
+func (c MediaAccess) Redirects(u *url.URL) bool {
+	return httpURL(u) && (hostIn(u, c.Hosts) || hostIn(u, c.RedirectHosts))
 }
 
 // Allows reports whether the credentials may go to u.
 func (c MediaAccess) Allows(u *url.URL) bool {
-	if c.Username == "" || u.Scheme != "https" && u.Scheme != "http" {
-		return false
-	}
-	h := strings.ToLower(u.Hostname())
-	for _, allowed := range c.Hosts {
-		allowed = strings.ToLower(strings.TrimPrefix(allowed, "."))
-		if allowed != "" && (h == allowed || strings.HasSuffix(h, "."+allowed)) {
-			return true
-		}
-	}
-	return false
+	return c.Username != "" && httpURL(u) && hostIn(u, c.Hosts)
 }
 
 // Authorize adds the credentials to a download request when its host
@@ -150,4 +156,21 @@ func (c MediaAccess) Authorize(req *http.Request) {
 	if c.Allows(req.URL) {
 		req.SetBasicAuth(c.Username, c.Password)
 	}
+}
+
+func httpURL(u *url.URL) bool { return u.Scheme == "https" || u.Scheme == "http" }
+
+// hostIn reports whether u's host is one of hosts or a subdomain of one.
+func hostIn(u *url.URL, hosts []string) bool {
+	h := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if h == "" {
+		return false
+	}
+	for _, allowed := range hosts {
+		allowed = strings.ToLower(strings.TrimPrefix(allowed, "."))
+		if allowed != "" && (h == allowed || strings.HasSuffix(h, "."+allowed)) {
+			return true
+		}
+	}
+	return false
 }

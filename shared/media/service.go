@@ -73,14 +73,21 @@ const (
 type Service struct {
 	Store  Store
 	Bucket Bucket
-	// Fetch downloads carrier media; nil means a client with
-	// MediaFetchTimeout.
-	Fetch *http.Client
-	// Access says how each provider's media downloads authenticate.
+	// Access says where each provider's media URLs may lead and how their
+	// downloads authenticate; media of a provider without one are not
+	// fetched.
 	Access map[string]carrier.MediaAccess
-	Clock  clock.Clock
+	// AllowLoopback lets downloads reach loopback addresses, which are
+	// refused otherwise like every address that is not public. It is for
+	// tests and scripts/dev, whose carrier stand-ins listen on 127.0.0.1
+	// (mediaenv sets it when TWILIO_API_BASE_URL is on loopback); never
+	// in production.
+	AllowLoopback bool
+	Clock         clock.Clock
 
-	signed signedURLCache
+	signed    signedURLCache
+	fetchOnce sync.Once
+	fetch     *http.Transport
 }
 
 // Store is what media needs of chat state.
@@ -320,26 +327,39 @@ func (s *Service) copyInboundMedium(ctx context.Context, in chat.Inbound, index 
 		return m, &retryableFetch{fmt.Errorf("look up %s: %w", name, err)}
 	}
 
-	u, err := url.Parse(m.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		m.Error = "download failed: not an http(s) URL"
+	log := logging.From(ctx).WithField("media_index", index)
+	refuse := func(reason string) (chat.Media, error) {
+		m.Error = reason
+		log.WithField("reason", reason).Warn("carrier medium refused: kept as a reference")
 		return m, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	u, err := url.Parse(m.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return refuse("blocked: not an http(s) URL")
+	}
+	access, ok := s.Access[in.Provider]
+	if !ok {
+		return refuse(fmt.Sprintf("blocked: no media hosts are known for provider %q", in.Provider))
+	}
+	if !access.Serves(u) {
+		return refuse(fmt.Sprintf("blocked: %s is not one of %s's media hosts", hostForMessage(u), in.Provider))
+	}
+	// Credentials go in the header, only to the provider's hosts: never
+	// the user info of a URL a webhook gave.
+	target := *u
+	target.User = nil
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {
 		m.Error = "download failed: " + err.Error()
 		return m, nil
 	}
-	if access, ok := s.Access[in.Provider]; ok {
-		access.Authorize(req)
+	access.Authorize(req)
+	resp, err := s.mediaClient(in.Provider, access).Do(req)
+	if r, ok := refusal(err); ok {
+		return refuse(r.reason)
 	}
-	client := s.Fetch
-	if client == nil {
-		client = defaultMediaClient
-	}
-	resp, err := client.Do(req)
 	if err != nil {
-		return m, &retryableFetch{fmt.Errorf("GET %s: %w", redactURL(u), err)}
+		return m, &retryableFetch{fmt.Errorf("GET %s: %w", redactURL(u), unwrapURLError(err))}
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -351,8 +371,7 @@ func (s *Service) copyInboundMedium(ctx context.Context, in chat.Inbound, index 
 		return m, &retryableFetch{fmt.Errorf("GET %s: the carrier answered %s", redactURL(u), resp.Status)}
 	default:
 		m.Error = "download failed: the carrier answered " + resp.Status
-		logging.From(ctx).WithField("status", code).WithField("media_index", index).
-			Error("carrier refused a media download; check the carrier credentials")
+		log.WithField("status", code).Error("carrier refused a media download; check the carrier credentials")
 		return m, nil
 	}
 	if resp.ContentLength > MaxMediaBytes {
@@ -384,10 +403,16 @@ func (s *Service) copyInboundMedium(ctx context.Context, in chat.Inbound, index 
 	return m, nil
 }
 
-// defaultMediaClient downloads carrier media when Service.Fetch is nil.
-// Go drops the Authorization header when a redirect leaves the host (Twilio
-// redirects media to its CDN), so credentials stay with the carrier.
-var defaultMediaClient = &http.Client{Timeout: MediaFetchTimeout}
+// unwrapURLError drops the *url.Error around a client's error: it quotes
+// the URL of the last hop whole, and a redirect's URL may carry a signature
+// (Twilio's CDN URLs are signed).
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
 
 // redactURL is a URL fit for logs and stored errors: no user info, no query.
 func redactURL(u *url.URL) string {

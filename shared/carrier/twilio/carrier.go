@@ -3,6 +3,7 @@ package twilio
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -40,12 +41,31 @@ func (v *Verifier) ParseStatus(r *http.Request) (carrier.Status, error) {
 // reply of its own.
 func (v *Verifier) AckInbound(w http.ResponseWriter) { WriteEmptyResponse(w) }
 
-// MediaAccess is how Twilio's media URLs are downloaded: with the account
-// SID and auth token, sent only to twilio.com and the configured API host.
+// Twilio's media hosts. The MediaUrl of an inbound MMS names the Media
+// resource on the REST API, https://api.twilio.com/2010-04-01/Accounts/
+// {AccountSid}/Messages/{MessageSid}/Media/{MediaSid} (Twilio docs, "Media
+// resource"). Fetching it redirects to a short-lived copy on
+// mms.twiliocdn.com when the account enforces HTTP basic auth on media, or
+// on s3-external-1.amazonaws.com for media stored without it (Twilio
+// support, "Protect Media Access with HTTP Basic Authentication for
+// Programmable Messaging").
+var (
+	mediaHosts         = []string{"api.twilio.com"}
+	mediaRedirectHosts = []string{"mms.twiliocdn.com", "s3-external-1.amazonaws.com"}
+)
+
+// MediaAccess is where Twilio's media URLs may lead and how they are
+// downloaded: from api.twilio.com and the configured API host (a regional
+// endpoint, or a local stand-in in tests), with the account SID and auth
+// token (when given), redirected to Twilio's media CDN without them.
 func MediaAccess(accountSID, authToken, apiBaseURL string) carrier.MediaAccess {
-	hosts := []string{"twilio.com"}
-	if u, err := url.Parse(apiBaseURL); err == nil && u.Hostname() != "" {
+	hosts := slices.Clone(mediaHosts)
+	if u, err := url.Parse(apiBaseURL); err == nil && u.Hostname() != "" && !slices.Contains(hosts, u.Hostname()) {
 		hosts = append(hosts, u.Hostname())
 	}
-	return carrier.MediaAccess{Username: accountSID, Password: authToken, Hosts: hosts}
+	access := carrier.MediaAccess{Hosts: hosts, RedirectHosts: slices.Clone(mediaRedirectHosts)}
+	if accountSID != "" && authToken != "" {
+		access.Username, access.Password = accountSID, authToken
+	}
+	return access
 }

@@ -8,6 +8,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
@@ -34,7 +37,7 @@ func build(ctx context.Context, e *platform.Env) (built, error) {
 		if err != nil {
 			return built{}, err
 		}
-		b := built{svc: &media.Service{Store: st, Access: access(e.Config)}}
+		b := built{svc: &media.Service{Store: st, Access: access(e.Config), AllowLoopback: localCarrierAPI(e.Config)}}
 		switch cfg := e.Config; {
 		case cfg.Backend == config.BackendEmbedded:
 			mm, err := memmedia.New(memmedia.Options{BaseURL: cfg.PublicBaseURL + Path})
@@ -70,12 +73,30 @@ func Handler(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	return b.handler, err
 }
 
-// access says how each provider's media downloads authenticate.
+// access says where each provider's media URLs may lead and how their
+// downloads authenticate. Twilio's hosts are known even without an account
+// (the sandbox carrier takes Twilio-shaped webhooks); its credentials are
+// sent only when both are configured.
 func access(cfg config.Config) map[string]carrier.MediaAccess {
-	if cfg.TwilioAccountSID == "" || cfg.TwilioAuthToken == "" {
-		return nil
-	}
 	return map[string]carrier.MediaAccess{
 		twilio.Name: twilio.MediaAccess(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL),
 	}
+}
+
+// localCarrierAPI reports whether TWILIO_API_BASE_URL is a stand-in on
+// this machine (tests, scripts/dev against a local mock). Only then may
+// media downloads reach loopback addresses: the stand-ins serve media
+// there. In production the API is Twilio's, and loopback, like every
+// address that is not public, is refused.
+func localCarrierAPI(cfg config.Config) bool {
+	u, err := url.Parse(cfg.TwilioAPIBaseURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
