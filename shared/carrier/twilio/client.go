@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 
 	twclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
@@ -46,27 +47,35 @@ func NewClient(accountSID, authToken, apiBaseURL string, transport http.RoundTri
 
 // rebase sends twilio-go's requests to the configured base URL and under
 // the caller's context: twilio-go builds requests with a background context
-// and a fixed host, and lets the HTTP client be replaced.
+// and a fixed host, and lets the HTTP client be replaced. It notes the HTTP
+// status of the answer, which twilio-go drops when the body is not Twilio's
+// JSON error (a proxy's error page).
 type rebase struct {
-	ctx  context.Context
-	base *url.URL
-	next http.RoundTripper
+	ctx    context.Context
+	base   *url.URL
+	next   http.RoundTripper
+	status atomic.Int32
 }
 
-func (r rebase) RoundTrip(req *http.Request) (*http.Response, error) {
+func (r *rebase) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(r.ctx)
 	out.URL.Scheme, out.URL.Host = r.base.Scheme, r.base.Host
 	if p := r.base.Path; p != "" && p != "/" {
 		out.URL.Path = p + out.URL.Path
 	}
 	out.Host = r.base.Host
-	return r.next.RoundTrip(out)
+	res, err := r.next.RoundTrip(out)
+	if err == nil {
+		r.status.Store(int32(res.StatusCode))
+	}
+	return res, err
 }
 
 // Send creates a message with the Messages API.
 func (c *Client) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.SendResult, error) {
+	rt := &rebase{ctx: ctx, base: c.base, next: c.transport}
 	hc := &http.Client{
-		Transport:     rebase{ctx: ctx, base: c.base, next: c.transport},
+		Transport:     rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       carrier.SendTimeout,
 	}
@@ -87,7 +96,7 @@ func (c *Client) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Sen
 	}
 	res, err := api.CreateMessage(params)
 	if err != nil {
-		return carrier.SendResult{}, classify(err)
+		return carrier.SendResult{}, classify(err, int(rt.status.Load()))
 	}
 	out := carrier.SendResult{Status: chat.DeliveryQueued}
 	if res.Sid != nil {
@@ -120,34 +129,55 @@ var permanentCodes = map[int]string{
 	30007: "filtered by the carrier",
 }
 
-// classify maps a twilio-go error onto what retrying would do.
-func classify(err error) error {
+// classify maps a twilio-go error onto what retrying would do; httpStatus
+// is the status of the HTTP answer, 0 when none came.
+func classify(err error, httpStatus int) error {
 	var rest *twclient.TwilioRestError
 	if errors.As(err, &rest) {
 		ce := &carrier.Error{Code: strconv.Itoa(rest.Code), HTTPStatus: rest.Status, Message: rest.Message}
+		if httpStatus != 0 {
+			ce.HTTPStatus = httpStatus
+		}
 		if why, ok := permanentCodes[rest.Code]; ok && ce.Message == "" {
 			ce.Message = why
 		}
 		switch {
 		case strconv.Itoa(rest.Code) == CodeOptedOut:
 			ce.Class, ce.OptedOut = carrier.Permanent, true
-		case rest.Code == 20429 || rest.Status == http.StatusTooManyRequests || rest.Status >= 500:
+		case rest.Code == 20429 || retryableStatus(ce.HTTPStatus):
 			ce.Class = carrier.Retryable
 		default:
 			ce.Class = carrier.Permanent
 		}
 		return ce
 	}
-	// No HTTP answer. A failure to connect means Twilio never saw the
-	// request, so a retry is safe; anything later (a timeout while waiting
-	// for the answer, a reset) may have created the message.
+	// An answer that is not Twilio's JSON error came from whatever stands
+	// in front of the API (a proxy, a load balancer): its status says
+	// whether the message was taken.
+	if httpStatus >= 400 {
+		ce := &carrier.Error{HTTPStatus: httpStatus, Message: err.Error(), Class: carrier.Permanent}
+		if retryableStatus(httpStatus) {
+			ce.Class = carrier.Retryable
+		}
+		return ce
+	}
+	// No HTTP answer, or a success whose body could not be read. A failure
+	// to connect means Twilio never saw the request, so a retry is safe;
+	// anything later (a timeout while waiting for the answer, a reset, an
+	// unreadable 201) may have created the message.
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if httpStatus == 0 && errors.As(err, &op) && op.Op == "dial" {
 		return &carrier.Error{Class: carrier.Retryable, Message: err.Error()}
 	}
 	var dns *net.DNSError
-	if errors.As(err, &dns) {
+	if httpStatus == 0 && errors.As(err, &dns) {
 		return &carrier.Error{Class: carrier.Retryable, Message: err.Error()}
 	}
-	return &carrier.Error{Class: carrier.Ambiguous, Message: err.Error()}
+	return &carrier.Error{Class: carrier.Ambiguous, HTTPStatus: httpStatus, Message: err.Error()}
+}
+
+// retryableStatus: rate limited, or the API failed before taking the
+// message.
+func retryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
 }

@@ -32,6 +32,12 @@ func number(form url.Values, field string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// A channel address (whatsapp:+1..., messenger:...) is not a phone
+	// number, though libphonenumber would find one in it: texting it back
+	// over SMS would reach someone who never texted this number by SMS.
+	if strings.Contains(raw, ":") {
+		return "", &FieldError{Field: field, Problem: fmt.Sprintf("%q is a channel address, not a phone number", raw)}
+	}
 	n, err := sms.NormalizeNumber(raw, "US")
 	if err != nil {
 		return "", &FieldError{Field: field, Problem: err.Error()}

@@ -130,7 +130,7 @@ func TestClassify(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var ce *carrier.Error
-			if !errors.As(classify(tc.err), &ce) {
+			if !errors.As(classify(tc.err, 0), &ce) {
 				t.Fatal("not a CarrierError")
 			}
 			if ce.Class != tc.class || ce.OptedOut != tc.optedOut || ce.Code != tc.errorCode {

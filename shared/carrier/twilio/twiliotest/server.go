@@ -1,7 +1,13 @@
 // Package twiliotest is a local HTTP server standing in for Twilio's
 // Messages API: it records every message created, answers like Twilio, and
-// can be told to refuse a recipient with a Twilio error. Tests point the real
-// twilio-go client at it through TWILIO_API_BASE_URL.
+// can be told to answer a Twilio error, a proxy's error page or nothing at
+// all, for one recipient or every one, a number of times or for a while.
+// Tests point the real twilio-go client at it through TWILIO_API_BASE_URL.
+//
+// It checks requests as Twilio documents them and refuses what Twilio would
+// refuse, plus one thing Twilio silently ignores: a parameter the Create
+// Message API does not document, since a misspelled parameter is a send bug
+// nobody would otherwise notice.
 package twiliotest
 
 import (
@@ -9,6 +15,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"sync"
 	"time"
 )
@@ -23,14 +31,26 @@ type Sent struct {
 	At             time.Time
 }
 
-// Failure is the error answered for a recipient.
+// Failure is what the server answers instead of creating a message.
 type Failure struct {
 	HTTPStatus int
-	Code       int
-	Message    string
-	// Times is how many requests fail before the recipient succeeds; 0
-	// means always.
+	// Code is the Twilio error code of the JSON error body; 0 means the
+	// code Twilio uses for HTTPStatus (20429 for 429, 20500 for 500, ...).
+	Code    int
+	Message string
+	// Times is how many requests fail before sends succeed again; 0 means
+	// no limit.
 	Times int
+	// Until, when set, ends the failure at that instant: Twilio answering
+	// an error for a while (an outage, a rate limit window).
+	Until time.Time
+	// Body, when set, is answered verbatim as text/html instead of
+	// Twilio's JSON error: what a proxy or load balancer in front of the
+	// API answers.
+	Body string
+	// Hang reads the request and answers nothing until the client gives
+	// up: the request reached Twilio and no answer came back.
+	Hang bool
 }
 
 // Server is the fake Messages API.
@@ -40,17 +60,29 @@ type Server struct {
 
 	mu       sync.Mutex
 	sent     []Sent
-	failures map[string]*Failure
+	failures map[string]*Failure // by recipient; "" is every recipient
 	requests int
+	stop     chan struct{}
+	stopOnce sync.Once
+	delay    func(to, body string) time.Duration
 }
 
 // New starts a server; Close it when done.
 func New(accountSID, authToken string) *Server {
-	s := &Server{AccountSID: accountSID, AuthToken: authToken, failures: map[string]*Failure{}}
+	s := &Server{AccountSID: accountSID, AuthToken: authToken, failures: map[string]*Failure{}, stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", s.create)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+	})
 	s.Server = httptest.NewServer(mux)
 	return s
+}
+
+// Close releases hanging requests and shuts the server down.
+func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.Server.Close()
 }
 
 // FailFor makes sends to a recipient fail.
@@ -58,6 +90,51 @@ func (s *Server) FailFor(to string, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[to] = &f
+}
+
+// Fail makes every send fail, whatever the recipient; a failure set for a
+// recipient with FailFor is answered first.
+func (s *Server) Fail(f Failure) { s.FailFor("", f) }
+
+// Recover removes every failure: sends succeed again.
+func (s *Server) Recover() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.failures)
+}
+
+// SetDelay makes the server hold each create request for delay(to, body)
+// before it accepts and records the message, as a slow path to Twilio
+// would: concurrent sends then reach it in another order than they left
+// in. nil removes the delay.
+func (s *Server) SetDelay(delay func(to, body string) time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = delay
+}
+
+// hold waits out the delay set for a message; false when the client or
+// the server gave up first.
+func (s *Server) hold(r *http.Request, to, body string) bool {
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	if delay == nil {
+		return true
+	}
+	d := delay(to, body)
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.stop:
+	}
+	return false
 }
 
 // Sent returns the messages accepted so far, in order.
@@ -98,49 +175,155 @@ func twilioError(w http.ResponseWriter, status, code int, msg string) {
 	})
 }
 
+// documented are the Create Message parameters of Twilio's API reference.
+var documented = map[string]bool{
+	"To": true, "From": true, "MessagingServiceSid": true, "Body": true, "MediaUrl": true, "ContentSid": true,
+	"ContentVariables": true, "StatusCallback": true, "ApplicationSid": true, "MaxPrice": true,
+	"ProvideFeedback": true, "Attempt": true, "ValidityPeriod": true, "ForceDelivery": true,
+	"ContentRetention": true, "AddressRetention": true, "SmartEncoded": true, "PersistentAction": true,
+	"TrafficType": true, "ShortenUrls": true, "ScheduleType": true, "SendAt": true, "SendAsMms": true,
+	"RiskCheck": true, "FallbackFrom": true,
+}
+
+// Twilio takes E.164, a short code, or (From only) an alphanumeric sender ID.
+var (
+	e164      = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	shortCode = regexp.MustCompile(`^[0-9]{5,6}$`)
+	alphaID   = regexp.MustCompile(`^[A-Za-z0-9 ]{1,11}$`)
+)
+
+func absoluteHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// check answers what Twilio would for a malformed create request and
+// reports whether the request is well formed.
+func (s *Server) check(w http.ResponseWriter, r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != s.AccountSID || pass != s.AuthToken || r.PathValue("account") != s.AccountSID {
+		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return false
+	}
+	// Twilio reads the parameters from a form body only; PostForm ignores
+	// the query string and any other content type.
+	if err := r.ParseForm(); err != nil {
+		twilioError(w, http.StatusBadRequest, 21100, "bad form: "+err.Error())
+		return false
+	}
+	form := r.PostForm
+	for name, vs := range form {
+		if !documented[name] {
+			twilioError(w, http.StatusBadRequest, 21100, fmt.Sprintf("twiliotest: %q is not a documented Create Message parameter", name))
+			return false
+		}
+		if len(vs) > 1 && name != "MediaUrl" && name != "PersistentAction" {
+			twilioError(w, http.StatusBadRequest, 21100, fmt.Sprintf("twiliotest: %q is given %d times", name, len(vs)))
+			return false
+		}
+	}
+	to, from := form.Get("To"), form.Get("From")
+	switch {
+	case to == "":
+		twilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
+	case !e164.MatchString(to) && !shortCode.MatchString(to):
+		twilioError(w, http.StatusBadRequest, 21211, fmt.Sprintf("Invalid 'To' Phone Number: %s", to))
+	case from == "" && form.Get("MessagingServiceSid") == "":
+		twilioError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
+	case from != "" && !e164.MatchString(from) && !shortCode.MatchString(from) && !alphaID.MatchString(from):
+		twilioError(w, http.StatusBadRequest, 21212, fmt.Sprintf("Invalid 'From' Phone Number: %s", from))
+	case form.Get("Body") == "" && len(form["MediaUrl"]) == 0:
+		twilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+	case len([]rune(form.Get("Body"))) > 1600:
+		twilioError(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
+	case len(form["MediaUrl"]) > 10:
+		twilioError(w, http.StatusBadRequest, 21623, "Number of media files exceeds allowed limit")
+	case form.Has("StatusCallback") && !absoluteHTTP(form.Get("StatusCallback")):
+		twilioError(w, http.StatusBadRequest, 21609, "Invalid StatusCallback url")
+	default:
+		for _, m := range form["MediaUrl"] {
+			if !absoluteHTTP(m) {
+				twilioError(w, http.StatusBadRequest, 21620, "Invalid media URL(s)")
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// failure returns the failure to answer a send to to, if any, and counts
+// it down.
+func (s *Server) failure(to string) (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, key := range []string{to, ""} {
+		f, ok := s.failures[key]
+		if !ok {
+			continue
+		}
+		if !f.Until.IsZero() && !time.Now().Before(f.Until) {
+			delete(s.failures, key)
+			continue
+		}
+		if f.Times > 0 {
+			if f.Times--; f.Times == 0 {
+				delete(s.failures, key)
+			}
+		}
+		return *f, true
+	}
+	return Failure{}, false
+}
+
+// defaultCodes are the codes Twilio's JSON errors carry for bare HTTP
+// failures.
+var defaultCodes = map[int]int{
+	http.StatusTooManyRequests: 20429, http.StatusInternalServerError: 20500, http.StatusServiceUnavailable: 20503,
+}
+
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, f Failure) {
+	switch {
+	case f.Hang:
+		select {
+		case <-r.Context().Done():
+		case <-s.stop:
+		}
+	case f.Body != "":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(f.HTTPStatus)
+		_, _ = w.Write([]byte(f.Body))
+	default:
+		code := f.Code
+		if code == 0 {
+			code = defaultCodes[f.HTTPStatus]
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = http.StatusText(f.HTTPStatus)
+		}
+		twilioError(w, f.HTTPStatus, code, msg)
+	}
+}
+
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	user, pass, ok := r.BasicAuth()
+	if !s.check(w, r) {
+		return
+	}
 	account := r.PathValue("account")
-	if !ok || user != s.AccountSID || pass != s.AuthToken || account != s.AccountSID {
-		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		twilioError(w, http.StatusBadRequest, 21100, "bad form: "+err.Error())
-		return
-	}
 	to, from := r.PostForm.Get("To"), r.PostForm.Get("From")
-	if to == "" {
-		twilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
-	}
-	if from == "" && r.PostForm.Get("MessagingServiceSid") == "" {
-		twilioError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-		return
-	}
 	body, media := r.PostForm.Get("Body"), r.PostForm["MediaUrl"]
-	if body == "" && len(media) == 0 {
-		twilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+	if !s.hold(r, to, body) {
 		return
 	}
-	if len([]rune(body)) > 1600 {
-		twilioError(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
+	if f, ok := s.failure(to); ok {
+		s.answer(w, r, f)
 		return
 	}
 	s.mu.Lock()
-	if f, ok := s.failures[to]; ok {
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				delete(s.failures, to)
-			}
-		}
-		s.mu.Unlock()
-		twilioError(w, f.HTTPStatus, f.Code, f.Message)
-		return
-	}
 	sid := fmt.Sprintf("SM%032x", len(s.sent)+1)
 	s.sent = append(s.sent, Sent{
 		SID: sid, AccountSID: account, From: from, To: to, Body: body, MediaURLs: media,
