@@ -99,9 +99,14 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 // environment variables (MEDIA_BUCKET, STORAGE_EMULATOR_HOST, ...).
 func newEnv(t *testing.T, backend string, extraEnv ...map[string]string) *env {
 	t.Helper()
+	return newEnvLogging(t, backend, logging.New(testWriter{t}, logrus.WarnLevel, "e2e"), extraEnv...)
+}
+
+// newEnvLogging is newEnv with the logger every function writes to.
+func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv ...map[string]string) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	logger := logging.New(testWriter{t}, logrus.WarnLevel, "e2e")
 
 	e := &env{t: t, twilio: twiliotest.New(accountSID, authToken), calls: newCallCounter()}
 	t.Cleanup(e.twilio.Close)

@@ -2,6 +2,8 @@ package media_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -21,7 +23,6 @@ import (
 func TestMediaFetchStaysOutOfOurNetwork(t *testing.T) {
 	host := newMediaHost(t) // the provider's media host, on 127.0.0.1
 	cdn := newMediaHost(t)  // its CDN, reached as localhost
-	onLocalhost := func(u string) string { return strings.Replace(u, "127.0.0.1", "localhost", 1) }
 
 	cases := []struct {
 		name string
@@ -188,3 +189,36 @@ func TestTwilioMediaHosts(t *testing.T) {
 		t.Error("without credentials Twilio's media are still fetched, with none sent")
 	}
 }
+
+// TestMediaFetchErrorsNameNoSignedURL: a download that fails on the
+// carrier's CDN names the medium's own URL, never the CDN's signed URL it
+// was redirected to, in the error logged for a redelivery and in the
+// transcript once the medium is given up on.
+func TestMediaFetchErrorsNameNoSignedURL(t *testing.T) {
+	const signature = "CDNsignatureSECRET0123456789"
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			_ = conn.Close() // the connection drops: a transport error
+		}
+	}))
+	t.Cleanup(cdn.Close)
+	host := newMediaHost(t)
+	m := newMediaApp(t)
+	u := host.add("/Media/ME0", mediaFile{contentType: "image/jpeg", redirect: onLocalhost(cdn.URL) + "/cdn/ME0?Expires=1&Signature=" + signature})
+	in := inboundWith("MMsigned", chat.Media{URL: u, ContentType: "image/jpeg"})
+	ctx := context.Background()
+
+	_, err := m.app.CopyInboundMedia(media.WithDeliveryAttempt(ctx, 1), in)
+	if err == nil || strings.Contains(err.Error(), signature) || !strings.Contains(err.Error(), u) {
+		t.Errorf("first delivery: err = %v, want it to name %s and not the signed URL", err, u)
+	}
+	got, err := m.app.CopyInboundMedia(media.WithDeliveryAttempt(ctx, media.MediaAttempts), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := got.Media[0].Error; !strings.HasPrefix(e, "download failed: ") || strings.Contains(e, signature) || strings.Contains(e, "Signature") {
+		t.Errorf("given up: Media.Error = %q, want the failure without the signed URL", e)
+	}
+}
+
+func onLocalhost(u string) string { return strings.Replace(u, "127.0.0.1", "localhost", 1) }
