@@ -69,7 +69,7 @@ func ParseInbound(form url.Values) (chat.Inbound, error) {
 		for i := range n {
 			field := "MediaUrl" + strconv.Itoa(i)
 			u := form.Get(field)
-			if pu, err := url.Parse(u); u == "" || err != nil || (pu.Scheme != "https" && pu.Scheme != "http") {
+			if pu, err := url.Parse(u); u == "" || err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
 				return in, &FieldError{Field: field, Problem: "must be the URL of media item " + strconv.Itoa(i)}
 			}
 			in.Media = append(in.Media, chat.Media{URL: u, ContentType: form.Get("MediaContentType" + strconv.Itoa(i))})
