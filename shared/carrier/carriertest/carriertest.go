@@ -22,12 +22,14 @@
 package carriertest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 	"testing"
@@ -218,31 +220,44 @@ func (c Capture) validate() error {
 // captures, in file name order.
 func LoadCaptures(t testing.TB, dir string) []Capture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures in %s (%v)", dir, err)
+	cs, err := ReadCaptures(os.DirFS(dir), ".")
+	if err != nil {
+		t.Fatalf("captures in %s: %v", dir, err)
+	}
+	return cs
+}
+
+// ReadCaptures reads every *.json file of dir in fsys (an embedded
+// testdata directory), each a JSON array of captures, in file name order.
+func ReadCaptures(fsys fs.FS, dir string) ([]Capture, error) {
+	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no *.json files in %s", dir)
 	}
 	sort.Strings(files)
 	var out []Capture
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		var cs []Capture
-		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&cs); err != nil {
-			t.Fatalf("%s: %v", f, err)
+			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		for _, c := range cs {
 			if err := c.validate(); err != nil {
-				t.Fatalf("%s: %v", f, err)
+				return nil, fmt.Errorf("%s: %w", f, err)
 			}
 		}
 		out = append(out, cs...)
 	}
-	return out
+	return out, nil
 }
 
 // Row is one check of the harness.
