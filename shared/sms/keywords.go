@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Command is an SMS command recognised in a consumer's text.
@@ -56,6 +59,15 @@ var (
 
 	defaultBackWords = []string{"BACK", "ATRAS", "ATRÁS"}
 	defaultExitWords = []string{"EXIT", "SALIR"}
+
+	// hintWords are the default navigation words by language, the first of
+	// each the one a hint names (ATRAS rather than ATRÁS: Á is not GSM-7,
+	// and one letter would make the whole text UCS-2). Every one is also a
+	// default word, answered in any language.
+	hintWords = map[Command]map[string][]string{
+		CommandBack: {"en": {"BACK"}, "es": {"ATRAS", "ATRÁS"}},
+		CommandExit: {"en": {"EXIT"}, "es": {"SALIR"}},
+	}
 )
 
 // fixedCommands maps a normalized body to its command. Built once; read-only.
@@ -122,6 +134,35 @@ func IsReservedWord(word string) bool {
 	return ok
 }
 
+// HintWord is the word a message in lang tells the consumer to text for a
+// navigation command (CommandBack or CommandExit), out of the words that
+// answer to it (words; nil means the defaults): the first that is a word of
+// that language, else the first; "" when none answers to it. A Spanish menu
+// says ATRAS and SALIR, an English one BACK and EXIT.
+func HintWord(cmd Command, words []string, lang string) string {
+	if words == nil {
+		switch cmd {
+		case CommandBack:
+			words = defaultBackWords
+		case CommandExit:
+			words = defaultExitWords
+		}
+	}
+	for _, local := range hintWords[cmd][strings.ToLower(lang)] {
+		for _, w := range words {
+			if n := normalizeCommand(w); n != "" && n == normalizeCommand(local) {
+				return strings.ToUpper(strings.TrimSpace(w))
+			}
+		}
+	}
+	for _, w := range words {
+		if normalizeCommand(w) != "" {
+			return strings.ToUpper(strings.TrimSpace(w))
+		}
+	}
+	return ""
+}
+
 func orDefault(words, def []string) []string {
 	if words == nil {
 		return def
@@ -148,16 +189,19 @@ func stripPlease(norm string) (string, bool) {
 	return "", false
 }
 
-// normalizeCommand case-folds, turns typographic apostrophes (which phone
-// keyboards insert) into ASCII, drops trailing punctuation and surrounding
-// space, and collapses inner whitespace to one space.
+// normalizeCommand folds case, accents and compatibility forms ("móvil",
+// "MOVIL" and full-width "ＭＯＶＩＬ" are one word: phones add accents, or
+// leave them out, as they please), turns typographic apostrophes (which
+// phone keyboards insert) into ASCII, drops trailing punctuation and
+// surrounding space, and collapses inner whitespace to one space.
 func normalizeCommand(s string) string {
+	s = fold(s)
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case '\u2019', '\u2018', '\u02bc', '`', '\u00b4':
 			return '\''
 		}
-		return unicode.ToLower(r)
+		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimRightFunc(s, func(r rune) bool {
@@ -169,6 +213,37 @@ func normalizeCommand(s string) string {
 	})
 }
 
-// NormalizeWord is how bodies and configured words are compared: case-folded,
-// trimmed of punctuation and extra space. Menu keywords match through it too.
+// fold folds case and strips accents: compatibility decomposition (NFKD)
+// splits "ó" into "o" and a combining mark, which is dropped. A letter's
+// case is folded as the lower case of its upper case, before the
+// decomposition and again after it, so that a body and its upper- or
+// lower-cased self fold alike even for letters whose cases do not pair up
+// one to one (ı, ς, the combining iota).
+func fold(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	s = norm.NFKD.String(strings.Map(foldCase, s))
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return foldCase(r)
+	}, s)
+}
+
+func foldCase(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeWord is how bodies and configured words are compared: case- and
+// accent-folded, trimmed of punctuation and extra space. Menu keywords match
+// through it too, so "móvil" chooses the keyword MOVIL.
 func NormalizeWord(s string) string { return normalizeCommand(s) }

@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,12 @@ func TestClassifyCommand(t *testing.T) {
 		{"Spanish with accent", "No me envíes mensajes", defaults, CommandStop},
 		{"Spanish without accent", "no me envies mensajes", defaults, CommandStop},
 		{"Spanish uppercase accent", "NO ME ENVÍES MENSAJES", defaults, CommandStop},
+		{"accent a phone added", "Álto", defaults, CommandStop},
+		{"accent on a help word", "AYÚDA", defaults, CommandHelp},
+		{"full-width letters", "ＳＴＯＰ", defaults, CommandStop},
+		{"decomposed accent", "no me envi\u0301es mensajes", defaults, CommandStop},
+		{"custom word typed without its accent", "volvio", CustomWords{Back: []string{"VOLVIÓ"}}, CommandBack},
+		{"custom word typed with an accent it lacks", "Menú", CustomWords{Exit: []string{"MENU"}}, CommandExit},
 
 		{"START", "start", defaults, CommandStart},
 		{"YES", "Yes!", defaults, CommandStart},
@@ -154,5 +161,90 @@ func TestWordListsAreCopies(t *testing.T) {
 	back[0] = "mutated"
 	if ClassifyCommand("back", CustomWords{}) != CommandBack {
 		t.Fatal("mutating DefaultBackWords changed classification")
+	}
+}
+
+func TestNormalizeWordFoldsAccentsAndCase(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{"móvil", "MOVIL"},
+		{"Telefonía móvil", "TELEFONIA MOVIL"},
+		{"Facturación", "facturacion"},
+		{"ESPAÑOL", "espanol"},
+		{"Ｍóvil", "movil"},
+		{"  Atrás! ", "atras"},
+	}
+	for _, tt := range tests {
+		if a, b := NormalizeWord(tt.a), NormalizeWord(tt.b); a != b {
+			t.Errorf("NormalizeWord(%q) = %q, NormalizeWord(%q) = %q; want equal", tt.a, a, tt.b, b)
+		}
+	}
+	if NormalizeWord("1") == NormalizeWord("2") || NormalizeWord("Internet") == NormalizeWord("Movil") {
+		t.Error("folding merged different words")
+	}
+}
+
+func TestHintWord(t *testing.T) {
+	tests := []struct {
+		name  string
+		cmd   Command
+		words []string
+		lang  string
+		want  string
+	}{
+		{"English back", CommandBack, nil, "en", "BACK"},
+		{"Spanish back, the GSM-7 spelling", CommandBack, nil, "es", "ATRAS"},
+		{"English exit", CommandExit, nil, "en", "EXIT"},
+		{"Spanish exit", CommandExit, nil, "ES", "SALIR"},
+		{"a language without words names the first", CommandExit, nil, "fr", "EXIT"},
+		{"custom words keep the Spanish one for Spanish", CommandBack, []string{"previous", "atrás"}, "es", "ATRÁS"},
+		{"custom words without a Spanish one", CommandBack, []string{"previous"}, "es", "PREVIOUS"},
+		{"custom words for English", CommandExit, []string{"salir", "exit"}, "en", "EXIT"},
+		{"blank words are skipped", CommandExit, []string{" ", "bye"}, "en", "BYE"},
+		{"disabled command", CommandBack, []string{}, "es", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := HintWord(tt.cmd, tt.words, tt.lang)
+			if got != tt.want {
+				t.Errorf("HintWord(%s, %q, %s) = %q, want %q", tt.cmd, tt.words, tt.lang, got, tt.want)
+			}
+			if got != "" && ClassifyCommand(got, CustomWords{Back: orNil(tt.cmd == CommandBack, tt.words), Exit: orNil(tt.cmd == CommandExit, tt.words)}) != tt.cmd {
+				t.Errorf("the hint names %q, which does not answer to %s", got, tt.cmd)
+			}
+		})
+	}
+	for cmd, langs := range hintWords {
+		for lang, words := range langs {
+			for _, w := range words {
+				if ClassifyCommand(w, CustomWords{}) != cmd {
+					t.Errorf("%s hint word %q is not a default %s word", lang, w, cmd)
+				}
+			}
+		}
+	}
+}
+
+func orNil(ok bool, words []string) []string {
+	if ok {
+		return words
+	}
+	return nil
+}
+
+// TestEveryRuneFoldsLikeItsCases checks, for every rune up to the end of
+// the supplementary ideographic plane, that a word matches the same with
+// the rune upper- or lower-cased: the case property FuzzClassifyCommand
+// checks on random bodies, exhaustively for one letter.
+func TestEveryRuneFoldsLikeItsCases(t *testing.T) {
+	bad := 0
+	for r := rune(0); r < 0x30000; r++ {
+		s := string(r) + "x"
+		want := normalizeCommand(s)
+		for _, v := range []string{strings.ToUpper(s), strings.ToLower(s)} {
+			if got := normalizeCommand(v); got != want && bad < 10 {
+				bad++
+				t.Errorf("%U: %q normalizes to %q, its case variant %q to %q", r, s, want, v, got)
+			}
+		}
 	}
 }

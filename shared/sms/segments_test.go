@@ -116,18 +116,37 @@ func TestGroupThousands(t *testing.T) {
 }
 
 // FuzzMeasure checks Measure against invariants computed independently of its
-// packing loop. Without -fuzz it runs only the seed corpus.
+// packing loop, seeded with edge cases and real texts (realTexts). Without
+// -fuzz it runs only the seed corpus.
 func FuzzMeasure(f *testing.F) {
 	for _, seed := range []string{
 		"", "a", "€", "😀", "ą", "\xff", "a\tb",
 		strings.Repeat("a", 161), strings.Repeat("€", 81), strings.Repeat("😀", 36),
 		strings.Repeat("a", 152) + "€" + strings.Repeat("a", 152),
 		strings.Repeat("ą", 66) + "😀" + strings.Repeat("ą", 66),
+		strings.Repeat("Text 1 for Billing, ", 20),
 	} {
+		f.Add(seed)
+	}
+	for _, seed := range realTexts {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		m := Measure(body)
+
+		// GSM-7 exactly when every character is in GSM 03.38.
+		gsm := true
+		for _, r := range body {
+			_, basic := gsm7Basic[r]
+			_, ext := gsm7Extension[r]
+			gsm = gsm && (basic || ext)
+		}
+		if (m.Encoding == GSM7) != gsm {
+			t.Fatalf("Measure(%q).Encoding = %s; every character GSM 03.38: %v", body, m.Encoding, gsm)
+		}
+		if (CheckBody(body) != nil) != (m.Characters > MaxBodyCharacters) {
+			t.Fatalf("CheckBody of %d characters = %v", m.Characters, CheckBody(body))
+		}
 
 		if want := utf8.RuneCountInString(body); m.Characters != want {
 			t.Fatalf("Characters = %d, want %d", m.Characters, want)
