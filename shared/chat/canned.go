@@ -185,10 +185,17 @@ func closeGap(out, body string, rest int) (string, int) {
 }
 
 // capitalize upper-cases the letter at body[rest:] that now starts a line,
-// appending it to out.
+// appending it to out. A letter whose capital is not GSM-7 while it is
+// (à, è, ì, ò, ù) stays as written: one such capital would make the whole
+// text UCS-2.
 func capitalize(out, body string, rest int) (string, int) {
-	if r, size := utf8.DecodeRuneInString(body[rest:]); size > 0 && unicode.IsLower(r) {
-		return out + string(unicode.ToUpper(r)), rest + size
+	r, size := utf8.DecodeRuneInString(body[rest:])
+	if size == 0 || !unicode.IsLower(r) {
+		return out, rest
 	}
-	return out, rest
+	up := unicode.ToUpper(r)
+	if sms.Measure(string(r)).Encoding == sms.GSM7 && sms.Measure(string(up)).Encoding != sms.GSM7 {
+		return out, rest
+	}
+	return out + string(up), rest + size
 }

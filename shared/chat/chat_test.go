@@ -54,6 +54,8 @@ func TestMaySend(t *testing.T) {
 		{"opted out, an older confirmation", Consent{State: ConsentOptedOut, OptOutConfirmation: &confirm}, Message{ChatID: "c", Seq: 2, Kind: KindOptOutConfirm}, false},
 		{"opted out, agent text", Consent{State: ConsentOptedOut, OptOutConfirmation: &confirm}, Message{ChatID: "c", Seq: 5, Kind: KindText}, false},
 		{"opted out by carrier, no confirmation", Consent{State: ConsentOptedOut}, Message{Kind: KindOptOutConfirm}, false},
+		{"opted out, the answer to its HELP", Consent{State: ConsentOptedOut, HelpReply: &Ref{ChatID: "d", Seq: 2}}, Message{ChatID: "d", Seq: 2, Kind: KindHelp}, true},
+		{"opted out, an older help text", Consent{State: ConsentOptedOut, HelpReply: &Ref{ChatID: "d", Seq: 2}}, Message{ChatID: "c", Seq: 3, Kind: KindHelp}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +91,7 @@ func TestReceiveInbound(t *testing.T) {
 		{"natural opt-out first", Consent{}, nil, "please stop texting me", []Kind{KindCommand, KindOptOutConfirm}, ConsentOptedOut, StatusEnded, true, false},
 		{"start after stop", optedOut, nil, "START", []Kind{KindCommand, KindOptInConfirm}, ConsentOptedIn, StatusQueued, true, true},
 		{"help", optedIn, open, "help", []Kind{KindCommand, KindHelp}, ConsentOptedIn, StatusQueued, false, true},
-		{"help when opted out gets nothing", optedOut, nil, "HELP", []Kind{KindCommand}, ConsentOptedOut, StatusMenu, true, true},
+		{"help when opted out gets the help text alone", optedOut, nil, "HELP", []Kind{KindCommand, KindHelp}, ConsentOptedOut, StatusMenu, true, true},
 		{"text when opted out gets nothing", optedOut, open, "hello?", []Kind{KindText}, ConsentOptedOut, StatusQueued, false, true},
 		{"stop in a sentence is a text", optedIn, open, "stop by tomorrow", []Kind{KindText}, ConsentOptedIn, StatusQueued, false, true},
 	}
@@ -120,7 +122,7 @@ func TestReceiveInbound(t *testing.T) {
 			if len(out.Replies) != len(tc.wantKinds)-1 {
 				t.Errorf("%d replies for %d new messages", len(out.Replies), len(tc.wantKinds))
 			}
-			if out.Consent != nil && out.Consent.State == ConsentOptedOut && len(out.Replies) == 1 {
+			if out.Consent != nil && out.Consent.State == ConsentOptedOut && len(out.Replies) == 1 && tc.wantKinds[1] == KindOptOutConfirm {
 				if out.Consent.OptOutConfirmation == nil || *out.Consent.OptOutConfirmation != out.Replies[0] {
 					t.Errorf("consent does not name its confirmation: %+v", out.Consent)
 				}

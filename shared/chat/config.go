@@ -67,6 +67,17 @@ func (s Settings) words() sms.CustomWords {
 func (s Settings) BackWord() string { return firstWord(s.BackWords, sms.DefaultBackWords()) }
 func (s Settings) ExitWord() string { return firstWord(s.ExitWords, sms.DefaultExitWords()) }
 
+// BackWordIn and ExitWordIn are the words a message in lang tells
+// consumers to use: of the words that answer to the command, one of that
+// language when there is one (a Spanish menu says ATRAS and SALIR).
+func (s Settings) BackWordIn(lang string) string {
+	return sms.HintWord(sms.CommandBack, s.BackWords, lang)
+}
+
+func (s Settings) ExitWordIn(lang string) string {
+	return sms.HintWord(sms.CommandExit, s.ExitWords, lang)
+}
+
 func firstWord(words, def []string) string {
 	if words == nil {
 		words = def

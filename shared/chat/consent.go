@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -35,6 +36,59 @@ type Consent struct {
 	// OptOutConfirmation is the one message an opted-out consumer may still
 	// receive: the confirmation of this opt-out.
 	OptOutConfirmation *Ref `firestore:"optOutConfirmation,omitempty" json:"optOutConfirmation,omitempty"`
+	// HelpReply is the answer to an opted-out consumer's latest HELP, which
+	// carriers expect answered: besides the confirmation, the one text an
+	// opted-out consumer may receive.
+	HelpReply *Ref `firestore:"helpReply,omitempty" json:"helpReply,omitempty"`
+	// Sending lists the sends to this consumer on this number claimed within
+	// the last SendLease: each claim registers here, in the transaction that
+	// reads this document for the consent check anyway, so the last texts of
+	// an opt-out can wait for the sends already on their way.
+	Sending []SendClaim `firestore:"sending,omitempty" json:"sending,omitempty"`
+}
+
+// SendClaim is one send registered on the consent it was checked against.
+type SendClaim struct {
+	Ref       Ref       `firestore:"ref" json:"ref"`
+	ClaimedAt time.Time `firestore:"claimedAt" json:"claimedAt"`
+}
+
+// WithClaim registers a granted claim of ref, dropping the claims whose
+// lease ran out (their attempt finished or died), an earlier claim of the
+// same message, and the claims of seen messages that are done (the claim
+// read them anyway), which keeps the list at about one entry per chat. It
+// never changes c's own list, which a store may share.
+func (c Consent) WithClaim(ref Ref, now time.Time, seen ...Message) Consent {
+	next := make([]SendClaim, 0, len(c.Sending)+1)
+	for _, sc := range c.Sending {
+		done := slices.ContainsFunc(seen, func(m Message) bool { return m.Ref() == sc.Ref && m.Send.Done() })
+		if sc.Ref != ref && now.Sub(sc.ClaimedAt) < SendLease && !done {
+			next = append(next, sc)
+		}
+	}
+	c.Sending = append(next, SendClaim{Ref: ref, ClaimedAt: now})
+	return c
+}
+
+// InFlight are the sends registered on c, other than ref, whose claim may
+// still be in its carrier call at now.
+func (c Consent) InFlight(ref Ref, now time.Time) []Ref {
+	var out []Ref
+	for _, sc := range c.Sending {
+		if sc.Ref != ref && now.Sub(sc.ClaimedAt) < SendLease {
+			out = append(out, sc.Ref)
+		}
+	}
+	return out
+}
+
+// LastWords reports whether m is one of the texts an opted-out consumer may
+// still receive (the confirmation of the opt-out, the answer to a HELP).
+// Such a text goes out only after every send claimed before it finished:
+// nothing may reach the phone after "You are unsubscribed", and a send
+// claimed before the STOP may still be in its carrier call.
+func LastWords(c Consent, m Message) bool {
+	return c.State == ConsentOptedOut && MaySend(c, m)
 }
 
 // ConsentAction is what a ledger entry did.
@@ -43,6 +97,9 @@ type ConsentAction string
 const (
 	ActionOptIn  ConsentAction = "opt-in"
 	ActionOptOut ConsentAction = "opt-out"
+	// ActionHelp: an opted-out consumer's HELP was answered, the one text
+	// besides the confirmation they may receive.
+	ActionHelp ConsentAction = "help-answered"
 )
 
 // ConsentEvent is one entry of the consent ledger. Its ID is derived from the
@@ -64,7 +121,13 @@ type ConsentEvent struct {
 func MaySend(c Consent, m Message) bool {
 	switch c.State {
 	case ConsentOptedOut:
-		return m.Kind == KindOptOutConfirm && c.OptOutConfirmation != nil && *c.OptOutConfirmation == m.Ref()
+		switch m.Kind {
+		case KindOptOutConfirm:
+			return c.OptOutConfirmation != nil && *c.OptOutConfirmation == m.Ref()
+		case KindHelp:
+			return c.HelpReply != nil && *c.HelpReply == m.Ref()
+		}
+		return false
 	case ConsentOptedIn:
 		return true
 	}
@@ -79,7 +142,9 @@ func RevokeByCarrier(c Consent, number, consumer, eventID, code string, now time
 	if c.State == ConsentOptedOut {
 		return c, ConsentEvent{}, false
 	}
-	next := Consent{Number: number, Consumer: consumer, State: ConsentOptedOut, Source: SourceCarrier, UpdatedAt: now}
+	// The sends on their way stay registered: a later HELP's answer waits
+	// for them.
+	next := Consent{Number: number, Consumer: consumer, State: ConsentOptedOut, Source: SourceCarrier, UpdatedAt: now, Sending: c.Sending}
 	ev := ConsentEvent{ID: eventID, Action: ActionOptOut, Source: SourceCarrier, Detail: "carrier error " + code, At: now}
 	return next, ev, true
 }

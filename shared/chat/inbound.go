@@ -104,7 +104,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		if source == SourceKeyword {
 			consent.Keyword = normalizeKeyword(in.Body)
 		}
-		consent.OptOutConfirmation = nil
+		consent.OptOutConfirmation, consent.HelpReply = nil, nil
 		out.Consent = &consent
 		out.Events = append(out.Events, ConsentEvent{
 			ID: eventID, Action: action, Source: source, Keyword: consent.Keyword,
@@ -113,8 +113,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 	}
 	lang := c.Language
 
-	switch cmd {
-	case sms.CommandStop:
+	if cmd == sms.CommandStop {
 		if consent.State != ConsentOptedOut {
 			setConsent(ConsentOptedOut, SourceKeyword, ActionOptOut)
 			ref := out.reply(KindOptOutConfirm, st.Settings.Text(lang, MsgOptOutConfirm))
@@ -124,20 +123,35 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		// opt-out, nothing else.
 		out.end(EndUserStopped)
 		return out
-	case sms.CommandStart:
+	}
+	// A consumer without consent on record texted first, whatever they
+	// texted: the opt-in notice, with its CTIA elements, is the first text
+	// they get. The ledger says how: START is a keyword, anything else the
+	// first message.
+	if consent.State == ConsentUnknown {
+		if cmd == sms.CommandStart {
+			setConsent(ConsentOptedIn, SourceKeyword, ActionOptIn)
+		} else {
+			setConsent(ConsentOptedIn, SourceFirstMessage, ActionOptIn)
+		}
+		out.reply(KindOptIn, st.Settings.Text(lang, MsgOptIn))
+	} else if cmd == sms.CommandStart {
 		setConsent(ConsentOptedIn, SourceKeyword, ActionOptIn)
 		out.reply(KindOptInConfirm, st.Settings.Text(lang, MsgResubscribed))
-	case sms.CommandHelp:
-		if consent.State == ConsentUnknown {
-			setConsent(ConsentOptedIn, SourceFirstMessage, ActionOptIn)
-		}
-		if consent.State == ConsentOptedIn {
-			out.reply(KindHelp, st.Settings.Text(lang, MsgHelp))
-		}
-	default:
-		if consent.State == ConsentUnknown {
-			setConsent(ConsentOptedIn, SourceFirstMessage, ActionOptIn)
-			out.reply(KindOptIn, st.Settings.Text(lang, MsgOptIn))
+	}
+	if cmd == sms.CommandHelp {
+		ref := out.reply(KindHelp, st.Settings.Text(lang, MsgHelp))
+		if consent.State == ConsentOptedOut {
+			// Carriers expect HELP answered even after an opt-out. The
+			// consent names the answer, as it names the confirmation: the
+			// one text besides it the consumer may get, and the ledger
+			// records that it was sent.
+			consent.HelpReply = &ref
+			out.Consent = &consent
+			out.Events = append(out.Events, ConsentEvent{
+				ID: eventID, Action: ActionHelp, Source: SourceKeyword, Keyword: normalizeKeyword(in.Body),
+				InboundID: in.ID, ChatID: c.ID, At: now,
+			})
 		}
 	}
 	out.ThreadOpen = true

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
@@ -97,7 +98,7 @@ func (ch *Change) navigate(cmd sms.Command, body, entry string) {
 			return
 		}
 		hint := ch.Tree.Text(c.QueueID, c.Language, MsgInvalidChoice, Vars{
-			"CHOICE": clip(body, 20), "BACK": ch.Tree.Settings.BackWord(), "EXIT": ch.Tree.Settings.ExitWord(),
+			"CHOICE": clip(body, 20), "BACK": ch.Tree.Settings.BackWordIn(c.Language), "EXIT": ch.Tree.Settings.ExitWordIn(c.Language),
 		})
 		ch.reply(KindInvalidChoice, hint+" "+ch.Tree.MenuText(c.QueueID, c.Language))
 		ch.arm(TimerDismissal, minutes(ch.timeouts().DismissalMinutes))
@@ -119,10 +120,13 @@ func (ch *Change) navigate(cmd sms.Command, body, entry string) {
 	}
 }
 
+// clip shortens s to n runes, marking the cut with "..." rather than "…":
+// U+2026 is not GSM-7, and quoting a consumer's English text with it would
+// make the whole reply UCS-2, up to three times the segments.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
+		return strings.TrimRightFunc(string(r[:n]), unicode.IsSpace) + "..."
 	}
 	return s
 }

@@ -44,8 +44,9 @@ type Claim string
 const (
 	// ClaimGranted: the message is claimed; call the carrier.
 	ClaimGranted Claim = "claimed"
-	// ClaimBusy: another attempt holds the claim, or the previous text of
-	// the chat is not done; back off and retry.
+	// ClaimBusy: another attempt holds the claim, the previous text of the
+	// chat is not done, or (for an opted-out consumer's LastWords) a send
+	// claimed before is still in its carrier call; back off and retry.
 	ClaimBusy Claim = "busy"
 	// ClaimDone: the message was sent or ended before; nothing to do.
 	ClaimDone Claim = "already-done"
@@ -66,11 +67,16 @@ type ClaimInput struct {
 	Previous *Message
 	// BodyError is why the carriers would refuse the body, if they would.
 	BodyError error
-	Now       time.Time
+	// InFlight are the messages of Consent.InFlight(Message.Ref(), Now) as
+	// stored now, read only when the message is one of an opted-out
+	// consumer's LastWords.
+	InFlight []Message
+	Now      time.Time
 }
 
 // ClaimSend decides a send attempt and returns the message as it must be
-// stored (unchanged for ClaimDone and ClaimBusy).
+// stored (unchanged for ClaimDone and ClaimBusy). A granted claim is
+// registered on the consent (Consent.WithClaim) in the same transaction.
 func ClaimSend(in ClaimInput) (Message, Claim) {
 	m, now := in.Message, in.Now
 	switch {
@@ -96,6 +102,18 @@ func ClaimSend(in ClaimInput) (Message, Claim) {
 	// one when it finishes; until then, wait.
 	if p := in.Previous; p != nil && p.Author.Outbound() && !p.Send.Done() {
 		return m, ClaimBusy
+	}
+	// The last texts of an opt-out wait for the sends claimed before it:
+	// their carrier call may still be under way, and nothing may reach the
+	// phone after the confirmation. Only a claim within its lease can be in
+	// a carrier call; one returned to pending was refused by the carrier, and
+	// its next claim will find the opt-out and be suppressed.
+	if LastWords(in.Consent, m) {
+		for _, o := range in.InFlight {
+			if o.Send.State == SendClaimed && now.Sub(o.Send.ClaimedAt) < SendLease {
+				return m, ClaimBusy
+			}
+		}
 	}
 	if in.BodyError != nil {
 		m.Send.State, m.Send.Error = SendSuppressed, in.BodyError.Error()

@@ -148,6 +148,7 @@ func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
 	if in.Consent, err = tx.Consent(c.Number, c.Consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return claimed{}, fmt.Errorf("load consent: %w", err)
 	}
+	in.Consent.Number, in.Consent.Consumer = c.Number, c.Consumer
 	if chat.MaySend(in.Consent, m) && ref.Seq > 1 {
 		prev, err := tx.Message(chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq - 1})
 		switch {
@@ -157,10 +158,30 @@ func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
 			return claimed{}, fmt.Errorf("load previous message: %w", err)
 		}
 	}
+	if chat.LastWords(in.Consent, m) {
+		// Serialised on the consent document: a claim committed before the
+		// opt-out is listed here, one after it read the opt-out.
+		for _, r := range in.Consent.InFlight(ref, now) {
+			o, err := tx.Message(r)
+			switch {
+			case err == nil:
+				in.InFlight = append(in.InFlight, o)
+			case !errors.Is(err, store.ErrNotFound):
+				return claimed{}, fmt.Errorf("load message %s/%d sent before: %w", r.ChatID, r.Seq, err)
+			}
+		}
+	}
 	in.BodyError = sms.CheckBody(m.Body)
 	next, cl := chat.ClaimSend(in)
 	if cl != chat.ClaimBusy {
 		tx.PutMessage(next)
+	}
+	if cl == chat.ClaimGranted {
+		seen := in.InFlight
+		if in.Previous != nil {
+			seen = append(seen, *in.Previous)
+		}
+		tx.PutConsent(in.Consent.WithClaim(ref, now, seen...))
 	}
 	return claimed{msg: next, chat: c, claim: cl}, nil
 }
