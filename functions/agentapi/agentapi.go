@@ -16,33 +16,23 @@
 package agentapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/smsdesk/smsdesk/shared/api"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/desk"
-	"github.com/smsdesk/smsdesk/shared/httpx"
-	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
-	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
@@ -127,10 +117,7 @@ func WithRoutes(routes ...Route) Option {
 
 // ErrorBody is every error answer: a message for the person, and for a
 // refused request body one problem per field.
-type ErrorBody struct {
-	Error    string            `json:"error"`
-	Problems []chat.FieldError `json:"problems,omitempty"`
-}
+type ErrorBody = httpapi.ErrorBody
 
 // RequiredFields are the members a request body must spell out, by schema
 // name; the OpenAPI document's "required" lists say the same (a test
@@ -142,10 +129,19 @@ var RequiredFields = map[string][]string{
 	"Canned":         {"title", "body"},
 }
 
+// bodies reads the API's request bodies; errs answers its use cases'
+// errors.
+var (
+	bodies = httpapi.Bodies{MaxBytes: MaxBodyBytes, Required: RequiredFields}
+	errs   = httpapi.Errors{API: Name}
+)
+
 // routes are the API's own routes.
 func routes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/openapi.yaml", Public: true, Handle: serveOpenAPI},
+		{Method: "GET", Path: httpapi.OpenAPIPath, Public: true, Handle: func(_ *Services, w http.ResponseWriter, r *http.Request) {
+			httpapi.ServeOpenAPI(w, r)
+		}},
 		{Method: "GET", Path: "/me", Handle: getMe},
 		{Method: "PUT", Path: "/me/status", Handle: putMyStatus},
 		{Method: "GET", Path: "/agents", Handle: listAgents},
@@ -182,65 +178,32 @@ func New(a *Services, guard *auth.Guard, opts ...Option) http.Handler {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	all := append(Routes(), o.routes...)
-	private := http.NewServeMux()
-	public := http.NewServeMux()
-	paths := http.NewServeMux() // by path alone, to tell 405 from 404
-	allow := map[string][]string{}
-	for _, rt := range all {
-		h := serve(a, rt)
-		if rt.Public {
-			public.Handle(rt.Method+" "+rt.Path, h)
-		} else {
-			private.Handle(rt.Method+" "+rt.Path, h)
-		}
-		if _, ok := allow[rt.Path]; !ok {
-			paths.Handle(rt.Path, http.NotFoundHandler())
-		}
-		allow[rt.Path] = append(allow[rt.Path], rt.Method)
+	var served []httpapi.Route
+	for _, rt := range append(Routes(), o.routes...) {
+		served = append(served, rt.serve(a))
 	}
-	methodsOf := func(r *http.Request) ([]string, string) {
-		_, pattern := paths.Handler(r)
-		if pattern == "" {
-			return nil, ""
-		}
-		methods := slices.Clone(allow[pattern])
-		if slices.Contains(methods, http.MethodGet) {
-			methods = append(methods, http.MethodHead)
-		}
-		return append(methods, http.MethodOptions), pattern
+	c := httpapi.Config{
+		Name:   Name,
+		Routes: served,
+		// The console's origin: the API's own host, PUBLIC_BASE_URL and
+		// CONSOLE_ORIGINS (Build).
+		Origins: &httpapi.OriginPolicy{Allowed: o.origins, Client: "the console", Setting: "CONSOLE_ORIGINS"},
 	}
-	noRoute := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if methods, pattern := methodsOf(r); pattern != "" {
-			w.Header().Set("Allow", strings.Join(methods, ", "))
-			WriteError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+pattern+"; use "+strings.Join(methods[:len(methods)-1], ", "), nil)
-			return
-		}
-		WriteError(w, http.StatusNotFound, "no such resource: "+r.URL.Path, nil)
-	})
-	private.Handle("/", noRoute)
-	var guarded http.Handler = refuseAll
 	if guard != nil {
-		guarded = guard.Require(auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin)(private)
+		c.Guard = guard.Require(auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin)
 	}
-	public.Handle("/", guarded)
-	return httpx.StripFunctionPrefix(Name, newOriginPolicy(o.origins, methodsOf).wrap(public))
+	return httpapi.New(c)
 }
 
-// refuseAll answers every authenticated route while no guard is configured,
-// so the API is never open.
-var refuseAll = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-	WriteError(w, http.StatusServiceUnavailable, "authentication is not configured", nil)
-})
-
-// serve wraps a route's handler with its role check.
-func serve(a *Services, rt Route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rt.Supervisor && !ViewerOf(r).Supervisor {
-			p, _ := auth.From(r.Context())
-			WriteError(w, http.StatusForbidden, fmt.Sprintf("role %s may not do this; it needs supervisor or admin", p.Role), nil)
-			return
-		}
+// serve is the toolkit's route for rt: supervisor routes admit supervisors
+// and admins, and a route that requires an action checks it on the chat
+// before rt.Handle runs.
+func (rt Route) serve(a *Services) httpapi.Route {
+	out := httpapi.Route{Method: rt.Method, Path: rt.Path, Public: rt.Public}
+	if rt.Supervisor {
+		out.Roles = []auth.Role{auth.RoleSupervisor, auth.RoleAdmin}
+	}
+	out.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.Requires != "" {
 			if err := a.Conversation.CheckAction(r.Context(), ViewerOf(r), r.PathValue("id"), rt.Requires); err != nil {
 				Fail(w, r, err)
@@ -249,6 +212,7 @@ func serve(a *Services, rt Route) http.Handler {
 		}
 		rt.Handle(a, w, r)
 	})
+	return out
 }
 
 // ViewerOf is the caller of an authenticated request as the app layer
@@ -256,13 +220,6 @@ func serve(a *Services, rt Route) http.Handler {
 func ViewerOf(r *http.Request) chat.Viewer {
 	p, _ := auth.From(r.Context())
 	return chat.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
-}
-
-func serveOpenAPI(_ *Services, w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", api.ContentType)
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(api.OpenAPI)
 }
 
 // Me is who is signed in: the token's identity, their agent and queues.
@@ -286,7 +243,7 @@ func getMe(a *Services, w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, Me{UID: p.UID, Email: p.Email, Role: p.Role, AgentID: p.AgentID, Supervisor: v.Supervisor,
+	httpapi.WriteJSON(w, http.StatusOK, Me{UID: p.UID, Email: p.Email, Role: p.Role, AgentID: p.AgentID, Supervisor: v.Supervisor,
 		Agent: prof.Agent, Queues: prof.Queues, TransferQueues: prof.TransferQueues})
 }
 
@@ -324,7 +281,7 @@ func getInbox(a *Services, w http.ResponseWriter, r *http.Request) {
 	case "false":
 		withEnded = false
 	default:
-		WriteError(w, http.StatusBadRequest, "ended: must be true or false, got "+strconv.Quote(v), nil)
+		httpapi.WriteError(w, http.StatusBadRequest, "ended: must be true or false, got "+strconv.Quote(v), nil)
 		return
 	}
 	in, err := a.Desk.InboxOf(r.Context(), ViewerOf(r), withEnded)
@@ -336,7 +293,7 @@ func getChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			WriteError(w, http.StatusBadRequest, "after: must be a message sequence number (0 or more), got "+strconv.Quote(v), nil)
+			httpapi.WriteError(w, http.StatusBadRequest, "after: must be a message sequence number (0 or more), got "+strconv.Quote(v), nil)
 			return
 		}
 		after = n
@@ -433,7 +390,7 @@ func putCanned(a *Services, w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if in.ID != "" && in.ID != id {
-		WriteError(w, http.StatusBadRequest, "the body names another canned message than the path", []chat.FieldError{{
+		httpapi.WriteError(w, http.StatusBadRequest, "the body names another canned message than the path", []chat.FieldError{{
 			Field: "id", Message: fmt.Sprintf("%q differs from %q in the path; to rename, delete and create", in.ID, id),
 		}})
 		return
@@ -444,12 +401,7 @@ func putCanned(a *Services, w http.ResponseWriter, r *http.Request) {
 }
 
 func deleteCanned(a *Services, w http.ResponseWriter, r *http.Request) {
-	if err := a.Desk.DeleteCanned(r.Context(), ViewerOf(r), r.PathValue("id")); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
+	errs.Deleted(w, r, a.Desk.DeleteCanned(r.Context(), ViewerOf(r), r.PathValue("id")))
 }
 
 // MeasureRequest is a draft reply to measure.
@@ -476,136 +428,36 @@ func measure(_ *Services, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := sms.Measure(in.Body)
-	WriteJSON(w, http.StatusOK, Measurement{Characters: m.Characters, Encoding: string(m.Encoding), Segments: m.Segments,
+	httpapi.WriteJSON(w, http.StatusOK, Measurement{Characters: m.Characters, Encoding: string(m.Encoding), Segments: m.Segments,
 		Units: m.Units, MaxCharacters: sms.MaxBodyCharacters})
 }
 
-// Answers.
+// Answers and request bodies, as every smsdesk API has them (httpapi).
 
-func answer(w http.ResponseWriter, r *http.Request, v any, err error) {
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, v)
-}
+func answer(w http.ResponseWriter, r *http.Request, v any, err error) { errs.Answer(w, r, v, err) }
 
 // Fail answers a use case's error: 400 with the problems of a refused
 // request, the status of a refused medium, 403 for an action the caller may
 // not take, 404 for an unknown id, 409 for a chat in the wrong state, 500
 // (logged, not shown) otherwise.
-func Fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *chat.ValidationError
-	var me *media.Error
-	var ae *chat.AccessError
-	switch {
-	case errors.As(err, &ve):
-		msgs := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			msgs[i] = p.Error()
-		}
-		WriteError(w, http.StatusBadRequest, "invalid request: "+strings.Join(msgs, "; "), ve.Problems)
-	case errors.As(err, &me):
-		WriteError(w, MediaStatus(me), me.Message, nil)
-	case errors.As(err, &ae):
-		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Info("request denied")
-		WriteError(w, http.StatusForbidden, ae.Reason, nil)
-	case errors.Is(err, store.ErrNotFound):
-		WriteError(w, http.StatusNotFound, err.Error(), nil)
-	case chat.IsStateError(err):
-		WriteError(w, http.StatusConflict, err.Error(), nil)
-	default:
-		logging.From(r.Context()).WithError(err).WithField("path", r.URL.Path).Error("agent request failed")
-		WriteError(w, http.StatusInternalServerError, "internal error; retry the request", nil)
-	}
-}
+func Fail(w http.ResponseWriter, r *http.Request, err error) { errs.Fail(w, r, err) }
 
 // WriteJSON answers with a document no cache may keep: chats are private
 // and change by the second.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	httpx.JSON(w, status, v)
-}
-
-// WriteError answers with an ErrorBody.
-func WriteError(w http.ResponseWriter, status int, msg string, problems []chat.FieldError) {
-	WriteJSON(w, status, ErrorBody{Error: msg, Problems: problems})
-}
-
-// Request bodies.
+func WriteJSON(w http.ResponseWriter, status int, v any) { httpapi.WriteJSON(w, status, v) }
 
 // Decode reads a JSON request body into v: application/json, at most
-// MaxBodyBytes, one object, no unknown members, the schema's required
-// members present. It answers the request itself and returns false when
-// the body is unusable.
+// MaxBodyBytes, one object, no unknown members, text in UTF-8, the
+// schema's required members present. It answers the request itself and
+// returns false when the body is unusable.
 func Decode(w http.ResponseWriter, r *http.Request, schema string, v any) bool {
-	body, ok := readBody(w, r)
-	return ok && decodeBody(w, body, schema, v)
+	return bodies.Decode(w, r, schema, v)
 }
 
 // DecodeOptional is Decode for a body that may be left out.
 func DecodeOptional(w http.ResponseWriter, r *http.Request, schema string, v any) bool {
-	body, ok := readBody(w, r)
-	if !ok {
-		return false
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return true
-	}
-	return decodeBody(w, body, schema, v)
+	return bodies.DecodeOptional(w, r, schema, v)
 }
 
 // DecodeEmpty accepts no body or an empty JSON object.
-func DecodeEmpty(w http.ResponseWriter, r *http.Request) bool {
-	var none struct{}
-	return DecodeOptional(w, r, "", &none)
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			WriteError(w, http.StatusUnsupportedMediaType, "send the body as application/json, not "+ct, nil)
-			return nil, false
-		}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes), nil)
-			return nil, false
-		}
-		WriteError(w, http.StatusBadRequest, "could not read the body: "+err.Error(), nil)
-		return nil, false
-	}
-	return body, true
-}
-
-func decodeBody(w http.ResponseWriter, body []byte, schema string, v any) bool {
-	what := "a valid " + schema + " document"
-	if schema == "" {
-		what = "empty (this request takes no members)"
-	}
-	if problems := httpx.DecodeStrict(body, v); len(problems) > 0 {
-		WriteError(w, http.StatusBadRequest, "the body is not "+what, problems)
-		return false
-	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil || members == nil {
-		WriteError(w, http.StatusBadRequest, "the body must be a JSON object", []chat.FieldError{{Field: "", Message: "send a JSON object"}})
-		return false
-	}
-	var problems []chat.FieldError
-	for _, name := range RequiredFields[schema] {
-		if _, ok := members[name]; !ok {
-			problems = append(problems, chat.FieldError{Field: name, Message: "required"})
-		}
-	}
-	if len(problems) > 0 {
-		WriteError(w, http.StatusBadRequest, "the body lacks required members", problems)
-		return false
-	}
-	return true
-}
+func DecodeEmpty(w http.ResponseWriter, r *http.Request) bool { return bodies.DecodeEmpty(w, r) }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/media"
@@ -29,11 +30,6 @@ func MediaRoute() (method, path string) { return http.MethodPost, "/chats/{id}/m
 // MediaUploadResponse is what UploadMedia answers (201).
 type MediaUploadResponse struct {
 	Media chat.Media `json:"media"`
-}
-
-// mediaErrorBody is UploadMedia's error answer.
-type mediaErrorBody struct {
-	Error string `json:"error"`
 }
 
 // UploadMedia stores an image an agent attaches to a reply: POST
@@ -101,7 +97,7 @@ func UploadMedia(svc *media.Service) http.HandlerFunc {
 			} else {
 				logging.From(r.Context()).WithError(err).Warn("uploaded media could not be signed for preview")
 			}
-			httpx.JSON(w, http.StatusCreated, MediaUploadResponse{Media: m})
+			httpapi.WriteJSON(w, http.StatusCreated, MediaUploadResponse{Media: m})
 			return
 		}
 	}
@@ -112,7 +108,7 @@ func answerMediaError(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &me):
-		writeMediaError(w, MediaStatus(me), me.Message)
+		writeMediaError(w, httpapi.MediaStatus(me), me.Message)
 	case errors.As(err, &tooBig):
 		writeMediaError(w, http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("the upload is larger than the %s limit of one MMS medium", media.FormatBytes(media.MaxMediaBytes)))
@@ -124,19 +120,8 @@ func answerMediaError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// writeMediaError answers an ErrorBody without problems: the upload is a
+// file, not a document with fields.
 func writeMediaError(w http.ResponseWriter, status int, msg string) {
-	httpx.JSON(w, status, mediaErrorBody{Error: msg})
-}
-
-// MediaStatus is the HTTP status that says why a medium was refused.
-func MediaStatus(e *media.Error) int {
-	switch e.Kind {
-	case media.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case media.UnsupportedType:
-		return http.StatusUnsupportedMediaType
-	case media.Off:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
+	httpapi.WriteError(w, status, msg, nil)
 }
