@@ -81,8 +81,14 @@ func (p Provider) Forgeries(kind Kind) ([]Forgery, error) {
 	if !ok {
 		return nil, fmt.Errorf("no well-formed %s capture", kind)
 	}
+	return p.ForgeriesOf(kind, []byte(base.Body))
+}
+
+// ForgeriesOf is Forgeries of a given callback body: one that would change
+// something if it were accepted.
+func (p Provider) ForgeriesOf(kind Kind, body []byte) ([]Forgery, error) {
 	var out []Forgery
-	for _, f := range p.forgeries(kind, []byte(base.Body)) {
+	for _, f := range p.forgeries(kind, body) {
 		r, err := f.build()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
