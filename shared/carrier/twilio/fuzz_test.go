@@ -12,7 +12,7 @@ import (
 // seed adds every captured body of a kind: the fuzzer starts from what
 // Twilio really posts.
 func seed(f *testing.F, kind carriertest.Kind) {
-	for _, c := range carriertest.LoadCaptures(f, "twiliotable/testdata/captures") {
+	for _, c := range carriertest.LoadCaptures(f, "twiliotable/captures") {
 		if c.Kind == kind {
 			f.Add([]byte(c.Body))
 		}

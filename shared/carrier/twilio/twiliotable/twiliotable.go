@@ -1,5 +1,5 @@
 // Package twiliotable is Twilio described to carriertest: its verifier and
-// signature, its captured webhooks and status callbacks (testdata/captures),
+// signature, its captured webhooks and status callbacks (captures/),
 // its status words and opt-out code, its client against twiliotest and its
 // documented send errors. Twilio's own tests run the table with it, and the
 // functions' tests use its captures and forgeries against their handlers.
@@ -29,13 +29,13 @@ const (
 	OtherAuthToken = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 )
 
-//go:embed testdata/captures/*.json
+//go:embed captures/*.json
 var captures embed.FS
 
 // Captures are Twilio's captured callbacks with what they parse to.
 func Captures(t testing.TB) []carriertest.Capture {
 	t.Helper()
-	cs, err := carriertest.ReadCaptures(captures, "testdata/captures")
+	cs, err := carriertest.ReadCaptures(captures, "captures")
 	if err != nil {
 		t.Fatal(err)
 	}
