@@ -21,12 +21,15 @@ import (
 
 // Message is one text the sandbox accepted.
 type Message struct {
-	SID       string    `json:"sid"`
-	From      string    `json:"from"`
-	To        string    `json:"to"`
-	Body      string    `json:"body"`
-	MediaURLs []string  `json:"mediaUrls,omitempty"`
-	At        time.Time `json:"at"`
+	SID       string   `json:"sid"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Body      string   `json:"body"`
+	MediaURLs []string `json:"mediaUrls,omitempty"`
+	// StatusCallback is where the sandbox posts the text's status
+	// callbacks.
+	StatusCallback string    `json:"statusCallback,omitempty"`
+	At             time.Time `json:"at"`
 }
 
 // Carrier is the sandbox carrier.
@@ -52,7 +55,8 @@ func (c *Carrier) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Se
 	c.mu.Lock()
 	m := Message{
 		SID:  fmt.Sprintf("SMsandbox%023d", len(c.sent)+1),
-		From: msg.From, To: msg.To, Body: msg.Body, MediaURLs: msg.MediaURLs, At: time.Now().UTC(),
+		From: msg.From, To: msg.To, Body: msg.Body, MediaURLs: msg.MediaURLs, StatusCallback: msg.StatusCallbackURL,
+		At: time.Now().UTC(),
 	}
 	c.sent = append(c.sent, m)
 	c.mu.Unlock()
@@ -73,7 +77,7 @@ func (c *Carrier) callback(to string, m Message, st chat.DeliveryStatus) {
 		"MessageSid": {m.SID}, "SmsSid": {m.SID}, "MessageStatus": {string(st)},
 		"From": {m.From}, "To": {m.To}, "AccountSid": {"ACsandbox"}, "ApiVersion": {"2010-04-01"},
 	}
-	req, err := twilio.SignedRequest(c.token, to, form)
+	req, err := c.CallbackRequest(to, form)
 	if err != nil {
 		c.log.WithError(err).Warn("sandbox: bad status callback URL")
 		return
@@ -87,6 +91,13 @@ func (c *Carrier) callback(to string, m Message, st chat.DeliveryStatus) {
 	if resp.StatusCode >= 300 {
 		c.log.WithField("status", resp.StatusCode).Warn("sandbox: status callback refused")
 	}
+}
+
+// CallbackRequest is a status callback as the sandbox posts it to
+// callbackURL: the form signed with the sandbox's token the way Twilio
+// signs, so DeliveryStatus verifies it with Twilio's verifier.
+func (c *Carrier) CallbackRequest(callbackURL string, form url.Values) (*http.Request, error) {
+	return twilio.SignedRequest(c.token, callbackURL, form)
 }
 
 // Sent returns every text accepted so far.
