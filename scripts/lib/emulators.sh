@@ -42,6 +42,12 @@ _emu_pgids=()
 _emu_pending=()
 # When the first of them was launched (microseconds), for the timings.
 _emu_t0=""
+# Ready ones by name: "pgid host:port", for emulators_kill and
+# emulators_restart.
+declare -A _emu_ready=()
+# The port the next launch binds instead of a free one (a restart keeps
+# its port, which the clients hold).
+_emu_want_port=""
 
 # The "demo-" prefix tells firebase-tools that no real Firebase project
 # stands behind it, so it never asks for credentials or reaches Google.
@@ -223,7 +229,7 @@ _emu_launch() {
 		command -v java >/dev/null || { _emu_missing "$name" "java is not installed"; return; }
 		_emu_gcloud_component cloud-firestore-emulator ||
 			{ _emu_missing "$name" "the gcloud component cloud-firestore (package google-cloud-cli-firestore-emulator) is not installed"; return; }
-		port=$(emulators_free_port) || return
+		port=${_emu_want_port:-$(emulators_free_port)} || return
 		hostport="127.0.0.1:${port}"
 		_emu_spawn "$log" gcloud emulators firestore start --quiet --host-port="$hostport"
 		;;
@@ -232,7 +238,7 @@ _emu_launch() {
 		command -v java >/dev/null || { _emu_missing "$name" "java is not installed"; return; }
 		_emu_gcloud_component pubsub-emulator ||
 			{ _emu_missing "$name" "the gcloud component pubsub-emulator (package google-cloud-cli-pubsub-emulator) is not installed"; return; }
-		port=$(emulators_free_port) || return
+		port=${_emu_want_port:-$(emulators_free_port)} || return
 		hostport="127.0.0.1:${port}"
 		mkdir -p "${_emu_dir}/pubsub-data"
 		_emu_spawn "$log" gcloud beta emulators pubsub start --quiet \
@@ -244,7 +250,7 @@ _emu_launch() {
 		local bin
 		bin="$(_emu_tools_dir)/cloud-tasks-emulator"
 		[[ -x "$bin" ]] || { _emu_missing "$name" "${bin} is missing (run scripts/install-tools)"; return; }
-		port=$(emulators_free_port) || return
+		port=${_emu_want_port:-$(emulators_free_port)} || return
 		hostport="127.0.0.1:${port}"
 		# Queues are created through the CreateQueue API (tests use unique
 		# names); the product's own queues are created up front as well so a
@@ -332,6 +338,7 @@ emulators_wait() {
 			export FIREBASE_AUTH_EMULATOR_HOST="$hostport"
 			;;
 		esac
+		_emu_ready[$name]="${pid} ${hostport}"
 		us=$((${EPOCHREALTIME/./} - _emu_t0))
 		printf 'emulators: %s ready on %s, %d.%01ds after launch (log %s)\n' \
 			"$name" "$hostport" $((us / 1000000)) $((us % 1000000 / 100000)) "$log" >&2
@@ -345,6 +352,43 @@ emulators_wait() {
 # variable.
 emulators_start() {
 	emulators_launch "$@" || return 1
+	emulators_wait
+}
+
+# emulators_kill NAME kills one ready emulator at once (SIGKILL to its
+# process group, as a crash would), and waits until its port is free.
+emulators_kill() {
+	local name=$1 pgid hostport
+	[[ -n "${_emu_ready[$name]:-}" ]] || { echo "emulators: ${name} is not running" >&2; return 1; }
+	read -r pgid hostport <<<"${_emu_ready[$name]}"
+	kill -KILL -- "-${pgid}" 2>/dev/null || true
+	wait "$pgid" 2>/dev/null || true
+	local -a left=()
+	local p
+	for p in "${_emu_pgids[@]}"; do
+		[[ "$p" == "$pgid" ]] || left+=("$p")
+	done
+	_emu_pgids=("${left[@]}")
+	local i
+	for ((i = 0; i < 100; i++)); do
+		(exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "emulators: ${name} still answers on ${hostport} after SIGKILL" >&2
+	return 1
+}
+
+# emulators_restart NAME starts an emulator emulators_kill ended again on
+# the same port, and waits until it is ready. It starts empty: the
+# Firestore and Pub/Sub emulators and the Cloud Tasks emulator keep
+# everything in memory.
+emulators_restart() {
+	local name=$1 hostport
+	[[ -n "${_emu_ready[$name]:-}" ]] || { echo "emulators: ${name} was never started" >&2; return 1; }
+	read -r _ hostport <<<"${_emu_ready[$name]}"
+	_emu_want_port=${hostport##*:}
+	emulators_launch "$name" || { _emu_want_port=""; return 1; }
+	_emu_want_port=""
 	emulators_wait
 }
 
@@ -370,6 +414,7 @@ emulators_stop() {
 	_emu_pgids=()
 	_emu_pending=()
 	_emu_t0=""
+	_emu_ready=()
 	if [[ -n "$_emu_dir" ]]; then
 		if ((rc != 0)) || [[ -n "${SMSDESK_KEEP_EMULATOR_LOGS:-}" ]]; then
 			echo "emulators: logs kept in ${_emu_dir}" >&2

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +39,9 @@ type simulator struct {
 	token     string // signs the webhooks as Twilio would
 	selfBase  string // where this process listens, for posting the webhook
 	client    *http.Client
+	// boot tells this process's sandbox log from an earlier one's, whose
+	// indexes a drill's reader must not continue from.
+	boot string
 
 	mu   sync.Mutex
 	sent map[string][]bubble // thread → texts the consumer sent
@@ -58,6 +63,7 @@ func newSimulator(ctx context.Context, e *platform.Env, selfBase string) (*simul
 	return &simulator{
 		numbersOf: st.Numbers, sandbox: carrierenv.Sandbox(e), urls: e.URLs(), token: e.Config.WebhookAuthToken(),
 		selfBase: selfBase, client: &http.Client{Timeout: 15 * time.Second}, sent: map[string][]bubble{},
+		boot: clock.RandomID(),
 	}, nil
 }
 
@@ -72,6 +78,10 @@ func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.send(w, r)
 	case "/api/thread":
 		s.thread(w, r)
+	case "/api/outbox":
+		s.outbox(w, r)
+	case "/api/faults":
+		s.faults(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -161,4 +171,65 @@ func (s *simulator) thread(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	httpx.JSON(w, http.StatusOK, map[string]any{"messages": out})
+}
+
+// outbox lists every call the sandbox carrier got, from index after on, for
+// scripts/load and scripts/faults, which act as every consumer's phone: one
+// cheap read of this process's memory, never of the store.
+func (s *simulator) outbox(w http.ResponseWriter, r *http.Request) {
+	if s.sandbox == nil {
+		httpx.Error(w, http.StatusConflict, "the outbox is the sandbox carrier's (SMSDESK_CARRIER=sandbox)")
+		return
+	}
+	after, err := strconv.Atoi(cmp.Or(r.URL.Query().Get("after"), "0"))
+	if err != nil || after < 0 {
+		httpx.Error(w, http.StatusBadRequest, "after: want a count of 0 or more")
+		return
+	}
+	attempts := s.sandbox.Attempts(after)
+	httpx.JSON(w, http.StatusOK, map[string]any{
+		"boot": s.boot, "attempts": orEmpty(attempts), "next": after + len(attempts), "faultsLeft": s.sandbox.FaultsLeft(),
+	})
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// faults makes the sandbox carrier fail its next sends (scripts/faults):
+// {"kind": "429"|"500"|"timeout"|"opted-out", "count": N, "delay": "25s"}.
+func (s *simulator) faults(w http.ResponseWriter, r *http.Request) {
+	if !httpx.RequirePOST(w, r) {
+		return
+	}
+	if s.sandbox == nil {
+		httpx.Error(w, http.StatusConflict, "faults are the sandbox carrier's (SMSDESK_CARRIER=sandbox)")
+		return
+	}
+	var req struct {
+		Kind  sandbox.FaultKind `json:"kind"`
+		Count int               `json:"count"`
+		Delay string            `json:"delay"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+		httpx.Error(w, http.StatusBadRequest, "body must be JSON {kind, count, delay}: "+err.Error())
+		return
+	}
+	var delay time.Duration
+	if req.Delay != "" {
+		d, err := time.ParseDuration(req.Delay)
+		if err != nil {
+			httpx.Error(w, http.StatusBadRequest, "delay: "+err.Error())
+			return
+		}
+		delay = d
+	}
+	if err := s.sandbox.InjectFaults(req.Kind, req.Count, delay); err != nil {
+		httpx.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]int{"faultsLeft": s.sandbox.FaultsLeft()})
 }

@@ -1,365 +1,369 @@
-// Command loadtest measures how long a consumer's text takes to become
-// visible to agents: it posts signed Twilio webhooks to a running smsdesk
-// (scripts/load starts one on the emulators) at a fixed rate, and polls
-// AgentAPI's GET /chats/{id}?after=N as a supervisor, one poller per chat
-// as an agent's console does, until each text shows up. It prints the
-// latency distribution and the webhook acknowledgement times.
+// Command loadtest drives a running smsdesk (scripts/load and scripts/faults
+// start one on the emulators) the way its real users do, and measures it:
+//
+//   - Consumers text the business number at a fixed total rate. A new
+//     consumer's first text gets the opt-in notice and the menu back
+//     through the sandbox carrier; it answers the menu, is assigned to an
+//     agent, and then texts the agent, each time only once the answer to its
+//     previous text has reached its phone. When no consumer is waiting to
+//     text, a new one starts. Webhooks are signed like Twilio's and retried,
+//     as a fallback URL would, while the server answers 5xx or is down.
+//   - Every consumer's phone is one reader of the dev server's sandbox
+//     outbox (GET /Simulator/api/outbox), which lists each text the carrier
+//     was asked to send, when, and under which idempotency key.
+//   - Each agent's console polls GET /AgentAPI/inbox once a second, reads a
+//     chat (GET /AgentAPI/chats/{id}?after=N) only when the inbox shows its
+//     version changed, answers each follow-up once and ends the chat after
+//     the last one.
+//
+// It reports the webhook's answer time; consumer text → visible to the
+// agent; consumer text → first text back handed to the carrier; and, after a
+// drain, from every transcript read in full: texts lost and duplicated,
+// replies doubled, and the outbound messages' send states. Each run is one
+// JSON line in -out; `loadtest -table FILE...` prints the README's table.
+//
+// Only 127.0.0.1 is driven: -base must be a loopback address.
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
+	"net"
 	"net/url"
 	"os"
-	"slices"
-	"strings"
+	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
-	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/config"
 )
 
-const (
-	loadNumber = "+14155550107"
-	loadQueue  = "load-pool"
-	loadAgent  = "loadbot"
-	accountSID = "AC00000000000000000000000000000000"
-)
-
 type options struct {
-	base      string // where smsdesk listens (internal address)
-	public    string // PUBLIC_BASE_URL the server checks signatures against
-	token     string // webhook signing token
-	rate      float64
-	duration  time.Duration
-	consumers int
-	poll      time.Duration
-	timeout   time.Duration
+	base, public, token string
+
+	rate            float64
+	duration, drain time.Duration
+	warmup          time.Duration
+	runIndex        int
+	block           int
+	label           string
+
+	agents, capacity, followUps, maxConsumers, stopEvery int
+
+	inboxPoll, outboxPoll time.Duration
+	timeout               time.Duration // a consumer gives up on an answer
+	webhookRetryFor       time.Duration
+	settle                time.Duration // the audit waits this long for replies to settle
+	stableP99             time.Duration
+	recoverBound          time.Duration
+
+	out    string
+	events string
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.base, "base", "http://127.0.0.1:8080", "smsdesk's address")
-	flag.StringVar(&o.public, "public", "", "the server's PUBLIC_BASE_URL (default: -base)")
+	var tableMode bool
+	flag.BoolVar(&tableMode, "table", false, "print the Markdown table of the result files given as arguments, and exit")
+	flag.StringVar(&o.base, "base", "http://127.0.0.1:8080", "smsdesk's address (loopback only)")
+	flag.StringVar(&o.public, "public", "", "the server's PUBLIC_BASE_URL, which webhooks are signed for (default: -base)")
 	flag.StringVar(&o.token, "token", config.SandboxAuthToken, "Twilio auth token the server verifies webhooks with")
-	flag.Float64Var(&o.rate, "rate", 10, "consumer texts per second")
-	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long to send")
-	flag.IntVar(&o.consumers, "consumers", 0, "distinct consumers (default: 2 × rate, at most 100)")
-	flag.DurationVar(&o.poll, "poll", 100*time.Millisecond, "how often a waiting text is looked for")
-	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on a text after this long")
+	flag.Float64Var(&o.rate, "rate", 25, "consumer texts per second, all consumers together")
+	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long consumers text")
+	flag.DurationVar(&o.warmup, "warmup", 10*time.Second, "texts sent this early are audited but left out of the latencies (fresh emulators' JVMs are cold)")
+	flag.DurationVar(&o.drain, "drain", 30*time.Second, "after sending, how long to wait for every text to be answered and seen")
+	flag.IntVar(&o.runIndex, "run", 1, "run number, for the table")
+	flag.IntVar(&o.block, "block", -1, "block of consumer numbers (0-69), distinct per run against one server (default: -run)")
+	flag.StringVar(&o.label, "label", "", "scenario name for the fault drill's table")
+	flag.IntVar(&o.agents, "agents", 0, "agents (default: rate/5, at least 2)")
+	flag.IntVar(&o.capacity, "capacity", 10, "chats each agent holds at once")
+	flag.IntVar(&o.followUps, "follow-ups", 3, "texts a consumer sends the agent after the menu, each answered")
+	flag.IntVar(&o.maxConsumers, "max-consumers", 0, "consumers in conversation at once (default: 30 × rate, at least 100)")
+	flag.IntVar(&o.stopEvery, "stop-every", 0, "every Nth consumer texts STOP instead of its last follow-up (0: none)")
+	flag.DurationVar(&o.inboxPoll, "inbox-poll", time.Second, "how often each agent's console reads its inbox (the console's pollMillis)")
+	flag.DurationVar(&o.outboxPoll, "outbox-poll", 100*time.Millisecond, "how often the phones read the sandbox outbox")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "a consumer gives up when its text got no answer this long")
+	flag.DurationVar(&o.webhookRetryFor, "webhook-retry-for", 60*time.Second, "how long a webhook is retried while the server fails")
+	flag.DurationVar(&o.settle, "settle", 0, "how long the audit waits for replies still pending or claimed (default: 10 s; fault drill: 4 min, past SendSMS's 2-minute claim lease)")
+	flag.DurationVar(&o.stableP99, "stable-p99", 3*time.Second, "a run is stable only if p99 of visible-to-agent and of the automatic reply stay within this")
+	flag.DurationVar(&o.recoverBound, "recover-bound", 5*time.Second, "fault drill: recovered once every later text is answered within this")
+	flag.StringVar(&o.out, "out", "", "append the run's result as one JSON line to this file")
+	flag.StringVar(&o.events, "events", "", "fault drill: the file scripts/faults writes its kills and restarts to")
 	flag.Parse()
-	if o.public == "" {
-		o.public = o.base
+
+	if tableMode {
+		results, err := readResults(flag.Args())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		table(os.Stdout, results)
+		return
 	}
-	if o.consumers == 0 {
-		o.consumers = min(100, max(1, int(2*o.rate)))
+	if err := o.complete(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(2)
 	}
-	if err := run(context.Background(), o); err != nil {
+	r, err := run(context.Background(), o)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
+	r.print(os.Stdout)
+	if o.out != "" {
+		if err := appendJSON(o.out, r); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+	}
+	if (r.Fault != nil && !r.Fault.Pass) || (r.Fault == nil && !r.Stable) {
+		os.Exit(3)
+	}
 }
 
-type client struct {
-	o     options
-	http  *http.Client
-	admin string
-	super string
-}
-
-func run(ctx context.Context, o options) error {
-	c := &client{o: o, http: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
-	var err error
-	if c.admin, err = c.signIn(ctx, `{"role":"admin"}`); err != nil {
-		return err
+func (o *options) complete() error {
+	if o.public == "" {
+		o.public = o.base
 	}
-	if c.super, err = c.signIn(ctx, `{"role":"supervisor"}`); err != nil {
-		return err
+	u, err := url.Parse(o.base)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("-base %q: want http://127.0.0.1:PORT", o.base)
 	}
-	if err := c.setUp(ctx); err != nil {
-		return fmt.Errorf("set-up: %w", err)
+	if ip := net.ParseIP(u.Hostname()); (ip == nil || !ip.IsLoopback()) && u.Hostname() != "localhost" {
+		return fmt.Errorf("-base %q: the load drives only a server on this machine (127.0.0.1)", o.base)
 	}
-	chats, err := c.openChats(ctx)
-	if err != nil {
-		return fmt.Errorf("opening the consumers' chats: %w", err)
+	if o.rate <= 0 || o.rate > 2000 {
+		return fmt.Errorf("-rate %v: want more than 0 and at most 2000", o.rate)
 	}
-
-	fmt.Printf("loadtest: %.0f texts/s for %s from %d consumers, polling every %s\n", o.rate, o.duration, o.consumers, o.poll)
-	rec := &recorder{failures: map[string]int{}}
-	watchers := map[string]*watcher{}
-	var watching sync.WaitGroup
-	for consumer, chatID := range chats {
-		w := &watcher{c: c, chatID: chatID, rec: rec, pending: map[string]time.Time{}, wake: make(chan struct{}, 1)}
-		watchers[consumer] = w
-		watching.Add(1)
-		go func() { defer watching.Done(); w.run(ctx) }()
+	if o.duration <= 0 || o.duration > time.Hour/2 {
+		return fmt.Errorf("-duration %s: want at most 30 minutes (dev sign-in tokens last an hour)", o.duration)
 	}
-	// MessageSids are unique across runs against one server: a repeated
-	// one is a carrier retry, deduplicated, and would never show up.
-	runID := time.Now().UnixNano()
-	var sending sync.WaitGroup
-	tick := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
-	deadline := time.Now().Add(o.duration)
-	for n := 0; time.Now().Before(deadline); n++ {
-		<-tick.C
-		consumer := consumerNumber(n % o.consumers)
-		body := fmt.Sprintf("load text %x-%d", runID, n)
-		sending.Add(1)
-		go func() {
-			defer sending.Done()
-			w := watchers[consumer]
-			start := time.Now()
-			w.expect(body, start) // before the webhook: the watcher must not read past it unexpecting
-			if err := c.text(ctx, fmt.Sprintf("SM%x%08d", runID, n), consumer, body); err != nil {
-				rec.fail("webhook: " + err.Error())
-				w.forget(body)
-				return
-			}
-			rec.ack(time.Since(start))
-		}()
+	if o.followUps < 1 {
+		return errors.New("-follow-ups: want at least 1")
 	}
-	tick.Stop()
-	sending.Wait()
-	for _, w := range watchers {
-		w.close()
+	if o.block < 0 {
+		o.block = o.runIndex
 	}
-	watching.Wait()
-	report("text visible through AgentAPI", rec.visible)
-	report("webhook answered", rec.acks)
-	fmt.Printf("  AgentAPI polls: %d\n", rec.polls.Load())
-	for what, n := range rec.failures {
-		fmt.Printf("  failed %d×: %s\n", n, what)
+	if o.agents == 0 {
+		o.agents = max(2, int(o.rate/5+0.999))
 	}
-	if len(rec.failures) > 0 {
-		return errors.New("some texts failed")
+	if o.maxConsumers == 0 {
+		o.maxConsumers = max(100, int(30*o.rate))
+	}
+	if o.settle == 0 {
+		o.settle = 10 * time.Second
+		if o.events != "" {
+			o.settle = 4 * time.Minute
+		}
 	}
 	return nil
 }
 
-// recorder collects the samples of every watcher.
-type recorder struct {
-	mu       sync.Mutex
-	visible  []time.Duration
-	acks     []time.Duration
-	failures map[string]int
-	polls    atomic.Int64
-}
-
-func (r *recorder) fail(what string)    { r.mu.Lock(); r.failures[what]++; r.mu.Unlock() }
-func (r *recorder) ack(d time.Duration) { r.mu.Lock(); r.acks = append(r.acks, d); r.mu.Unlock() }
-func (r *recorder) seen(d time.Duration) {
-	r.mu.Lock()
-	r.visible = append(r.visible, d)
-	r.mu.Unlock()
-}
-func (r *recorder) failN(what string, n int) { r.mu.Lock(); r.failures[what] += n; r.mu.Unlock() }
-func (w *watcher) forget(body string)        { w.mu.Lock(); delete(w.pending, body); w.mu.Unlock() }
-
-// watcher polls one chat as an agent's console does, asking only for the
-// messages after the last one it saw, while texts are outstanding.
-type watcher struct {
-	c       *client
-	chatID  string
-	rec     *recorder
-	mu      sync.Mutex
-	pending map[string]time.Time // body → when its webhook was posted
-	lastSeq int64
-	closed  bool
-	wake    chan struct{}
-}
-
-func (w *watcher) expect(body string, at time.Time) {
-	w.mu.Lock()
-	w.pending[body] = at
-	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+func appendJSON(path string, r Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
 	}
-}
-
-func (w *watcher) close() {
-	w.mu.Lock()
-	w.closed = true
-	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
 	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
-func (w *watcher) run(ctx context.Context) {
-	for {
-		w.mu.Lock()
-		waiting, closed := len(w.pending), w.closed
-		oldest := time.Now()
-		for _, at := range w.pending {
-			if at.Before(oldest) {
-				oldest = at
-			}
+// run is one measured run: set up, text for the duration, drain, audit.
+// Every loop ends with the run's context, whose deadline bounds it all.
+func run(parent context.Context, o options) (Result, error) {
+	limit := o.duration + o.drain + o.settle + 3*time.Minute
+	ctx, cancel := context.WithTimeout(parent, limit)
+	defer cancel()
+	s := newSim(o, newClient(o.base, o.public, o.token))
+	if err := s.setUp(ctx); err != nil {
+		return Result{}, fmt.Errorf("set-up: %w", err)
+	}
+	for i := range o.agents {
+		if _, err := s.c.as(ctx, agentPrincipal(agentID(i))); err != nil {
+			return Result{}, err
 		}
-		w.mu.Unlock()
-		if waiting == 0 {
-			if closed {
-				return
-			}
-			<-w.wake
+	}
+
+	// The phones read until the audit is done (late sends count); the
+	// consoles and the watchdog until the drain ends.
+	phonesCtx, stopPhones := context.WithCancel(ctx)
+	consolesCtx, stopConsoles := context.WithCancel(ctx)
+	var bg, consoles sync.WaitGroup
+	bg.Add(1)
+	go func() { defer bg.Done(); s.phones(phonesCtx) }()
+	if o.events != "" {
+		bg.Add(1)
+		go func() { defer bg.Done(); s.watchEvents(phonesCtx, o.events) }()
+	}
+	consoles.Add(1)
+	go func() { defer consoles.Done(); s.watchdog(consolesCtx) }()
+	for i := range o.agents {
+		consoles.Add(1)
+		go func() { defer consoles.Done(); s.agent(consolesCtx, agentID(i)) }()
+	}
+
+	fmt.Printf("loadtest: %.0f texts/s for %s, %d agents polling every %s, %d follow-ups per consumer\n",
+		o.rate, o.duration, o.agents, o.inboxPoll, o.followUps)
+	s.started = time.Now()
+	s.send(ctx)
+	s.mu.Lock()
+	sendEnd := s.sendEnd
+	s.mu.Unlock()
+	if sendEnd.IsZero() {
+		sendEnd = time.Now()
+	}
+	drainStart := time.Now()
+	for s.outstanding() > 0 && time.Since(drainStart) < o.drain && ctx.Err() == nil {
+		time.Sleep(250 * time.Millisecond)
+	}
+	drained := time.Since(drainStart)
+	stopConsoles()
+	consoles.Wait()
+
+	a := s.verify(ctx)
+	for settleStart := time.Now(); a.Unsettled-s.allowedUnsettled(a) > 0 && time.Since(settleStart) < o.settle && ctx.Err() == nil; {
+		fmt.Printf("loadtest: %d replies still pending or claimed; reading again in 5 s\n", a.Unsettled)
+		time.Sleep(5 * time.Second)
+		a = s.verify(ctx)
+	}
+	// The last sends reach the phones within a poll or two.
+	time.Sleep(2 * o.outboxPoll)
+	stopPhones()
+	bg.Wait()
+
+	r := s.result(sendEnd.Sub(s.started), drained, a)
+	if o.events != "" {
+		r.Fault = s.faultResult(&r, a)
+	}
+	return r, nil
+}
+
+// result computes a run's figures from what every text went through.
+func (s *sim) result(sending, drained time.Duration, a audit) Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.o
+	r := Result{
+		Label: o.label, Rate: o.rate, Run: o.runIndex, DurationS: sending.Seconds(), DrainS: drained.Seconds(), WarmupS: o.warmup.Seconds(),
+		Agents: o.agents, Capacity: o.capacity, FollowUps: o.followUps, Cores: runtime.NumCPU(),
+		Sent: len(s.texts), Skipped: s.skipped, Consumers: len(s.list), GaveUp: s.gaveUp,
+		CarrierTexts: s.business, DupSends: s.dupSends, Resent: s.resent, FaultSends: s.faultSends,
+		OptViolate: s.optViolate, Foreign: s.foreign, Boots: s.boots, Audit: a,
+		InboxPolls: s.inboxPolls.Load(), ChatReads: s.chatReads.Load(), Replies: s.replies.Load(),
+		Ends: s.ends.Load(), Accepts: s.accepts.Load(), OutboxPolls: s.outboxPolls.Load(),
+		ReplyBy: map[string]Dist{},
+	}
+	if sending > 0 {
+		r.Achieved = float64(r.Sent) / sending.Seconds()
+	}
+	var acks, visible, replies, auto []time.Duration
+	byKind := make([][]time.Duration, kinds)
+	const bucket = 5 * time.Second
+	timeline := map[int][]time.Duration{}
+	warm := s.started.Add(o.warmup)
+	for _, t := range s.texts {
+		if t.refused {
+			r.Refused++
 			continue
 		}
-		if time.Since(oldest) > w.c.o.timeout {
-			w.mu.Lock()
-			w.rec.failN(fmt.Sprintf("visible: not within %s", w.c.o.timeout), len(w.pending))
-			clear(w.pending)
-			w.mu.Unlock()
+		if !t.acked {
 			continue
 		}
-		var view struct {
-			Messages []chat.Message `json:"messages"`
+		r.Acked++
+		if !t.replyAt.IsZero() {
+			b := int(t.sentAt.Sub(s.started) / bucket)
+			timeline[b] = append(timeline[b], t.replyAt.Sub(t.sentAt))
 		}
-		w.rec.polls.Add(1)
-		if err := w.c.call(ctx, w.c.super, "GET", fmt.Sprintf("/AgentAPI/chats/%s?after=%d", w.chatID, w.lastSeq), "", &view); err != nil {
-			w.rec.fail("poll: " + err.Error())
-		}
-		now := time.Now()
-		w.mu.Lock()
-		for _, m := range view.Messages {
-			if at, ok := w.pending[m.Body]; ok {
-				w.rec.seen(now.Sub(at))
-				delete(w.pending, m.Body)
+		if t.sentAt.Before(warm) {
+			// Counted as answered or not below, not in the latencies.
+			if t.replyAt.IsZero() {
+				r.Unanswered++
+			} else if t.kind == kindFollowUp && t.visibleAt.IsZero() {
+				r.NotVisible++
 			}
-			w.lastSeq = max(w.lastSeq, m.Seq)
+			r.Warmup++
+			continue
 		}
-		w.mu.Unlock()
-		time.Sleep(w.c.o.poll)
-	}
-}
-
-func consumerNumber(i int) string { return fmt.Sprintf("+1415556%04d", i) }
-
-func report(what string, d []time.Duration) {
-	if len(d) == 0 {
-		fmt.Printf("  %s: no samples\n", what)
-		return
-	}
-	slices.Sort(d)
-	q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
-	fmt.Printf("  %s: n=%d p50=%s p90=%s p99=%s max=%s\n", what, len(d),
-		q(0.50).Round(time.Millisecond), q(0.90).Round(time.Millisecond), q(0.99).Round(time.Millisecond), d[len(d)-1].Round(time.Millisecond))
-}
-
-func (c *client) signIn(ctx context.Context, principal string) (string, error) {
-	var out struct{ Token string }
-	if err := c.call(ctx, "", "POST", "/Console/dev-sign-in", principal, &out); err != nil {
-		return "", fmt.Errorf("dev sign-in (run the server with SMSDESK_AUTH=dev): %w", err)
-	}
-	return out.Token, nil
-}
-
-// setUp adds a number whose entry queue is a leaf worked by one
-// auto-answer agent with room for every consumer, so each measured text
-// lands in an active chat and causes no reply: the path measured is the
-// consumer's text alone.
-func (c *client) setUp(ctx context.Context) error {
-	steps := []struct{ path, body string }{
-		{"/AdminAPI/agents/" + loadAgent, `{"name":"Load Bot","capacity":100,"autoAnswer":true,"status":"available"}`},
-		{"/AdminAPI/queues/" + loadQueue, `{"name":"Load","agents":["` + loadAgent + `"],"timeouts":{"agentInactivityMinutes":10080,"expiryMinutes":10080}}`},
-		{"/AdminAPI/numbers/" + url.PathEscape(loadNumber), `{"provider":"twilio","entryQueue":"` + loadQueue + `","language":"en","enabled":true}`},
-	}
-	for _, s := range steps {
-		if err := c.call(ctx, c.admin, "PUT", s.path, s.body, nil); err != nil {
-			return err
+		acks = append(acks, t.ack)
+		if t.retries > 0 {
+			r.Retried++
 		}
-	}
-	return nil
-}
-
-// openChats has every consumer text once and returns their chats.
-func (c *client) openChats(ctx context.Context) (map[string]string, error) {
-	chats := map[string]string{}
-	for i := range c.o.consumers {
-		consumer := consumerNumber(i)
-		if err := c.text(ctx, fmt.Sprintf("SMsetup%04d%d", i, time.Now().UnixNano()), consumer, "hello"); err != nil {
-			return nil, err
-		}
-	}
-	deadline := time.Now().Add(c.o.timeout)
-	for i := range c.o.consumers {
-		consumer := consumerNumber(i)
-		for chats[consumer] == "" {
-			var list []chat.Chat
-			if err := c.call(ctx, c.super, "GET", "/AgentAPI/consumers/"+url.PathEscape(consumer)+"/chats", "", &list); err != nil {
-				return nil, err
-			}
-			for _, ch := range list {
-				if ch.Number == loadNumber && ch.Status != chat.StatusEnded {
-					chats[consumer] = ch.ID
-				}
-			}
-			if chats[consumer] == "" {
-				if time.Now().After(deadline) {
-					return nil, fmt.Errorf("no open chat for %s", consumer)
-				}
-				time.Sleep(c.o.poll)
+		if t.kind == kindFollowUp {
+			if t.visibleAt.IsZero() {
+				r.NotVisible++
+			} else {
+				visible = append(visible, t.visibleAt.Sub(t.sentAt))
 			}
 		}
+		if t.replyAt.IsZero() {
+			r.Unanswered++
+			continue
+		}
+		d := t.replyAt.Sub(t.sentAt)
+		replies = append(replies, d)
+		byKind[t.kind] = append(byKind[t.kind], d)
+		if t.kind == kindFirst || t.kind == kindChoice {
+			auto = append(auto, d)
+		}
 	}
-	return chats, nil
-}
+	r.Ack, r.Visible, r.Reply, r.Auto = distOf(acks), distOf(visible), distOf(replies), distOf(auto)
+	for b := 0; b <= int(sending/bucket); b++ {
+		d := distOf(timeline[b])
+		r.Timeline = append(r.Timeline, Bucket{FromS: (time.Duration(b) * bucket).Seconds(), N: d.N, P50: d.P50, Max: d.Max})
+	}
+	for k := range kinds {
+		if len(byKind[k]) > 0 {
+			r.ReplyBy[kindNames[k]] = distOf(byKind[k])
+		}
+	}
+	s.errMu.Lock()
+	if len(s.errs) > 0 {
+		r.Errors = map[string]int{}
+		for k, v := range s.errs {
+			r.Errors[k] = v
+		}
+	}
+	s.errMu.Unlock()
 
-func (c *client) text(ctx context.Context, sid, consumer, body string) error {
-	form := url.Values{"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {consumer}, "To": {loadNumber}, "Body": {body}, "NumMedia": {"0"}}
-	req, err := twilio.SignedRequest(c.o.token, strings.TrimSuffix(c.o.public, "/")+"/TwilioInbound", form)
-	if err != nil {
-		return err
+	why := func(n int, format string, args ...any) {
+		if n > 0 {
+			r.Unstable = append(r.Unstable, fmt.Sprintf("%d "+format, append([]any{n}, args...)...))
+		}
 	}
-	target, _ := url.Parse(strings.TrimSuffix(c.o.base, "/") + "/TwilioInbound")
-	req.URL, req.Host = target, target.Host
-	resp, err := c.http.Do(req.WithContext(ctx))
-	if err != nil {
-		return err
+	why(r.Refused, "refused by the webhook")
+	why(a.Lost, "lost")
+	why(a.Duplicated+a.DupReplies, "duplicated in a transcript")
+	why(r.DupSends+r.Resent, "handed to the carrier twice")
+	why(r.Unanswered, "unanswered")
+	why(r.NotVisible, "never seen by an agent")
+	why(a.Unsettled, "replies unsettled")
+	why(a.FailedWithReason+a.FailedNoReason, "replies failed")
+	why(a.Unread, "transcripts unreadable")
+	why(r.OptViolate, "texts after an opt-out")
+	errs := 0
+	for _, n := range r.Errors {
+		errs += n
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("TwilioInbound answered %d", resp.StatusCode)
+	why(errs, "API errors")
+	if r.Achieved < 0.95*o.rate {
+		r.Unstable = append(r.Unstable, fmt.Sprintf("sent %.1f/s of %.0f", r.Achieved, o.rate))
 	}
-	return nil
-}
-
-func (c *client) call(ctx context.Context, token, method, path, body string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.o.base, "/")+path, bytes.NewReader([]byte(body)))
-	if err != nil {
-		return err
+	if p := time.Duration(r.Visible.P99 * float64(time.Millisecond)); p > o.stableP99 {
+		r.Unstable = append(r.Unstable, fmt.Sprintf("visible p99 %s > %s", fmtMs(r.Visible.P99), o.stableP99))
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	if p := time.Duration(r.Auto.P99 * float64(time.Millisecond)); p > o.stableP99 {
+		r.Unstable = append(r.Unstable, fmt.Sprintf("automatic reply p99 %s > %s", fmtMs(r.Auto.P99), o.stableP99))
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	r.Stable = len(r.Unstable) == 0
+	return r
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,7 +31,38 @@ type Message struct {
 	// callbacks.
 	StatusCallback string    `json:"statusCallback,omitempty"`
 	At             time.Time `json:"at"`
+	// Key is the sender's idempotency key (SendSMS: the message's send task
+	// name), so a drill can tell a text handed over twice.
+	Key string `json:"key,omitempty"`
 }
+
+// Attempt is one call of Send: the text, and the fault played instead of
+// taking it, if any.
+type Attempt struct {
+	Message
+	Fault FaultKind `json:"fault,omitempty"`
+}
+
+// FaultKind is a carrier failure the sandbox can play instead of taking a
+// text, for fault drills (scripts/faults).
+type FaultKind string
+
+const (
+	// FaultRateLimited is Twilio's 429 (code 20429): retryable.
+	FaultRateLimited FaultKind = "429"
+	// FaultServerError is a 500 from the carrier's API: retryable.
+	FaultServerError FaultKind = "500"
+	// FaultTimeout is no answer: the call hangs for the fault's delay (or
+	// until the caller gives up) and fails as ambiguous, which must never
+	// be resent.
+	FaultTimeout FaultKind = "timeout"
+	// FaultOptedOut is Twilio's 21610, the consumer opted out at the
+	// carrier: permanent, and consent is revoked.
+	FaultOptedOut FaultKind = "opted-out"
+)
+
+// Faults lists the kinds InjectFaults takes.
+var Faults = []FaultKind{FaultRateLimited, FaultServerError, FaultTimeout, FaultOptedOut}
 
 // Carrier is the sandbox carrier.
 type Carrier struct {
@@ -38,9 +70,13 @@ type Carrier struct {
 	client *http.Client
 	log    logrus.FieldLogger
 
-	mu   sync.Mutex
-	sent []Message
-	wg   sync.WaitGroup
+	mu       sync.Mutex
+	sent     []Message
+	attempts []Attempt
+	fault    FaultKind
+	faults   int // sends left to fail with fault
+	delay    time.Duration
+	wg       sync.WaitGroup
 }
 
 var _ carrier.Sender = (*Carrier)(nil)
@@ -50,15 +86,25 @@ func New(authToken string, log logrus.FieldLogger) *Carrier {
 	return &Carrier{token: authToken, client: &http.Client{Timeout: 10 * time.Second}, log: log}
 }
 
-// Send records the text and schedules its status callbacks.
+// Send records the text and schedules its status callbacks, or plays an
+// injected fault.
 func (c *Carrier) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.SendResult, error) {
 	c.mu.Lock()
 	m := Message{
-		SID:  fmt.Sprintf("SMsandbox%023d", len(c.sent)+1),
 		From: msg.From, To: msg.To, Body: msg.Body, MediaURLs: msg.MediaURLs, StatusCallback: msg.StatusCallbackURL,
-		At: time.Now().UTC(),
+		At:  time.Now().UTC(),
+		Key: msg.IdempotencyKey,
 	}
+	if c.faults > 0 {
+		c.faults--
+		kind, delay := c.fault, c.delay
+		c.attempts = append(c.attempts, Attempt{Message: m, Fault: kind})
+		c.mu.Unlock()
+		return carrier.SendResult{}, play(ctx, kind, delay)
+	}
+	m.SID = fmt.Sprintf("SMsandbox%023d", len(c.sent)+1)
 	c.sent = append(c.sent, m)
+	c.attempts = append(c.attempts, Attempt{Message: m})
 	c.mu.Unlock()
 	if msg.StatusCallbackURL != "" {
 		c.wg.Add(1)
@@ -116,6 +162,60 @@ func (c *Carrier) Conversation(number, consumer string) []Message {
 		}
 	}
 	return out
+}
+
+// InjectFaults makes the next n sends fail with kind instead of taking the
+// text; a timeout hangs for delay first (or until the sender's context
+// ends). n = 0 clears what is left.
+func (c *Carrier) InjectFaults(kind FaultKind, n int, delay time.Duration) error {
+	if n < 0 || (n > 0 && !slices.Contains(Faults, kind)) {
+		return fmt.Errorf("sandbox: fault %q ×%d: want one of %v and a count of 0 or more", kind, n, Faults)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fault, c.faults, c.delay = kind, n, delay
+	return nil
+}
+
+// FaultsLeft is how many sends will still fail.
+func (c *Carrier) FaultsLeft() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.faults
+}
+
+// Attempts returns the calls of Send from the index after on, oldest
+// first: a reader that polls passes the count it has.
+func (c *Carrier) Attempts(after int) []Attempt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if after < 0 || after >= len(c.attempts) {
+		return nil
+	}
+	return append([]Attempt(nil), c.attempts[after:]...)
+}
+
+// play answers a send as the fault would. The codes and classes are what
+// the Twilio client reports for the same answers.
+func play(ctx context.Context, kind FaultKind, delay time.Duration) error {
+	switch kind {
+	case FaultRateLimited:
+		return &carrier.Error{Class: carrier.Retryable, Code: "20429", HTTPStatus: http.StatusTooManyRequests, Message: "Too Many Requests (sandbox fault)"}
+	case FaultServerError:
+		return &carrier.Error{Class: carrier.Retryable, HTTPStatus: http.StatusInternalServerError, Message: "Internal Server Error (sandbox fault)"}
+	case FaultOptedOut:
+		return &carrier.Error{Class: carrier.Permanent, Code: twilio.CodeOptedOut, HTTPStatus: http.StatusBadRequest,
+			Message: "Attempt to send to unsubscribed recipient (sandbox fault)", OptedOut: true}
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	why := "no answer within " + delay.String()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		why = "no answer: " + ctx.Err().Error()
+	}
+	return &carrier.Error{Class: carrier.Ambiguous, Message: why + " (sandbox fault)"}
 }
 
 // Wait blocks until pending status callbacks are posted.
