@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -61,12 +62,13 @@ func (r *recorder) all() []posted {
 	return append([]posted(nil), r.posts...)
 }
 
-// standIn: the sandbox has no API; what it took is what it keeps.
+// standIn: the sandbox has no API; what it took is what it keeps, and the
+// faults it can play are those of scripts/faults.
 type standIn struct{ c *Carrier }
 
 func (s standIn) URL() string   { return "" }
-func (s standIn) Requests() int { return len(s.c.Sent()) }
-func (s standIn) Recover()      {}
+func (s standIn) Requests() int { return len(s.c.Attempts(0)) }
+func (s standIn) Recover()      { _ = s.c.InjectFaults("", 0, 0) }
 
 func (s standIn) Accepted() []carriertest.Accepted {
 	var out []carriertest.Accepted
@@ -76,7 +78,27 @@ func (s standIn) Accepted() []carriertest.Accepted {
 	return out
 }
 
-func (s standIn) Answer(carriertest.Answer) { panic("the sandbox cannot fail a send") }
+func (s standIn) Answer(a carriertest.Answer) {
+	kind := FaultKind("")
+	switch {
+	case a.Hang:
+		kind = FaultTimeout
+	case a.Code == twilio.CodeOptedOut:
+		kind = FaultOptedOut
+	case a.HTTPStatus == http.StatusTooManyRequests:
+		kind = FaultRateLimited
+	case a.HTTPStatus == http.StatusInternalServerError:
+		kind = FaultServerError
+	}
+	n := a.Times
+	if n == 0 {
+		n = 1 << 20
+	}
+	// A timeout hangs until the sender's context ends.
+	if err := s.c.InjectFaults(kind, n, time.Hour); err != nil {
+		panic("the sandbox cannot play " + strconv.Quote(string(kind)) + ": " + err.Error())
+	}
+}
 
 // sandboxProvider describes the sandbox to the shared table: its status
 // callbacks, verified by Twilio's verifier as DeliveryStatus does in
@@ -102,12 +124,17 @@ func sandboxProvider(t *testing.T) carriertest.Provider {
 		PublicBase: rec.URL,
 		NewSender:  func(string) (carrier.Sender, error) { return sb, nil },
 		StandIn:    standIn{sb},
+		SendErrors: []carriertest.SendError{
+			{Name: "21610 opted out", Answer: carriertest.Answer{HTTPStatus: 400, Code: twilio.CodeOptedOut}, Class: carrier.Permanent, OptedOut: true},
+		},
 		Skip: map[string]string{
-			"webhooks/inbound/": "the sandbox posts no inbound webhooks: the dev phone simulator signs those with twilio.Sign, which the twilio table covers",
-			"parse/inbound":     "the sandbox posts no inbound webhooks",
-			"status/":           "the sandbox posts only Twilio's words sent and delivered, with no error code: its parse/status rows are its own callbacks, and the word table is Twilio's",
-			"send/error":        "the sandbox has no API to fail: every send succeeds",
-			"send/error/":       "the sandbox has no API to fail: every send succeeds",
+			"webhooks/inbound/":                     "the sandbox posts no inbound webhooks: the dev phone simulator signs those with twilio.Sign, which the twilio table covers",
+			"parse/inbound":                         "the sandbox posts no inbound webhooks",
+			"status/":                               "the sandbox posts only Twilio's words sent and delivered, with no error code: its parse/status rows are its own callbacks, and the word table is Twilio's",
+			"send/error/http 503":                   "the sandbox plays only the faults of scripts/faults (429, 500, timeout, opted-out)",
+			"send/error/http 503 page from a proxy": "the sandbox plays only the faults of scripts/faults (429, 500, timeout, opted-out)",
+			"send/error/outage for a while":         "the sandbox plays faults for a number of sends, not for a time",
+			"send/error/connection refused":         "the sandbox has no API to connect to",
 		},
 	}
 	// The captures are the sandbox's own callbacks for one text.
