@@ -44,6 +44,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 		return nil, err
 	}
 	hooks := map[string]carrier.Webhooks{wire.ProviderTwilio: carrierenv.Twilio(e)}
+	// Telnyx's delivery updates come to /DeliveryStatus/telnyx, the
+	// webhook_url of each send, once its public key is configured.
+	if v := carrierenv.Telnyx(e); v != nil {
+		hooks[wire.ProviderTelnyx] = v
+	}
 	return New(&delivery.Service{Store: st}, hooks, e.URLs()), nil
 }
 

@@ -18,6 +18,7 @@ import (
 // (Cloud Functions URLs) and in scripts/dev alike.
 const (
 	FnTwilioInbound  = "TwilioInbound"
+	FnTelnyxInbound  = "TelnyxInbound"
 	FnRouteInbound   = "RouteInbound"
 	FnSendSMS        = "SendSMS"
 	FnDeliveryStatus = "DeliveryStatus"
@@ -100,4 +101,5 @@ func (u URLs) StatusCallbackPath(provider string) string {
 // Providers, as chats and inbound records name them.
 const (
 	ProviderTwilio = "twilio"
+	ProviderTelnyx = "telnyx"
 )

@@ -24,6 +24,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
+	"github.com/smsdesk/smsdesk/functions/telnyxinbound"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/demo"
@@ -41,6 +42,7 @@ var functionHandlers = []struct {
 	handler http.Handler
 }{
 	{twilioinbound.Name, twilioinbound.Handler},
+	{telnyxinbound.Name, telnyxinbound.Handler},
 	{routeinbound.Name, routeinbound.Handler},
 	{sendsms.Name, sendsms.Handler},
 	{deliverystatus.Name, deliverystatus.Handler},

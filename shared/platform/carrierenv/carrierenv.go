@@ -6,6 +6,7 @@ package carrierenv
 import (
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
+	"github.com/smsdesk/smsdesk/shared/carrier/telnyx"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/platform"
@@ -22,7 +23,17 @@ func Senders(e *platform.Env) (map[string]carrier.Sender, error) {
 		if err != nil {
 			return nil, err
 		}
-		return map[string]carrier.Sender{twilio.Name: tc}, nil
+		senders := map[string]carrier.Sender{twilio.Name: tc}
+		// Telnyx sends only where an API key is configured; a chat on a
+		// provider without a carrier fails its sends permanently, saying so.
+		if cfg.TelnyxAPIKey != "" {
+			xc, err := telnyx.NewClient(cfg.TelnyxAPIKey, cfg.TelnyxAPIBaseURL, nil)
+			if err != nil {
+				return nil, err
+			}
+			senders[telnyx.Name] = xc
+		}
+		return senders, nil
 	})
 }
 
@@ -42,6 +53,19 @@ func Sandbox(e *platform.Env) *sandbox.Carrier {
 func Twilio(e *platform.Env) *twilio.Verifier {
 	v, _ := platform.Part(e, "twilio-webhooks", func() (*twilio.Verifier, error) {
 		return twilio.NewVerifier(e.Config.WebhookAuthToken()), nil
+	})
+	return v
+}
+
+// Telnyx verifies Telnyx's webhooks and delivery updates with
+// TELNYX_PUBLIC_KEY; nil when no key is configured, so no Telnyx webhook
+// is admitted.
+func Telnyx(e *platform.Env) *telnyx.Verifier {
+	if len(e.Config.TelnyxPublicKey) == 0 {
+		return nil
+	}
+	v, _ := platform.Part(e, "telnyx-webhooks", func() (*telnyx.Verifier, error) {
+		return telnyx.NewVerifier(e.Config.TelnyxPublicKey), nil
 	})
 	return v
 }

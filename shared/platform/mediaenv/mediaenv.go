@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/telnyx"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/media"
@@ -80,6 +81,7 @@ func Handler(ctx context.Context, e *platform.Env) (http.Handler, error) {
 func access(cfg config.Config) map[string]carrier.MediaAccess {
 	return map[string]carrier.MediaAccess{
 		twilio.Name: twilio.MediaAccess(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL),
+		telnyx.Name: telnyx.MediaAccess(cfg.TelnyxAPIBaseURL),
 	}
 }
 
