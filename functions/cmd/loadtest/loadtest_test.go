@@ -64,9 +64,9 @@ func devServer(t *testing.T) string {
 }
 
 func shortRun(base string) options {
-	o := options{base: base, token: config.SandboxAuthToken, rate: 8, duration: 4 * time.Second, drain: 20 * time.Second,
+	o := options{base: base, token: config.SandboxAuthToken, rate: 8, duration: 6 * time.Second, warmup: 2 * time.Second, drain: 20 * time.Second,
 		runIndex: 1, capacity: 10, followUps: 2, stopEvery: 3, inboxPoll: 200 * time.Millisecond,
-		outboxPoll: 50 * time.Millisecond, timeout: 20 * time.Second, webhookRetryFor: 10 * time.Second,
+		outboxPoll: 50 * time.Millisecond, think: 100 * time.Millisecond, timeout: 20 * time.Second, webhookRetryFor: 10 * time.Second,
 		stableP99: 3 * time.Second, recoverBound: 5 * time.Second}
 	if err := o.complete(); err != nil {
 		panic(err)

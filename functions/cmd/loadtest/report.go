@@ -66,7 +66,7 @@ type Result struct {
 
 	Sent      int     `json:"sent"`
 	Achieved  float64 `json:"achieved"` // consumer texts per second actually sent
-	Skipped   int     `json:"skipped"`  // ticks with no consumer ready at the cap
+	Skipped   int     `json:"skipped"`  // arrivals turned away at the consumer cap
 	Consumers int     `json:"consumers"`
 	Acked     int     `json:"acked"`
 	Refused   int     `json:"refused"`
@@ -148,7 +148,7 @@ type FaultResult struct {
 
 // print writes a run's figures for a person reading the log.
 func (r Result) print(w io.Writer) {
-	fmt.Fprintf(w, "loadtest: %s%.0f texts/s, run %d: sent %d in %.0f s (%.1f/s, %d consumers, %d ticks skipped), %d agents × %d chats\n",
+	fmt.Fprintf(w, "loadtest: %s%.0f texts/s, run %d: sent %d in %.0f s (%.1f/s, %d consumers, %d turned away), %d agents × %d chats\n",
 		labelPrefix(r.Label), r.Rate, r.Run, r.Sent, r.DurationS, r.Achieved, r.Consumers, r.Skipped, r.Agents, r.Capacity)
 	fmt.Fprintf(w, "  latencies leave out the %d texts of the first %.0f s (warm-up); reply p50/max by when the text was sent:", r.Warmup, r.WarmupS)
 	for _, b := range r.Timeline {

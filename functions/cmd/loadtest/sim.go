@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +72,7 @@ type consumer struct {
 	next    textKind
 	step    int // follow-ups sent
 	ready   bool
+	readyAt time.Time
 	done    bool
 	// optedOutAt is when the opt-out confirmation was handed to the
 	// carrier; nothing may follow it.
@@ -102,7 +104,7 @@ type sim struct {
 	business   int // texts to our consumers handed to the carrier
 	foreign    int // texts to numbers this run does not know
 	optViolate int // texts handed to the carrier after a consumer's opt-out confirmation
-	skipped    int // ticks with no consumer ready and the consumer cap reached
+	skipped    int // arrivals turned away at the consumer cap
 	gaveUp     int
 	boots      int // sandbox restarts seen (dev server restarts)
 	sendEnd    time.Time
@@ -137,7 +139,20 @@ func (s *sim) fail(what string, err error) {
 	s.errMu.Unlock()
 }
 
+// ids are the hex chat ids and numbers in request paths: the errors are
+// counted by what failed, not by which chat.
+var ids = regexp.MustCompile(`/chats/[0-9a-f]{8,}|after=[0-9]+|\+[0-9]{8,15}|%2B[0-9]{8,15}`)
+
 func firstLine(s string) string {
+	s = ids.ReplaceAllStringFunc(s, func(m string) string {
+		switch {
+		case strings.HasPrefix(m, "/chats/"):
+			return "/chats/{id}"
+		case strings.HasPrefix(m, "after="):
+			return "after=N"
+		}
+		return "{number}"
+	})
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
@@ -191,64 +206,94 @@ func (s *sim) consumerNumber(i int) string {
 	return fmt.Sprintf("+1628%07d", 2_000_000+(s.o.block%70)*100_000+i%100_000)
 }
 
-// send is the consumers' side at the target rate: at each tick the
-// consumer that has waited longest with an answer in hand texts next; when
-// none has, a new consumer texts for the first time.
+// send is the consumers' side. New consumers arrive at a fixed rate, the
+// target rate divided by the texts of one conversation (first text, menu
+// choice, follow-ups); a consumer in conversation texts again -think after
+// the answer to its previous text reached its phone. When the server keeps
+// up, that is the target rate; when it does not, the consumers in
+// conversation wait, as people would, instead of piling texts onto the
+// backlog, and the run shows a lower achieved rate.
 func (s *sim) send(ctx context.Context) {
-	interval := time.Duration(float64(time.Second) / s.o.rate)
-	tick := time.NewTicker(interval)
+	perConversation := float64(2 + s.o.followUps)
+	arrival := time.Duration(float64(time.Second) * perConversation / s.o.rate)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	deadline := s.started.Add(s.o.duration)
 	var posting sync.WaitGroup
 	defer posting.Wait()
+	nextArrival := s.started
 	for {
+		var now time.Time
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-tick.C:
-			if !now.Before(deadline) {
-				s.mu.Lock()
-				s.sendEnd = now
-				s.mu.Unlock()
-				return
+		case now = <-tick.C:
+		}
+		if !now.Before(deadline) {
+			s.mu.Lock()
+			s.sendEnd = now
+			s.mu.Unlock()
+			return
+		}
+		var due []*text
+		for n := 0; !nextArrival.After(now) && n < 1000; n++ {
+			nextArrival = nextArrival.Add(arrival)
+			if t := s.arrive(); t != nil {
+				due = append(due, t)
 			}
 		}
-		t := s.nextText()
-		if t == nil {
-			continue
+		due = append(due, s.answered(now)...)
+		for _, t := range due {
+			posting.Add(1)
+			go func() { defer posting.Done(); s.post(ctx, t) }()
 		}
-		posting.Add(1)
-		go func() { defer posting.Done(); s.post(ctx, t) }()
 	}
 }
 
-func (s *sim) nextText() *text {
+// arrive starts a new consumer, unless as many as -max-consumers are in
+// conversation.
+func (s *sim) arrive() *text {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var c *consumer
-	for len(s.readyQ) > 0 && c == nil {
-		c, s.readyQ = s.readyQ[0], s.readyQ[1:]
+	active := 0
+	for _, x := range s.list {
+		if !x.done {
+			active++
+		}
+	}
+	if active >= s.o.maxConsumers || len(s.list) >= 100_000 {
+		s.skipped++
+		return nil
+	}
+	c := &consumer{idx: len(s.list), next: kindFirst}
+	c.number = s.consumerNumber(c.idx)
+	c.stopper = s.o.stopEvery > 0 && c.idx%s.o.stopEvery == s.o.stopEvery-1
+	s.list = append(s.list, c)
+	s.consumers[c.number] = c
+	return s.compose(c)
+}
+
+// answered is the texts of the consumers whose answer came -think ago.
+func (s *sim) answered(now time.Time) []*text {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*text
+	for len(s.readyQ) > 0 {
+		c := s.readyQ[0]
+		if !c.done && c.ready && c.readyAt.Add(s.o.think).After(now) {
+			break
+		}
+		s.readyQ = s.readyQ[1:]
 		if c.done || !c.ready {
-			c = nil
+			continue
 		}
+		out = append(out, s.compose(c))
 	}
-	if c == nil {
-		active := 0
-		for _, x := range s.list {
-			if !x.done {
-				active++
-			}
-		}
-		if active >= s.o.maxConsumers || len(s.list) >= 100_000 {
-			s.skipped++
-			return nil
-		}
-		c = &consumer{idx: len(s.list), next: kindFirst}
-		c.number = s.consumerNumber(c.idx)
-		c.stopper = s.o.stopEvery > 0 && c.idx%s.o.stopEvery == s.o.stopEvery-1
-		s.list = append(s.list, c)
-		s.consumers[c.number] = c
-	}
+	return out
+}
+
+// compose is a consumer's next text. Called with s.mu held.
+func (s *sim) compose(c *consumer) *text {
 	c.ready = false
 	n := len(s.texts)
 	t := &text{c: c, kind: c.next, sid: fmt.Sprintf("SM%s%024d", s.runTag, n), sentAt: time.Now()}
@@ -370,6 +415,11 @@ func (s *sim) received(a attempt) {
 		if ks != nil && a.Fault == "timeout" {
 			ks.timedOut = true
 		}
+		if c := s.consumers[a.To]; c != nil && a.Fault == "opted-out" && c.optedOutAt.IsZero() {
+			// Opted out at the carrier: consent is revoked with this
+			// failure, so nothing may follow it.
+			c.optedOutAt, c.done = a.At, true
+		}
 		return
 	}
 	if ks != nil {
@@ -426,7 +476,7 @@ func (s *sim) followUpOf(c *consumer) textKind {
 func (s *sim) readyWith(c *consumer, k textKind) {
 	c.next = k
 	if !c.ready {
-		c.ready = true
+		c.ready, c.readyAt = true, time.Now()
 		s.readyQ = append(s.readyQ, c)
 	}
 }
