@@ -23,6 +23,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
+	"github.com/smsdesk/smsdesk/functions/telnyxinbound"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
 	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/auth"
@@ -189,6 +190,9 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 		wire.FnChatTimers:     chattimers.Build,
 		wire.FnAdminAPI:       adminapi.Build,
 		wire.FnAgentAPI:       agentapi.Build,
+	}
+	if len(cfg.TelnyxPublicKey) > 0 {
+		builders[wire.FnTelnyxInbound] = telnyxinbound.Build
 	}
 	handlers := map[string]http.Handler{wire.FnConsole: newConsole(e.dev, cfg, e.server.URL)}
 	for name, build := range builders {
