@@ -25,6 +25,8 @@
 #   media        media bucket access: "none", "read", "write" or "read-write"
 #   signs_media  signs media URLs (IAM signBlob as itself): Token Creator on
 #                its own service account
+#   carrier      (optional) deploy only when this carrier is in var.carriers
+#                (its inbound webhook)
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
@@ -38,7 +40,7 @@
 #     enqueues    = ["sms-send", "chat-timers"]
 #   }
 #
-# Later functions: OutboundAPI, IVRWebhook, TelnyxInbound (http, public),
+# Later functions: OutboundAPI, IVRWebhook (http, public),
 # CRMSync and ChatStats (pubsub, chat-events).
 locals {
   function_catalog = {
@@ -51,6 +53,20 @@ locals {
       secrets     = ["twilio-auth-token"]
       # Twilio waits 15 s; a warm instance keeps the webhook ack fast.
       sizing = { min_instances = 1, timeout_seconds = 15 }
+    }
+
+    TelnyxInbound = {
+      package     = "functions/telnyxinbound"
+      description = "Telnyx inbound SMS/MMS webhook (message.received): verify the Ed25519 signature with TELNYX_PUBLIC_KEY, dedupe, persist, publish sms-inbound, answer 200."
+      trigger     = "http"
+      carrier     = "telnyx"
+      firestore   = true
+      publishes   = ["sms-inbound"]
+      # The public key is plain configuration (TELNYX_PUBLIC_KEY); the
+      # webhook needs no secret.
+      secrets = []
+      # Telnyx wants a 2xx within 2 seconds: keep an instance warm.
+      sizing = { min_instances = 1, timeout_seconds = 10 }
     }
 
     RouteInbound = {
@@ -81,7 +97,7 @@ locals {
 
     DeliveryStatus = {
       package     = "functions/deliverystatus"
-      description = "Twilio status callbacks: monotonic delivery state per message; carrier errors update consent."
+      description = "Carriers' delivery updates (Twilio at /DeliveryStatus, Telnyx at /DeliveryStatus/telnyx): monotonic delivery state per message; carrier errors update consent."
       trigger     = "http"
       firestore   = true
       secrets     = ["twilio-auth-token"]
@@ -163,7 +179,7 @@ locals {
         { ingress = f.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY" },
         { for k, v in try(var.function_settings[name], {}) : k => v if v != null },
       )
-    }
+    } if try(f.carrier, null) == null || contains(var.carriers, try(f.carrier, ""))
   }
 
   # Problems in the catalog and the inputs that go with it, reported by the
@@ -177,7 +193,7 @@ locals {
     flatten([for n, f in local.function_catalog : [for s in try(f.secrets, []) : "${n}: unknown secret ${s}" if !contains(keys(local.carrier_secrets), s)]]),
     [for n, f in local.function_catalog : "${n}: media must be none, read, write or read-write" if !contains(["none", "read", "write", "read-write"], try(f.media, "none"))],
     [for n in keys(var.function_settings) : "function_settings has unknown function ${n}" if !contains(keys(local.function_catalog), n)],
-    [for n in keys(local.function_catalog) : "function_sources has no archive for ${n}" if !contains(keys(var.function_sources), n)],
+    [for n in keys(local.functions) : "function_sources has no archive for ${n}" if !contains(keys(var.function_sources), n)],
     contains(var.carriers, "twilio") && var.twilio_account_sid == "" ? ["twilio is in carriers: set twilio_account_sid"] : [],
     contains(var.carriers, "telnyx") && var.telnyx_public_key == "" ? ["telnyx is in carriers: set telnyx_public_key"] : [],
   )

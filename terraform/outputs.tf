@@ -41,6 +41,11 @@ output "telnyx_webhook_url" {
   value       = contains(keys(local.functions), "TelnyxInbound") ? "${local.public_base_url}/TelnyxInbound" : null
 }
 
+output "telnyx_status_url" {
+  description = "Where Telnyx's delivery updates arrive; SendSMS sets it as webhook_url on every message it sends through Telnyx, so the messaging profile needs no status URL."
+  value       = contains(keys(local.functions), "TelnyxInbound") ? "${local.public_base_url}/DeliveryStatus/telnyx" : null
+}
+
 output "topics" {
   description = "Pub/Sub topic ids by name."
   value       = { for k, t in google_pubsub_topic.topic : k => t.id }
