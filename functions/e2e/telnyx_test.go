@@ -204,6 +204,27 @@ func TestTelnyxRouting(t *testing.T) {
 			if got.ProviderMessageID != out.ID || got.Send.State != chat.SendSent {
 				t.Errorf("the reply: %+v", got)
 			}
+
+			// Telnyx does not sign the URL: a genuine update replayed at
+			// another message's query is refused, since its signed message id
+			// is not that message's, and the other message is unchanged.
+			other := chat.Ref{ChatID: chatID, Seq: m.Seq - 1}
+			before := e.waitMessage(other, "sent", func(m chat.Message) bool { return m.ProviderMessageID != "" })
+			q := url.Values{"chat": {chatID}, "seq": {fmt.Sprint(other.Seq)}}
+			replay := event(telnyx.EventFinalized, "86f58db9-0fe3-4adc-9d1f-replayed0000", map[string]any{
+				"record_type": "message", "direction": "outbound", "id": out.ID, "type": "SMS",
+				"from": map[string]any{"phone_number": numberEN}, "to": []map[string]any{{"phone_number": consumer, "status": "delivery_failed"}},
+				"text": reply, "media": []any{}, "errors": []map[string]any{{"code": "40300", "title": "Blocked due to STOP message"}},
+			})
+			if code := e.post(wire.FnDeliveryStatus, "/"+telnyx.Name+"?"+q.Encode(), replay); code != http.StatusConflict {
+				t.Errorf("an update re-targeted at message %d answered %d, want 409", other.Seq, code)
+			}
+			if after := e.waitMessage(other, "read", func(chat.Message) bool { return true }); after.Delivery != before.Delivery {
+				t.Errorf("the re-targeted update changed message %d: %+v -> %+v", other.Seq, before.Delivery, after.Delivery)
+			}
+			if c := e.chat(chatID); c.Status != chat.StatusActive {
+				t.Errorf("the re-targeted opt-out changed the chat: %s", c.Status)
+			}
 		})
 	}
 }
