@@ -34,16 +34,16 @@ type telnyxEnv struct {
 	ids    int
 }
 
-func newTelnyxEnv(t *testing.T, backend string) *telnyxEnv {
+func newTelnyxEnv(t *testing.T, backend string, extraEnv ...map[string]string) *telnyxEnv {
 	t.Helper()
 	keys := telnyxtable.NewKeys(t)
 	srv := telnyxtest.New(telnyxAPIKey)
 	t.Cleanup(srv.Close)
-	e := newEnv(t, backend, map[string]string{
+	e := newEnv(t, backend, append([]map[string]string{{
 		"TELNYX_PUBLIC_KEY":   base64.StdEncoding.EncodeToString(keys.Public),
 		"TELNYX_API_KEY":      telnyxAPIKey,
 		"TELNYX_API_BASE_URL": srv.URL,
-	})
+	}}, extraEnv...)...)
 	// numberEN moves to Telnyx: its chats, consent and ledger stay keyed by
 	// the number.
 	cfg := demo.Demo()
@@ -109,13 +109,20 @@ func (e *telnyxEnv) say(consumer, number, body string) store.InboundRecord {
 	if code := e.post(wire.FnTelnyxInbound, "", ev); code != http.StatusOK {
 		e.t.Fatalf("TelnyxInbound answered %d to %q", code, body)
 	}
+	rec := e.waitTelnyxRouted(id)
+	e.waitSettled(rec)
+	return rec
+}
+
+// waitTelnyxRouted waits until a Telnyx message was applied to a chat.
+func (e *telnyxEnv) waitTelnyxRouted(id string) store.InboundRecord {
+	e.t.Helper()
 	var rec store.InboundRecord
 	testenv.WaitFor(e.t, waitLimit, "inbound "+id+" routed", func() bool {
 		r, err := e.store.Inbound(e.ctx(), telnyx.Name+"_"+id)
 		rec = r
 		return err == nil && r.Routed
 	})
-	e.waitSettled(rec)
 	return rec
 }
 
