@@ -21,8 +21,9 @@ import (
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
-	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/platform/telnyxenv"
+	"github.com/smsdesk/smsdesk/shared/platform/twilioenv"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
@@ -43,10 +44,10 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	hooks := map[string]carrier.Webhooks{wire.ProviderTwilio: carrierenv.Twilio(e)}
+	hooks := map[string]carrier.Webhooks{wire.ProviderTwilio: twilioenv.Verifier(e)}
 	// Telnyx's delivery updates come to /DeliveryStatus/telnyx, the
 	// webhook_url of each send, once its public key is configured.
-	if v := carrierenv.Telnyx(e); v != nil {
+	if v := telnyxenv.Verifier(e); v != nil {
 		hooks[wire.ProviderTelnyx] = v
 	}
 	return New(&delivery.Service{Store: st}, hooks, e.URLs()), nil

@@ -19,8 +19,8 @@ import (
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
-	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/platform/telnyxenv"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
@@ -38,7 +38,7 @@ func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 // Telnyx's webhooks with, and the function refuses to start rather than
 // admit unsigned ones.
 func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
-	v := carrierenv.Telnyx(e)
+	v := telnyxenv.Verifier(e)
 	if v == nil {
 		return nil, errors.New("TELNYX_PUBLIC_KEY is not set: " + Name + " cannot verify Telnyx's webhooks")
 	}

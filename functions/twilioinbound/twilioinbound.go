@@ -18,8 +18,8 @@ import (
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
-	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
+	"github.com/smsdesk/smsdesk/shared/platform/twilioenv"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
@@ -43,7 +43,7 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(&intake.Service{Store: st, Bus: b}, carrierenv.Twilio(e), e.URLs().PublicFunction(Name)), nil
+	return New(&intake.Service{Store: st, Bus: b}, twilioenv.Verifier(e), e.URLs().PublicFunction(Name)), nil
 }
 
 // New builds the handler; publicURL is the address Twilio signs.

@@ -47,25 +47,3 @@ func Sandbox(e *platform.Env) *sandbox.Carrier {
 	})
 	return sb
 }
-
-// Twilio verifies Twilio's webhooks and status callbacks (the sandbox signs
-// its callbacks the same way).
-func Twilio(e *platform.Env) *twilio.Verifier {
-	v, _ := platform.Part(e, "twilio-webhooks", func() (*twilio.Verifier, error) {
-		return twilio.NewVerifier(e.Config.WebhookAuthToken()), nil
-	})
-	return v
-}
-
-// Telnyx verifies Telnyx's webhooks and delivery updates with
-// TELNYX_PUBLIC_KEY; nil when no key is configured, so no Telnyx webhook
-// is admitted.
-func Telnyx(e *platform.Env) *telnyx.Verifier {
-	if len(e.Config.TelnyxPublicKey) == 0 {
-		return nil
-	}
-	v, _ := platform.Part(e, "telnyx-webhooks", func() (*telnyx.Verifier, error) {
-		return telnyx.NewVerifier(e.Config.TelnyxPublicKey), nil
-	})
-	return v
-}
