@@ -44,7 +44,7 @@ _emu_pending=()
 _emu_t0=""
 # Ready ones by name: "pgid host:port", for emulators_kill and
 # emulators_restart.
-declare -A _emu_ready=()
+declare -gA _emu_ready=()
 # The port the next launch binds instead of a free one (a restart keeps
 # its port, which the clients hold).
 _emu_want_port=""
