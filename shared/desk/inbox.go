@@ -114,9 +114,11 @@ func (s *Service) InboxOf(ctx context.Context, v chat.Viewer, withEnded bool) (I
 		}
 	case v.AgentID != "":
 		// An agent with no queues waits for nothing (a nil list would mean
-		// every queue to the store).
+		// every queue to the store). Only queued chats: the active ones of
+		// the queues are other agents' (and the agent's own are read above),
+		// and every console reads this every second.
 		if queues := tree.QueuesOf(v.AgentID); len(queues) > 0 {
-			if open, err = s.Store.OpenChats(ctx, queues, MaxWaitingInInbox); err != nil {
+			if open, err = s.Store.QueuedChats(ctx, queues, MaxWaitingInInbox); err != nil {
 				return in, fmt.Errorf("open chats of %v: %w", queues, err)
 			}
 		}

@@ -26,6 +26,7 @@ type Store interface {
 	Queues(ctx context.Context) ([]chat.Queue, error)
 	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
 	OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
+	QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
 	ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error)
 	CannedMessages(ctx context.Context) ([]chat.Canned, error)
 	PutCanned(ctx context.Context, c chat.Canned) error

@@ -99,6 +99,9 @@ type Store interface {
 	// queues (nil: in every queue; empty: none), oldest first by createdAt
 	// then id, at most limit (at least 1), for any number of queue ids.
 	OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
+	// QueuedChats is OpenChats for status queued alone: what an agent's
+	// inbox lists as waiting, at the cost of those documents only.
+	QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
 	// ConsumerChats returns a consumer's chats on every business number,
 	// newest first by createdAt then id descending, at most limit (at least 1).
 	ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error)

@@ -279,6 +279,14 @@ func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]
 	return cs, err
 }
 
+func (s *Store) QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	cs, err := s.next.QueuedChats(ctx, queueIDs, limit)
+	if err == nil && (queueIDs == nil || len(queueIDs) > 0) {
+		s.read(max(len(cs), 1))
+	}
+	return cs, err
+}
+
 func (s *Store) ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error) {
 	cs, err := s.next.ConsumerChats(ctx, consumer, limit)
 	if err == nil {

@@ -100,6 +100,16 @@ func oldestFirst(a, b chat.Chat) int {
 // "in" on the status and one on the queue would multiply into more than
 // Firestore's 30 disjunctions) and merges them.
 func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	return s.chatsIn(ctx, openStatuses, queueIDs, limit)
+}
+
+// QueuedChats implements store.Store: the queued status's query of
+// OpenChats alone.
+func (s *Store) QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	return s.chatsIn(ctx, []chat.Status{chat.StatusQueued}, queueIDs, limit)
+}
+
+func (s *Store) chatsIn(ctx context.Context, statuses []chat.Status, queueIDs []string, limit int) ([]chat.Chat, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("open chats: limit %d, want at least 1", limit)
 	}
@@ -117,7 +127,7 @@ func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]
 	if ids != nil {
 		chunks = slices.Collect(slices.Chunk(ids, maxInValues))
 	}
-	for _, st := range openStatuses {
+	for _, st := range statuses {
 		for _, chunk := range chunks {
 			q := s.client.Collection(colChats).Where("status", "==", string(st))
 			if chunk != nil {

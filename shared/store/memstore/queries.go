@@ -72,6 +72,17 @@ func oldestFirst(a, b chat.Chat) int {
 
 // OpenChats implements store.Store.
 func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	return s.chatsIn(func(st chat.Status) bool {
+		return st == chat.StatusMenu || st == chat.StatusQueued || st == chat.StatusActive
+	}, queueIDs, limit)
+}
+
+// QueuedChats implements store.Store.
+func (s *Store) QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error) {
+	return s.chatsIn(func(st chat.Status) bool { return st == chat.StatusQueued }, queueIDs, limit)
+}
+
+func (s *Store) chatsIn(wanted func(chat.Status) bool, queueIDs []string, limit int) ([]chat.Chat, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("open chats: limit %d, want at least 1", limit)
 	}
@@ -82,9 +93,7 @@ func (s *Store) OpenChats(ctx context.Context, queueIDs []string, limit int) ([]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.data.chats {
-		switch c.Status {
-		case chat.StatusMenu, chat.StatusQueued, chat.StatusActive:
-		default:
+		if !wanted(c.Status) {
 			continue
 		}
 		if queueIDs != nil && !slices.Contains(queueIDs, c.QueueID) {

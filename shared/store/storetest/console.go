@@ -150,6 +150,30 @@ func testOpenChats(t *testing.T, s store.Store) {
 	if _, err := s.OpenChats(ctx(t), nil, 0); err == nil {
 		t.Error("OpenChats with limit 0: no error")
 	}
+	// QueuedChats: the same queries for status queued alone.
+	for _, tc := range []struct {
+		name   string
+		queues []string
+		limit  int
+		want   []string
+	}{
+		{"every queue", nil, 10, []string{"w1", "o1"}},
+		{"some queues", []string{"q1", "q2"}, 10, []string{"w1"}},
+		{"limited", nil, 1, []string{"w1"}},
+		{"no queues", []string{}, 10, []string{}},
+		{"past Firestore's 30 values", append(many[:40:40], "q3"), 10, []string{"o1"}},
+	} {
+		t.Run("queued: "+tc.name, func(t *testing.T) {
+			got, err := s.QueuedChats(ctx(t), tc.queues, tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff(t, "queued chats", tc.want, ids(got))
+		})
+	}
+	if _, err := s.QueuedChats(ctx(t), nil, 0); err == nil {
+		t.Error("QueuedChats with limit 0: no error")
+	}
 }
 
 func testConsumerChats(t *testing.T, s store.Store) {
