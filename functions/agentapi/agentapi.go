@@ -8,7 +8,7 @@
 // Every request but the OpenAPI document carries a Firebase ID token
 // (Authorization: Bearer) of an agent, supervisor or admin; admins act as
 // supervisors. Who may see and do what is decided by the app layer
-// (chat.CanSee, chat.Authorize): an agent acting on a chat that is not theirs
+// (access.CanSee, access.Authorize): an agent acting on a chat that is not theirs
 // gets 403, a chat in the wrong state for the action (ended, no longer
 // offered, a transfer pending) 409.
 //
@@ -25,6 +25,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
@@ -87,9 +88,9 @@ type Route struct {
 	// Supervisor routes admit supervisors and admins only.
 	Supervisor bool
 	// Requires, when set, is the action the caller must be allowed to take
-	// on the chat named by the path's {id} (chat.Authorize) before Handle
-	// runs: an upload of media for a reply requires chat.ActReply.
-	Requires chat.Action
+	// on the chat named by the path's {id} (access.Authorize) before Handle
+	// runs: an upload of media for a reply requires access.ActReply.
+	Requires access.Action
 	// Handle serves the route with the App the handler was built with. The
 	// request's context carries the caller (ViewerOf, auth.From).
 	Handle func(a *Services, w http.ResponseWriter, r *http.Request)
@@ -160,7 +161,7 @@ func routes() []Route {
 		{Method: "DELETE", Path: "/canned/{id}", Supervisor: true, Handle: deleteCanned},
 		{Method: "POST", Path: "/measure", Handle: measure},
 		// MMS out (media.go): only the agent who may reply uploads.
-		{Method: "POST", Path: "/chats/{id}/media", Requires: chat.ActReply, Handle: func(a *Services, w http.ResponseWriter, r *http.Request) {
+		{Method: "POST", Path: "/chats/{id}/media", Requires: access.ActReply, Handle: func(a *Services, w http.ResponseWriter, r *http.Request) {
 			UploadMedia(a.Media)(w, r)
 		}},
 	}
@@ -217,9 +218,9 @@ func (rt Route) serve(a *Services) httpapi.Route {
 
 // ViewerOf is the caller of an authenticated request as the app layer
 // knows them. Admins act as supervisors.
-func ViewerOf(r *http.Request) chat.Viewer {
+func ViewerOf(r *http.Request) access.Viewer {
 	p, _ := auth.From(r.Context())
-	return chat.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
+	return access.Viewer{UID: p.UID, AgentID: p.AgentID, Supervisor: p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin}
 }
 
 // Me is who is signed in: the token's identity, their agent and queues.

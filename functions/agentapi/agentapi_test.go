@@ -14,6 +14,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/demo"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
@@ -433,7 +434,7 @@ func TestExtraRoutes(t *testing.T) {
 	sup := agentapi.Route{Method: "GET", Path: "/supervised", Supervisor: true, Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
 		agentapi.WriteJSON(w, http.StatusOK, "fine")
 	}}
-	needsReply := agentapi.Route{Method: "POST", Path: "/chats/{id}/needs-reply", Requires: chat.ActReply, Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
+	needsReply := agentapi.Route{Method: "POST", Path: "/chats/{id}/needs-reply", Requires: access.ActReply, Handle: func(a *agentapi.Services, w http.ResponseWriter, r *http.Request) {
 		agentapi.WriteJSON(w, http.StatusCreated, "uploaded")
 	}}
 	x := newAPI(t, agentapi.WithRoutes(extra, sup, needsReply))

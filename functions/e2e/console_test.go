@@ -23,6 +23,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotest"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
@@ -203,7 +204,7 @@ func testConsoleFlow(t *testing.T, e *env, browser context.Context) {
 	e.editAgent("ben", func(a *chat.Agent) { a.AutoAnswer = false; a.LastAssignedAt = time.Now() })
 	canned := chat.Canned{ID: "thanks-en", Title: "Thanks for waiting", Language: "en",
 		Body: "Thanks for waiting! I'm @{AGENT} from @{QUEUE}; let me check that for you."}
-	if _, err := e.desk.PutCanned(ctx, chat.Viewer{UID: "dev-supervisor", Supervisor: true}, canned); err != nil {
+	if _, err := e.desk.PutCanned(ctx, access.Viewer{UID: "dev-supervisor", Supervisor: true}, canned); err != nil {
 		t.Fatal(err)
 	}
 	const rendered = "Thanks for waiting! I'm Ana from Billing; let me check that for you."

@@ -30,6 +30,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotest"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/demo"
@@ -374,18 +375,18 @@ func readAll(t *testing.T, resp *http.Response) string {
 // accept is agentID accepting the chat offered to them, through the
 // console's authorized door.
 func (e *env) accept(chatID, agentID string) error {
-	_, err := e.conv.Accept(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, chatID)
+	_, err := e.conv.Accept(e.ctx(), access.Viewer{UID: agentID, AgentID: agentID}, chatID)
 	return err
 }
 
 // end is agentID ending the chat they hold.
 func (e *env) end(chatID, agentID string) error {
-	_, err := e.conv.End(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, chatID, "")
+	_, err := e.conv.End(e.ctx(), access.Viewer{UID: agentID, AgentID: agentID}, chatID, "")
 	return err
 }
 
 // setStatus is an agent changing their own status.
 func (e *env) setStatus(agentID string, status chat.AgentStatus) error {
-	_, err := e.conv.SetStatus(e.ctx(), chat.Viewer{UID: agentID, AgentID: agentID}, agentID, status)
+	_, err := e.conv.SetStatus(e.ctx(), access.Viewer{UID: agentID, AgentID: agentID}, agentID, status)
 	return err
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/media/memmedia"
 	"github.com/smsdesk/smsdesk/shared/testenv"
@@ -233,7 +234,7 @@ func TestAgentSendsAnImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := len(e.twilio.SentTo(consumer))
-			if _, err := e.conv.Reply(e.ctx(), chat.Viewer{UID: "ben", AgentID: "ben"}, c.ID, conversation.ReplyInput{
+			if _, err := e.conv.Reply(e.ctx(), access.Viewer{UID: "ben", AgentID: "ben"}, c.ID, conversation.ReplyInput{
 				Body: "Here is the label to print", Media: media, RequestID: "req-image",
 			}); err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/testenv"
 )
@@ -88,7 +89,7 @@ func (e *env) raceStop(r int) string {
 	go func() {
 		defer wg.Done()
 		defer close(replies)
-		ben := chat.Viewer{UID: "ben", AgentID: "ben"}
+		ben := access.Viewer{UID: "ben", AgentID: "ben"}
 		for i := range 3 {
 			m, err := e.conv.Reply(e.ctx(), ben, chatID, conversation.ReplyInput{
 				Body: fmt.Sprintf("Reply %d from Ben", i+1), RequestID: fmt.Sprintf("race-%d-%d", r, i),

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -46,7 +47,7 @@ func TestTimersFireThroughTheTaskQueue(t *testing.T) {
 				rec = e.say(tc.consumer, numberEN, body)
 			}
 			if tc.agentSays != "" {
-				if _, err := e.conv.Reply(e.ctx(), chat.Viewer{UID: "ben", AgentID: "ben"}, rec.ChatID, conversation.ReplyInput{
+				if _, err := e.conv.Reply(e.ctx(), access.Viewer{UID: "ben", AgentID: "ben"}, rec.ChatID, conversation.ReplyInput{
 					Body: tc.agentSays, RequestID: "reply-" + strings.ReplaceAll(tc.name, " ", "-"),
 				}); err != nil {
 					t.Fatalf("%s: reply: %v", tc.name, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/configtree"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -291,7 +292,7 @@ func (a *Service) applyStatus(ctx context.Context, saved chat.Agent, status chat
 	if a.Statuses == nil {
 		return saved, fmt.Errorf("agent %s: status changes are not wired in this process", saved.ID)
 	}
-	if _, err := a.Statuses.SetStatus(ctx, chat.Viewer{UID: "admin", Supervisor: true}, saved.ID, status); err != nil {
+	if _, err := a.Statuses.SetStatus(ctx, access.Viewer{UID: "admin", Supervisor: true}, saved.ID, status); err != nil {
 		return saved, err
 	}
 	saved.Status, saved.StatusReason = status, ""

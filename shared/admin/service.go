@@ -8,6 +8,7 @@ import (
 	"context"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -38,7 +39,7 @@ type Store interface {
 // StatusSetter changes an agent's availability with everything that
 // follows from it (conversation.Service).
 type StatusSetter interface {
-	SetStatus(ctx context.Context, v chat.Viewer, agentID string, status chat.AgentStatus) (chat.Agent, error)
+	SetStatus(ctx context.Context, v access.Viewer, agentID string, status chat.AgentStatus) (chat.Agent, error)
 }
 
 // Service is the configuration use cases.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -33,8 +34,8 @@ func invalid(field, format string, args ...any) error {
 }
 
 // Accept takes the chat offered to the viewer.
-func (s *Service) Accept(ctx context.Context, v chat.Viewer, chatID string) (chat.Chat, error) {
-	_, actor, err := s.actOn(ctx, v, chatID, chat.ActAccept)
+func (s *Service) Accept(ctx context.Context, v access.Viewer, chatID string) (chat.Chat, error) {
+	_, actor, err := s.actOn(ctx, v, chatID, access.ActAccept)
 	if err != nil {
 		return chat.Chat{}, err
 	}
@@ -47,8 +48,8 @@ func (s *Service) Accept(ctx context.Context, v chat.Viewer, chatID string) (cha
 
 // Decline turns down the chat offered to the viewer: a waiting chat goes to
 // the next agent, a transfer fails and the chat stays with its agent.
-func (s *Service) Decline(ctx context.Context, v chat.Viewer, chatID string) (chat.Chat, error) {
-	_, actor, err := s.actOn(ctx, v, chatID, chat.ActDecline)
+func (s *Service) Decline(ctx context.Context, v access.Viewer, chatID string) (chat.Chat, error) {
+	_, actor, err := s.actOn(ctx, v, chatID, access.ActDecline)
 	if err != nil {
 		return chat.Chat{}, err
 	}
@@ -72,7 +73,7 @@ type ReplyInput struct {
 // Reply sends the viewer's reply in a chat they hold and returns the stored
 // message. A request id seen before returns the message it created, and
 // sends nothing again, even when the chat has changed since.
-func (s *Service) Reply(ctx context.Context, v chat.Viewer, chatID string, in ReplyInput) (chat.Message, error) {
+func (s *Service) Reply(ctx context.Context, v access.Viewer, chatID string, in ReplyInput) (chat.Message, error) {
 	if err := checkReply(in); err != nil {
 		return chat.Message{}, err
 	}
@@ -94,7 +95,7 @@ func (s *Service) Reply(ctx context.Context, v chat.Viewer, chatID string, in Re
 	if err != nil {
 		return chat.Message{}, err
 	}
-	actor, err := chat.Authorize(v, c, tree, chat.ActReply)
+	actor, err := access.Authorize(v, c, tree, access.ActReply)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -164,8 +165,8 @@ type TransferInput struct {
 // supervisor acting for the agent who does. The returned chat's last
 // transfer tells the outcome: pending (an agent was offered it), ended (the
 // chat is in the queue) or failed (the agent is not available).
-func (s *Service) Transfer(ctx context.Context, v chat.Viewer, chatID string, in TransferInput) (chat.Chat, error) {
-	c, actor, err := s.actOn(ctx, v, chatID, chat.ActTransfer)
+func (s *Service) Transfer(ctx context.Context, v access.Viewer, chatID string, in TransferInput) (chat.Chat, error) {
+	c, actor, err := s.actOn(ctx, v, chatID, access.ActTransfer)
 	if err != nil {
 		return chat.Chat{}, err
 	}
@@ -225,11 +226,11 @@ func (s *Service) checkTransfer(ctx context.Context, c chat.Chat, actor string, 
 // End finishes a chat (end reason Finished) with an optional wrap-up note;
 // the consumer gets the chat ended message. The viewer holds the chat, or is
 // a supervisor ending it for the agent who does.
-func (s *Service) End(ctx context.Context, v chat.Viewer, chatID, wrapUp string) (chat.Chat, error) {
+func (s *Service) End(ctx context.Context, v access.Viewer, chatID, wrapUp string) (chat.Chat, error) {
 	if n := utf8.RuneCountInString(wrapUp); n > MaxWrapUp {
 		return chat.Chat{}, invalid("wrapUp", "is %d characters; the limit is %d", n, MaxWrapUp)
 	}
-	_, actor, err := s.actOn(ctx, v, chatID, chat.ActEnd)
+	_, actor, err := s.actOn(ctx, v, chatID, access.ActEnd)
 	if err != nil {
 		return chat.Chat{}, err
 	}
@@ -242,12 +243,12 @@ func (s *Service) End(ctx context.Context, v chat.Viewer, chatID, wrapUp string)
 
 // SetStatus changes an agent's availability: the viewer's own, or as a
 // supervisor any agent's. It returns the agent as stored afterwards.
-func (s *Service) SetStatus(ctx context.Context, v chat.Viewer, agentID string, status chat.AgentStatus) (chat.Agent, error) {
+func (s *Service) SetStatus(ctx context.Context, v access.Viewer, agentID string, status chat.AgentStatus) (chat.Agent, error) {
 	switch {
 	case agentID == "":
-		return chat.Agent{}, chat.Forbidden("you have no agent id, so you have no status; an admin sets the agentId claim")
+		return chat.Agent{}, access.Forbidden("you have no agent id, so you have no status; an admin sets the agentId claim")
 	case agentID != v.AgentID && !v.Supervisor:
-		return chat.Agent{}, chat.Forbidden("only supervisors change another agent's status")
+		return chat.Agent{}, access.Forbidden("only supervisors change another agent's status")
 	case !status.Valid():
 		return chat.Agent{}, invalid("status", "must be available, away or offline, got %q", status)
 	}
@@ -265,7 +266,7 @@ func (s *Service) SetStatus(ctx context.Context, v chat.Viewer, agentID string, 
 }
 
 // actOn loads a chat and authorizes an action on it.
-func (s *Service) actOn(ctx context.Context, v chat.Viewer, chatID string, act chat.Action) (chat.Chat, string, error) {
+func (s *Service) actOn(ctx context.Context, v access.Viewer, chatID string, act access.Action) (chat.Chat, string, error) {
 	c, err := s.Store.Chat(ctx, chatID)
 	if err != nil {
 		return c, "", fmt.Errorf("chat %s: %w", chatID, err)
@@ -274,15 +275,15 @@ func (s *Service) actOn(ctx context.Context, v chat.Viewer, chatID string, act c
 	if err != nil {
 		return c, "", err
 	}
-	actor, err := chat.Authorize(v, c, tree, act)
+	actor, err := access.Authorize(v, c, tree, act)
 	return c, actor, err
 }
 
 // CheckAction reports whether v may take act on a chat now: nil, or
-// store.ErrNotFound, a *chat.AccessError, or a state error
+// store.ErrNotFound, a *access.AccessError, or a state error
 // (chat.IsStateError). Features that act on a chat outside these use cases
 // (an upload of media for a reply) check with it first.
-func (s *Service) CheckAction(ctx context.Context, v chat.Viewer, chatID string, act chat.Action) error {
+func (s *Service) CheckAction(ctx context.Context, v access.Viewer, chatID string, act access.Action) error {
 	_, _, err := s.actOn(ctx, v, chatID, act)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -25,7 +26,7 @@ func (s *Service) Canned(ctx context.Context, id string) (chat.Canned, error) {
 
 // renderFor renders the canned message a reply names; an unknown one is a
 // problem of the request's cannedId.
-func (s *Service) renderFor(ctx context.Context, v chat.Viewer, c chat.Chat, tree *chat.Tree, cannedID string) (string, error) {
+func (s *Service) renderFor(ctx context.Context, v access.Viewer, c chat.Chat, tree *chat.Tree, cannedID string) (string, error) {
 	cn, err := s.Canned(ctx, cannedID)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", invalid("cannedId", "unknown canned message %q", cannedID)
@@ -44,7 +45,7 @@ func (s *Service) renderFor(ctx context.Context, v chat.Viewer, c chat.Chat, tre
 // viewer (the one who would send it), or for a supervisor who takes no
 // chats the agent holding it; the consumer's first name is unknown until
 // the chat has a CRM record.
-func (s *Service) CannedVars(ctx context.Context, v chat.Viewer, c chat.Chat, tree *chat.Tree) (chat.Vars, error) {
+func (s *Service) CannedVars(ctx context.Context, v access.Viewer, c chat.Chat, tree *chat.Tree) (chat.Vars, error) {
 	agentID := v.AgentID
 	if agentID == "" {
 		agentID = c.AgentID

@@ -6,13 +6,14 @@ import (
 	"slices"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 )
 
 // viewChat loads a chat the viewer may see, with the routing tree. An
 // unknown chat is store.ErrNotFound; one the viewer may not see, an *AccessError.
 // An agent may read a chat they cannot see when they see another chat of
 // its consumer (history); acting on it is still refused by Authorize.
-func (s *Service) viewChat(ctx context.Context, v chat.Viewer, chatID string) (chat.Chat, *chat.Tree, error) {
+func (s *Service) viewChat(ctx context.Context, v access.Viewer, chatID string) (chat.Chat, *chat.Tree, error) {
 	c, err := s.Store.Chat(ctx, chatID)
 	if err != nil {
 		return c, nil, fmt.Errorf("chat %s: %w", chatID, err)
@@ -21,7 +22,7 @@ func (s *Service) viewChat(ctx context.Context, v chat.Viewer, chatID string) (c
 	if err != nil {
 		return c, nil, err
 	}
-	if chat.CanSee(v, c, tree) {
+	if access.CanSee(v, c, tree) {
 		return c, tree, nil
 	}
 	ok, err := s.seesConsumer(ctx, v, c.Consumer, tree)
@@ -29,7 +30,7 @@ func (s *Service) viewChat(ctx context.Context, v chat.Viewer, chatID string) (c
 		return c, nil, err
 	}
 	if !ok {
-		return c, nil, chat.Forbidden("chat %s is not yours: it is neither assigned nor offered to you, nor waiting in one of your queues", chatID)
+		return c, nil, access.Forbidden("chat %s is not yours: it is neither assigned nor offered to you, nor waiting in one of your queues", chatID)
 	}
 	return c, tree, nil
 }
@@ -39,7 +40,7 @@ func (s *Service) viewChat(ctx context.Context, v chat.Viewer, chatID string) (c
 const historyLimit = 50
 
 // seesConsumer reports whether v sees one of a consumer's latest chats.
-func (s *Service) seesConsumer(ctx context.Context, v chat.Viewer, consumer string, tree *chat.Tree) (bool, error) {
+func (s *Service) seesConsumer(ctx context.Context, v access.Viewer, consumer string, tree *chat.Tree) (bool, error) {
 	if v.Supervisor {
 		return true, nil
 	}
@@ -50,5 +51,5 @@ func (s *Service) seesConsumer(ctx context.Context, v chat.Viewer, consumer stri
 	if err != nil {
 		return false, fmt.Errorf("chats of %s: %w", consumer, err)
 	}
-	return slices.ContainsFunc(cs, func(c chat.Chat) bool { return chat.CanSee(v, c, tree) }), nil
+	return slices.ContainsFunc(cs, func(c chat.Chat) bool { return access.CanSee(v, c, tree) }), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 )
 
 // Canned messages: supervisors (and admins) write them, everyone reads
@@ -21,9 +22,9 @@ func (s *Service) CannedMessages(ctx context.Context) ([]chat.Canned, error) {
 
 // PutCanned creates or replaces a canned message after validating it (a
 // *chat.ValidationError names each problem). Only supervisors write them.
-func (s *Service) PutCanned(ctx context.Context, v chat.Viewer, c chat.Canned) (chat.Canned, error) {
+func (s *Service) PutCanned(ctx context.Context, v access.Viewer, c chat.Canned) (chat.Canned, error) {
 	if !v.Supervisor {
-		return c, chat.Forbidden("only supervisors and admins write canned messages")
+		return c, access.Forbidden("only supervisors and admins write canned messages")
 	}
 	tree, err := s.Trees.Tree(ctx)
 	if err != nil {
@@ -40,9 +41,9 @@ func (s *Service) PutCanned(ctx context.Context, v chat.Viewer, c chat.Canned) (
 
 // DeleteCanned removes a canned message; store.ErrNotFound when there is none.
 // Only supervisors delete them.
-func (s *Service) DeleteCanned(ctx context.Context, v chat.Viewer, id string) error {
+func (s *Service) DeleteCanned(ctx context.Context, v access.Viewer, id string) error {
 	if !v.Supervisor {
-		return chat.Forbidden("only supervisors and admins delete canned messages")
+		return access.Forbidden("only supervisors and admins delete canned messages")
 	}
 	if _, err := s.Conversation.Canned(ctx, id); err != nil {
 		return err
@@ -55,7 +56,7 @@ func (s *Service) DeleteCanned(ctx context.Context, v chat.Viewer, id string) er
 
 // ChatCanned returns the canned messages that fit a chat the viewer may see
 // (its language and queue), each with its body rendered for the chat.
-func (s *Service) ChatCanned(ctx context.Context, v chat.Viewer, chatID string) ([]chat.Canned, error) {
+func (s *Service) ChatCanned(ctx context.Context, v access.Viewer, chatID string) ([]chat.Canned, error) {
 	c, tree, err := s.viewChat(ctx, v, chatID)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (s *Service) ChatCanned(ctx context.Context, v chat.Viewer, chatID string) 
 // RenderCanned renders one canned message for a chat the viewer may see,
 // as a reply by the viewer would send it. An unknown canned message is
 // store.ErrNotFound.
-func (s *Service) RenderCanned(ctx context.Context, v chat.Viewer, chatID, cannedID string) (string, error) {
+func (s *Service) RenderCanned(ctx context.Context, v access.Viewer, chatID, cannedID string) (string, error) {
 	c, tree, err := s.viewChat(ctx, v, chatID)
 	if err != nil {
 		return "", err

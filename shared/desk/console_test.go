@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/demo"
@@ -32,12 +33,12 @@ import (
 var now = time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 
 var (
-	ana        = chat.Viewer{UID: "u-ana", AgentID: "ana"}
-	ben        = chat.Viewer{UID: "u-ben", AgentID: "ben"}
-	carla      = chat.Viewer{UID: "u-carla", AgentID: "carla"}
-	supervisor = chat.Viewer{UID: "u-sup", Supervisor: true}
+	ana        = access.Viewer{UID: "u-ana", AgentID: "ana"}
+	ben        = access.Viewer{UID: "u-ben", AgentID: "ben"}
+	carla      = access.Viewer{UID: "u-carla", AgentID: "carla"}
+	supervisor = access.Viewer{UID: "u-sup", Supervisor: true}
 	// nobody is a signed-in agent whose id is in no queue and no chat.
-	nobody = chat.Viewer{UID: "u-zed", AgentID: "zed"}
+	nobody = access.Viewer{UID: "u-zed", AgentID: "zed"}
 )
 
 // recordingTasks keeps the names of the tasks enqueued.
@@ -190,19 +191,19 @@ func TestCanSee(t *testing.T) {
 		{"waiting-tech", []string{"ben"}},
 		{"menu", nil},
 	}
-	viewers := map[string]chat.Viewer{"ana": ana, "ben": ben, "carla": carla, "nobody": nobody}
+	viewers := map[string]access.Viewer{"ana": ana, "ben": ben, "carla": carla, "nobody": nobody}
 	for _, tc := range tests {
 		t.Run(tc.chat, func(t *testing.T) {
 			c := byID(t, tc.chat)
 			for name, v := range viewers {
-				if got, want := chat.CanSee(v, c, tree), slices.Contains(tc.want, name); got != want {
+				if got, want := access.CanSee(v, c, tree), slices.Contains(tc.want, name); got != want {
 					t.Errorf("CanSee(%s) = %v, want %v", name, got, want)
 				}
 			}
-			if !chat.CanSee(supervisor, c, tree) {
+			if !access.CanSee(supervisor, c, tree) {
 				t.Error("a supervisor does not see it")
 			}
-			if chat.CanSee(chat.Viewer{UID: "u"}, c, tree) {
+			if access.CanSee(access.Viewer{UID: "u"}, c, tree) {
 				t.Error("a viewer with no agent id and no supervisor role sees it")
 			}
 		})
@@ -214,7 +215,7 @@ func outcome(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
-	case errors.Is(err, chat.ErrForbidden):
+	case errors.Is(err, access.ErrForbidden):
 		return "forbidden"
 	case chat.IsStateError(err):
 		return "conflict"
@@ -224,45 +225,45 @@ func outcome(err error) string {
 
 func TestAuthorize(t *testing.T) {
 	tree := newConsole(t).tree(t)
-	supAgent := chat.Viewer{UID: "u-sup", AgentID: "ana", Supervisor: true}
+	supAgent := access.Viewer{UID: "u-sup", AgentID: "ana", Supervisor: true}
 	tests := []struct {
 		name      string
-		v         chat.Viewer
+		v         access.Viewer
 		chat      string
-		act       chat.Action
+		act       access.Action
 		want      string
 		wantActor string
 	}{
-		{"accept my offer", ana, "offered-ana", chat.ActAccept, "ok", "ana"},
-		{"decline my offer", ana, "offered-ana", chat.ActDecline, "ok", "ana"},
-		{"accept a transfer to me", ana, "transfer-to-ana", chat.ActAccept, "ok", "ana"},
-		{"accept someone else's offer in my queue", ben, "offered-ana", chat.ActAccept, "conflict", ""},
-		{"accept a waiting chat offered to nobody", ana, "waiting-billing", chat.ActAccept, "conflict", ""},
-		{"accept a chat I cannot see", carla, "offered-ana", chat.ActAccept, "forbidden", ""},
-		{"accept as a supervisor with no agent id", supervisor, "offered-ana", chat.ActAccept, "forbidden", ""},
-		{"accept an ended chat I held", ana, "ended-ana", chat.ActAccept, "conflict", ""},
-		{"reply in my chat", ana, "held-ana", chat.ActReply, "ok", "ana"},
-		{"reply in another agent's chat I cannot see", ana, "held-ben", chat.ActReply, "forbidden", ""},
-		{"reply in a chat I passed on", ana, "passed-on", chat.ActReply, "forbidden", ""},
-		{"reply in a chat transferred to me before accepting", ana, "transfer-to-ana", chat.ActReply, "forbidden", ""},
-		{"reply before accepting", ana, "offered-ana", chat.ActReply, "conflict", ""},
-		{"reply in a waiting chat of my queue", ana, "waiting-billing", chat.ActReply, "forbidden", ""},
-		{"reply in my ended chat", ana, "ended-ana", chat.ActReply, "conflict", ""},
-		{"reply as a supervisor", supervisor, "held-ben", chat.ActReply, "forbidden", ""},
-		{"reply as a supervisor who holds it", supAgent, "held-ana", chat.ActReply, "ok", "ana"},
-		{"transfer my chat", ben, "held-ben", chat.ActTransfer, "ok", "ben"},
-		{"transfer someone else's chat", ana, "held-ben", chat.ActTransfer, "forbidden", ""},
-		{"transfer as a supervisor, for the agent", supervisor, "held-ben", chat.ActTransfer, "ok", "ben"},
-		{"transfer a waiting chat as a supervisor", supervisor, "waiting-billing", chat.ActTransfer, "conflict", ""},
-		{"end my chat", ana, "held-ana", chat.ActEnd, "ok", "ana"},
-		{"end someone else's chat", carla, "held-ana", chat.ActEnd, "forbidden", ""},
-		{"end as a supervisor, for the agent", supervisor, "held-ana", chat.ActEnd, "ok", "ana"},
-		{"end an ended chat as a supervisor", supervisor, "ended-ana", chat.ActEnd, "conflict", ""},
-		{"end as an unknown agent", nobody, "held-ana", chat.ActEnd, "forbidden", ""},
+		{"accept my offer", ana, "offered-ana", access.ActAccept, "ok", "ana"},
+		{"decline my offer", ana, "offered-ana", access.ActDecline, "ok", "ana"},
+		{"accept a transfer to me", ana, "transfer-to-ana", access.ActAccept, "ok", "ana"},
+		{"accept someone else's offer in my queue", ben, "offered-ana", access.ActAccept, "conflict", ""},
+		{"accept a waiting chat offered to nobody", ana, "waiting-billing", access.ActAccept, "conflict", ""},
+		{"accept a chat I cannot see", carla, "offered-ana", access.ActAccept, "forbidden", ""},
+		{"accept as a supervisor with no agent id", supervisor, "offered-ana", access.ActAccept, "forbidden", ""},
+		{"accept an ended chat I held", ana, "ended-ana", access.ActAccept, "conflict", ""},
+		{"reply in my chat", ana, "held-ana", access.ActReply, "ok", "ana"},
+		{"reply in another agent's chat I cannot see", ana, "held-ben", access.ActReply, "forbidden", ""},
+		{"reply in a chat I passed on", ana, "passed-on", access.ActReply, "forbidden", ""},
+		{"reply in a chat transferred to me before accepting", ana, "transfer-to-ana", access.ActReply, "forbidden", ""},
+		{"reply before accepting", ana, "offered-ana", access.ActReply, "conflict", ""},
+		{"reply in a waiting chat of my queue", ana, "waiting-billing", access.ActReply, "forbidden", ""},
+		{"reply in my ended chat", ana, "ended-ana", access.ActReply, "conflict", ""},
+		{"reply as a supervisor", supervisor, "held-ben", access.ActReply, "forbidden", ""},
+		{"reply as a supervisor who holds it", supAgent, "held-ana", access.ActReply, "ok", "ana"},
+		{"transfer my chat", ben, "held-ben", access.ActTransfer, "ok", "ben"},
+		{"transfer someone else's chat", ana, "held-ben", access.ActTransfer, "forbidden", ""},
+		{"transfer as a supervisor, for the agent", supervisor, "held-ben", access.ActTransfer, "ok", "ben"},
+		{"transfer a waiting chat as a supervisor", supervisor, "waiting-billing", access.ActTransfer, "conflict", ""},
+		{"end my chat", ana, "held-ana", access.ActEnd, "ok", "ana"},
+		{"end someone else's chat", carla, "held-ana", access.ActEnd, "forbidden", ""},
+		{"end as a supervisor, for the agent", supervisor, "held-ana", access.ActEnd, "ok", "ana"},
+		{"end an ended chat as a supervisor", supervisor, "ended-ana", access.ActEnd, "conflict", ""},
+		{"end as an unknown agent", nobody, "held-ana", access.ActEnd, "forbidden", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			actor, err := chat.Authorize(tc.v, byID(t, tc.chat), tree, tc.act)
+			actor, err := access.Authorize(tc.v, byID(t, tc.chat), tree, tc.act)
 			if got := outcome(err); got != tc.want || actor != tc.wantActor {
 				t.Errorf("Authorize = %q, %s (%v); want %q, %s", actor, got, err, tc.wantActor, tc.want)
 			}
@@ -284,7 +285,7 @@ func TestInbox(t *testing.T) {
 	type lists struct{ Offered, Active, Ended, Waiting []string }
 	for _, tc := range []struct {
 		name string
-		v    chat.Viewer
+		v    access.Viewer
 		want lists
 	}{
 		{"ana", ana, lists{
@@ -348,26 +349,26 @@ func TestChatView(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name        string
-		v           chat.Viewer
+		v           access.Viewer
 		chat        string
 		wantErr     error
 		wantBlocked string
-		wantActions []chat.Action
+		wantActions []access.Action
 		wantConsent string
 	}{
-		{"my chat", ana, "held-ana", nil, "", []chat.Action{chat.ActReply, chat.ActTransfer, chat.ActEnd}, "opted-in"},
-		{"my offer", ana, "offered-ana", nil, "Accept the chat to reply", []chat.Action{chat.ActAccept, chat.ActDecline}, "opted-in"},
-		{"someone else's chat in my history", ben, "passed-on", nil, "", []chat.Action{chat.ActReply, chat.ActTransfer, chat.ActEnd}, "opted-in"},
-		{"a chat I passed on", ana, "passed-on", nil, "Only the agent holding the chat can reply", []chat.Action{}, "opted-in"},
-		{"an ended chat", ana, "ended-ana", nil, "The chat has ended", []chat.Action{}, "opted-in"},
-		{"an opted-out consumer", ben, "held-ben", nil, "The consumer opted out by texting STOP on 2026-03-09 08:30 UTC; no message can be sent to them until they text START", []chat.Action{chat.ActReply, chat.ActTransfer, chat.ActEnd}, "opted-out"},
-		{"a supervisor", supervisor, "held-ana", nil, "Only the agent holding the chat can reply", []chat.Action{chat.ActTransfer, chat.ActEnd}, "opted-in"},
-		{"a chat I cannot see", carla, "held-ana", chat.ErrForbidden, "", nil, ""},
-		{"an agent on no queue", nobody, "waiting-billing", chat.ErrForbidden, "", nil, ""},
+		{"my chat", ana, "held-ana", nil, "", []access.Action{access.ActReply, access.ActTransfer, access.ActEnd}, "opted-in"},
+		{"my offer", ana, "offered-ana", nil, "Accept the chat to reply", []access.Action{access.ActAccept, access.ActDecline}, "opted-in"},
+		{"someone else's chat in my history", ben, "passed-on", nil, "", []access.Action{access.ActReply, access.ActTransfer, access.ActEnd}, "opted-in"},
+		{"a chat I passed on", ana, "passed-on", nil, "Only the agent holding the chat can reply", []access.Action{}, "opted-in"},
+		{"an ended chat", ana, "ended-ana", nil, "The chat has ended", []access.Action{}, "opted-in"},
+		{"an opted-out consumer", ben, "held-ben", nil, "The consumer opted out by texting STOP on 2026-03-09 08:30 UTC; no message can be sent to them until they text START", []access.Action{access.ActReply, access.ActTransfer, access.ActEnd}, "opted-out"},
+		{"a supervisor", supervisor, "held-ana", nil, "Only the agent holding the chat can reply", []access.Action{access.ActTransfer, access.ActEnd}, "opted-in"},
+		{"a chat I cannot see", carla, "held-ana", access.ErrForbidden, "", nil, ""},
+		{"an agent on no queue", nobody, "waiting-billing", access.ErrForbidden, "", nil, ""},
 		{"an unknown chat", supervisor, "nope", store.ErrNotFound, "", nil, ""},
 		// Ana sees held-ana, whose consumer also wrote the chat offered to her:
 		// the consumer's other chats are her history to read.
-		{"the history of a consumer I serve", ana, "ended-long-ago", nil, "The chat has ended", []chat.Action{}, "opted-in"},
+		{"the history of a consumer I serve", ana, "ended-long-ago", nil, "The chat has ended", []access.Action{}, "opted-in"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -461,7 +462,7 @@ func TestActions(t *testing.T) {
 		if last := tr.Transfers[len(tr.Transfers)-1]; last.FromAgent != "ana" || last.By != "ana" || last.Note != "needs a technician" || last.State != chat.TransferEnded {
 			t.Errorf("transfer %+v", last)
 		}
-		if _, err := c.app.Conversation.Reply(ctx, ana, "offered-ana", conversation.ReplyInput{Body: "still here", RequestID: "req-2"}); !errors.Is(err, chat.ErrForbidden) {
+		if _, err := c.app.Conversation.Reply(ctx, ana, "offered-ana", conversation.ReplyInput{Body: "still here", RequestID: "req-2"}); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("Reply after passing the chat on = %v, want forbidden", err)
 		}
 		// The retry of a reply Ana sent before the transfer still answers.
@@ -601,7 +602,7 @@ func TestCannedUseCases(t *testing.T) {
 	billing := chat.Canned{ID: "refund", Title: "Refund", Language: "en", Body: "Your refund is on its way.", QueueIDs: []string{"en-billing"}}
 	spanish := chat.Canned{ID: "hola", Title: "Hola", Language: "es", Body: "Hola, soy @{AGENT}."}
 	for _, cn := range []chat.Canned{hello, billing, spanish} {
-		if _, err := c.app.Desk.PutCanned(ctx, ana, cn); !errors.Is(err, chat.ErrForbidden) {
+		if _, err := c.app.Desk.PutCanned(ctx, ana, cn); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("an agent wrote a canned message: %v", err)
 		}
 		if _, err := c.app.Desk.PutCanned(ctx, supervisor, cn); err != nil {
@@ -619,7 +620,7 @@ func TestCannedUseCases(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		v    chat.Viewer
+		v    access.Viewer
 		chat string
 		want map[string]string
 	}{
@@ -641,7 +642,7 @@ func TestCannedUseCases(t *testing.T) {
 			}
 		})
 	}
-	if _, err := c.app.Desk.ChatCanned(ctx, carla, "held-ana"); !errors.Is(err, chat.ErrForbidden) {
+	if _, err := c.app.Desk.ChatCanned(ctx, carla, "held-ana"); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("canned of a chat Carla cannot see: %v", err)
 	}
 	if body, err := c.app.Desk.RenderCanned(ctx, ana, "held-ana", "hello"); err != nil || body != "Hi, this is Ana from Billing." {
@@ -654,7 +655,7 @@ func TestCannedUseCases(t *testing.T) {
 	if err != nil || m.Body != "Hi, this is Ana from Billing." {
 		t.Errorf("canned reply = %q, %v", m.Body, err)
 	}
-	if err := c.app.Desk.DeleteCanned(ctx, ben, "hello"); !errors.Is(err, chat.ErrForbidden) {
+	if err := c.app.Desk.DeleteCanned(ctx, ben, "hello"); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("an agent deleted a canned message: %v", err)
 	}
 	if err := c.app.Desk.DeleteCanned(ctx, supervisor, "hello"); err != nil {
@@ -704,14 +705,14 @@ func TestProfileDirectoryAndHistory(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name     string
-		v        chat.Viewer
+		v        access.Viewer
 		consumer string
 		want     []string
 		wantErr  error
 	}{
 		{"a supervisor, any consumer", supervisor, consumerB, []string{"menu", "waiting-tech", "waiting-billing", "held-ben", "transfer-to-ana"}, nil},
 		{"an agent, a consumer of theirs", ana, "(415) 555-0173", []string{"passed-on", "ended-ana", "ended-long-ago"}, nil},
-		{"an agent, a consumer of nobody's", carla, consumerA, nil, chat.ErrForbidden},
+		{"an agent, a consumer of nobody's", carla, consumerA, nil, access.ErrForbidden},
 		{"an unknown consumer", supervisor, "+14155550199", []string{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

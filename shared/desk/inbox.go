@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -60,14 +61,14 @@ type OpenChats struct {
 }
 
 // Inbox returns a viewer's inbox.
-func (s *Service) Inbox(ctx context.Context, v chat.Viewer) (Inbox, error) {
+func (s *Service) Inbox(ctx context.Context, v access.Viewer) (Inbox, error) {
 	return s.InboxOf(ctx, v, true)
 }
 
 // InboxOf is Inbox with or without the recently ended chats: a console
 // polling every second reads them far less often, as each listed chat is a
 // Firestore read.
-func (s *Service) InboxOf(ctx context.Context, v chat.Viewer, withEnded bool) (Inbox, error) {
+func (s *Service) InboxOf(ctx context.Context, v access.Viewer, withEnded bool) (Inbox, error) {
 	now := s.Clock.Time()
 	in := Inbox{Offered: []chat.Chat{}, Active: []chat.Chat{}, Ended: []chat.Chat{}, Waiting: []chat.Chat{},
 		Queues: map[string]string{}, GeneratedAt: now}
@@ -165,20 +166,20 @@ type ChatView struct {
 	CanReply     bool   `json:"canReply"`
 	ReplyBlocked string `json:"replyBlocked,omitempty"`
 	// Actions the viewer may take now: accept, decline, reply, transfer, end.
-	Actions []chat.Action `json:"actions"`
+	Actions []access.Action `json:"actions"`
 }
 
 // ChatView returns a chat the viewer may see with its transcript. Media
 // kept in the media bucket carry a short-lived signed URL (SignMedia); a
 // medium that cannot be signed is shown without a URL and with the reason
 // in Error, and the rest of the chat is still returned.
-func (s *Service) ChatView(ctx context.Context, v chat.Viewer, chatID string) (ChatView, error) {
+func (s *Service) ChatView(ctx context.Context, v access.Viewer, chatID string) (ChatView, error) {
 	return s.ChatViewAfter(ctx, v, chatID, 0)
 }
 
 // ChatViewAfter is ChatView with only the messages after afterSeq: a
 // poller that has the transcript up to there reads just what is new.
-func (s *Service) ChatViewAfter(ctx context.Context, v chat.Viewer, chatID string, afterSeq int64) (ChatView, error) {
+func (s *Service) ChatViewAfter(ctx context.Context, v access.Viewer, chatID string, afterSeq int64) (ChatView, error) {
 	c, tree, err := s.viewChat(ctx, v, chatID)
 	if err != nil {
 		return ChatView{}, err
@@ -194,7 +195,7 @@ func (s *Service) ChatViewAfter(ctx context.Context, v chat.Viewer, chatID strin
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return ChatView{}, fmt.Errorf("consent of chat %s: %w", chatID, err)
 	}
-	view := ChatView{Chat: c, Messages: orEmpty(msgs), Consent: summarize(consent), Actions: chat.Allowed(v, c, tree)}
+	view := ChatView{Chat: c, Messages: orEmpty(msgs), Consent: summarize(consent), Actions: access.Allowed(v, c, tree)}
 	if q, ok := tree.Queue(c.QueueID); ok {
 		view.QueueName = q.Name
 	}
@@ -214,7 +215,7 @@ func summarize(c chat.Consent) ConsentSummary {
 // replyBlocked says why a reply by v in c would not reach the consumer,
 // "" when it would. Consent comes first: it outlives the chat and is what
 // the agent must know.
-func replyBlocked(v chat.Viewer, c chat.Chat, consent chat.Consent, tree *chat.Tree) string {
+func replyBlocked(v access.Viewer, c chat.Chat, consent chat.Consent, tree *chat.Tree) string {
 	switch consent.State {
 	case chat.ConsentOptedOut:
 		how := "opted out"
@@ -232,7 +233,7 @@ func replyBlocked(v chat.Viewer, c chat.Chat, consent chat.Consent, tree *chat.T
 	if !c.Open() {
 		return "The chat has ended"
 	}
-	if _, err := chat.Authorize(v, c, tree, chat.ActReply); err != nil {
+	if _, err := access.Authorize(v, c, tree, access.ActReply); err != nil {
 		if chat.IsStateError(err) {
 			return "Accept the chat to reply"
 		}
@@ -261,7 +262,7 @@ type Profile struct {
 }
 
 // Profile returns the viewer's agent and queues.
-func (s *Service) Profile(ctx context.Context, v chat.Viewer) (Profile, error) {
+func (s *Service) Profile(ctx context.Context, v access.Viewer) (Profile, error) {
 	p := Profile{Queues: []QueueRef{}, TransferQueues: []QueueRef{}}
 	if v.AgentID != "" {
 		ag, err := s.Store.Agent(ctx, v.AgentID)
@@ -302,7 +303,7 @@ func (s *Service) Profile(ctx context.Context, v chat.Viewer) (Profile, error) {
 // Directory lists every agent with their status and load, for transfers
 // and monitoring. Agents other than supervisors do not see e-mail
 // addresses.
-func (s *Service) Directory(ctx context.Context, v chat.Viewer) ([]chat.Agent, error) {
+func (s *Service) Directory(ctx context.Context, v access.Viewer) ([]chat.Agent, error) {
 	agents, err := s.Store.Agents(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load agents: %w", err)
@@ -318,7 +319,7 @@ func (s *Service) Directory(ctx context.Context, v chat.Viewer) ([]chat.Agent, e
 // ConsumerHistory lists a consumer's latest chats on every business
 // number, newest first (at most 50). Supervisors see any consumer's; an
 // agent only the history of a consumer one of whose chats they see.
-func (s *Service) ConsumerHistory(ctx context.Context, v chat.Viewer, consumer string) ([]chat.Chat, error) {
+func (s *Service) ConsumerHistory(ctx context.Context, v access.Viewer, consumer string) ([]chat.Chat, error) {
 	consumer = sms.NormalizeE164(consumer)
 	cs, err := s.Store.ConsumerChats(ctx, consumer, historyLimit)
 	if err != nil {
@@ -331,8 +332,8 @@ func (s *Service) ConsumerHistory(ctx context.Context, v chat.Viewer, consumer s
 	if err != nil {
 		return nil, err
 	}
-	if v.AgentID == "" || !slices.ContainsFunc(cs, func(c chat.Chat) bool { return chat.CanSee(v, c, tree) }) {
-		return nil, chat.Forbidden("you have no chat with %s; only supervisors see every consumer's history", consumer)
+	if v.AgentID == "" || !slices.ContainsFunc(cs, func(c chat.Chat) bool { return access.CanSee(v, c, tree) }) {
+		return nil, access.Forbidden("you have no chat with %s; only supervisors see every consumer's history", consumer)
 	}
 	return cs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -28,20 +29,20 @@ type Errors struct {
 // Status is how err is answered:
 //   - *chat.ValidationError: 400 with its problems;
 //   - *media.Error: by its kind (MediaStatus);
-//   - chat.ErrForbidden (a *chat.AccessError): 403 with its reason;
+//   - access.ErrForbidden (a *access.AccessError): 403 with its reason;
 //   - store.ErrNotFound: 404;
 //   - a chat in the wrong state (chat.IsStateError): 409;
 //   - anything else: 500, its message not shown.
 func (e Errors) Status(err error) (int, ErrorBody) {
 	var ve *chat.ValidationError
 	var me *media.Error
-	var ae *chat.AccessError
+	var ae *access.AccessError
 	switch {
 	case errors.As(err, &ve):
 		return http.StatusBadRequest, ErrorBody{Error: e.invalid(ve), Problems: ve.Problems}
 	case errors.As(err, &me):
 		return MediaStatus(me), ErrorBody{Error: me.Message}
-	case errors.Is(err, chat.ErrForbidden):
+	case errors.Is(err, access.ErrForbidden):
 		msg := "you may not do this"
 		if errors.As(err, &ae) {
 			msg = ae.Reason

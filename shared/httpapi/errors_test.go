@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -36,9 +37,9 @@ func TestErrorMapping(t *testing.T) {
 			httpapi.ErrorBody{Error: "invalid request: body: too long; requestId: required", Problems: problems}},
 		{"a refused request, the API's message", admin, invalid, 400,
 			httpapi.ErrorBody{Error: "invalid configuration: the change was not saved", Problems: problems}},
-		{"a refused action", httpapi.Errors{}, fmt.Errorf("accept: %w", chat.Forbidden("chat %s is not yours", "c1")), 403,
+		{"a refused action", httpapi.Errors{}, fmt.Errorf("accept: %w", access.Forbidden("chat %s is not yours", "c1")), 403,
 			httpapi.ErrorBody{Error: "chat c1 is not yours"}},
-		{"forbidden, without a reason", httpapi.Errors{}, fmt.Errorf("x: %w", chat.ErrForbidden), 403,
+		{"forbidden, without a reason", httpapi.Errors{}, fmt.Errorf("x: %w", access.ErrForbidden), 403,
 			httpapi.ErrorBody{Error: "you may not do this"}},
 		{"an unknown id", httpapi.Errors{}, fmt.Errorf("chat c9: %w", store.ErrNotFound), 404,
 			httpapi.ErrorBody{Error: "chat c9: " + store.ErrNotFound.Error()}},

@@ -26,7 +26,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/telnyxinbound"
 	"github.com/smsdesk/smsdesk/functions/twilioinbound"
-	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/demo"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
@@ -152,7 +152,7 @@ func loadDemo(ctx context.Context, env *platform.Env) error {
 		return err
 	}
 	for _, c := range demo.CannedMessages() {
-		if _, err := d.PutCanned(ctx, chat.Viewer{UID: "demo", Supervisor: true}, c); err != nil {
+		if _, err := d.PutCanned(ctx, access.Viewer{UID: "demo", Supervisor: true}, c); err != nil {
 			return fmt.Errorf("load demo canned message %s: %w", c.ID, err)
 		}
 	}

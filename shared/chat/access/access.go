@@ -1,9 +1,14 @@
-package chat
+// Package access is who may see and act on which chat: the rules every
+// caller (AgentAPI today, others later) applies, decided from the chat as
+// stored and the routing tree, with no I/O.
+package access
 
 import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
 // Who may see and act on which chat. The rules live here, not in the
@@ -23,7 +28,7 @@ import (
 //
 // A refused request is an *AccessError (errors.Is ErrForbidden) naming the
 // rule; a permitted one on a chat in the wrong state (ended, no longer
-// offered, not yet accepted) is the domain's state error (IsStateError).
+// offered, not yet accepted) is the domain's state error (chat.IsStateError).
 
 // Viewer is who looks at or acts on chats, as the use cases need to know
 // them: no token, no role names, just what decides access.
@@ -56,7 +61,7 @@ func Forbidden(format string, args ...any) error {
 
 // CanSee reports whether v may see chat c (see the rules above). tree
 // tells which queues an agent works.
-func CanSee(v Viewer, c Chat, tree *Tree) bool {
+func CanSee(v Viewer, c chat.Chat, tree *chat.Tree) bool {
 	if v.Supervisor {
 		return true
 	}
@@ -67,10 +72,10 @@ func CanSee(v Viewer, c Chat, tree *Tree) bool {
 	if c.AgentID == me || (c.Offer != nil && c.Offer.AgentID == me) {
 		return true
 	}
-	if c.Status == StatusQueued && tree != nil && slices.Contains(tree.QueuesOf(me), c.QueueID) {
+	if c.Status == chat.StatusQueued && tree != nil && slices.Contains(tree.QueuesOf(me), c.QueueID) {
 		return true
 	}
-	return slices.ContainsFunc(c.Transfers, func(t Transfer) bool { return t.FromAgent == me })
+	return slices.ContainsFunc(c.Transfers, func(t chat.Transfer) bool { return t.FromAgent == me })
 }
 
 // Action is something a viewer does to a chat.
@@ -93,7 +98,7 @@ var Actions = []Action{ActAccept, ActDecline, ActReply, ActTransfer, ActEnd}
 // transferring or ending a chat, the agent holding it. It returns an
 // *AccessError when v may not, and a state error (IsStateError) when v
 // may but the chat is not in a state that allows it.
-func Authorize(v Viewer, c Chat, tree *Tree, act Action) (string, error) {
+func Authorize(v Viewer, c chat.Chat, tree *chat.Tree, act Action) (string, error) {
 	me := v.AgentID
 	switch act {
 	case ActAccept, ActDecline:
@@ -107,19 +112,19 @@ func Authorize(v Viewer, c Chat, tree *Tree, act Action) (string, error) {
 			return "", Forbidden("chat %s is not offered to you", c.ID)
 		}
 		if !c.Open() {
-			return "", ErrChatEnded
+			return "", chat.ErrChatEnded
 		}
-		return "", fmt.Errorf("%w (it may have been taken or timed out)", ErrNotOffered)
+		return "", fmt.Errorf("%w (it may have been taken or timed out)", chat.ErrNotOffered)
 	case ActReply, ActTransfer, ActEnd:
-		if me != "" && c.Status == StatusActive && c.AgentID == me {
+		if me != "" && c.Status == chat.StatusActive && c.AgentID == me {
 			return me, nil
 		}
 		if v.Supervisor && act != ActReply {
 			if !c.Open() {
-				return "", ErrChatEnded
+				return "", chat.ErrChatEnded
 			}
-			if c.Status != StatusActive {
-				return "", fmt.Errorf("%w: only a chat an agent holds can be %s", ErrNotAssigned, pastTense(act))
+			if c.Status != chat.StatusActive {
+				return "", fmt.Errorf("%w: only a chat an agent holds can be %s", chat.ErrNotAssigned, pastTense(act))
 			}
 			return c.AgentID, nil
 		}
@@ -127,13 +132,13 @@ func Authorize(v Viewer, c Chat, tree *Tree, act Action) (string, error) {
 			return "", Forbidden("chat %s is not yours: it is neither assigned nor offered to you, nor waiting in one of your queues", c.ID)
 		}
 		if !c.Open() {
-			return "", ErrChatEnded
+			return "", chat.ErrChatEnded
 		}
-		if c.Status == StatusActive && c.AgentID != me {
+		if c.Status == chat.StatusActive && c.AgentID != me {
 			return "", Forbidden("chat %s is held by agent %s; only the agent holding the chat can %s it", c.ID, c.AgentID, verb(act))
 		}
 		if c.Offer != nil && me != "" && c.Offer.AgentID == me {
-			return "", fmt.Errorf("%w: accept the chat first", ErrNotAssigned)
+			return "", fmt.Errorf("%w: accept the chat first", chat.ErrNotAssigned)
 		}
 		return "", Forbidden("only the agent holding the chat can %s it", verb(act))
 	}
@@ -155,7 +160,7 @@ func pastTense(act Action) string {
 }
 
 // Allowed lists the actions v may take on c now.
-func Allowed(v Viewer, c Chat, tree *Tree) []Action {
+func Allowed(v Viewer, c chat.Chat, tree *chat.Tree) []Action {
 	out := []Action{}
 	for _, act := range Actions {
 		if _, err := Authorize(v, c, tree, act); err == nil {
