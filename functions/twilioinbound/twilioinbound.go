@@ -6,16 +6,13 @@ package twilioinbound
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"github.com/sirupsen/logrus"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
-	"github.com/smsdesk/smsdesk/shared/httpx"
+	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/intake"
-	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
@@ -48,29 +45,10 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 
 // New builds the handler; publicURL is the address Twilio signs.
 func New(in *intake.Service, hooks carrier.Webhooks, publicURL string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hooks.Authenticate(w, r, publicURL) {
-			return
-		}
-		msg, err := hooks.ParseInbound(r)
-		if err != nil {
-			var fe *carrier.FieldError
-			if errors.As(err, &fe) {
-				httpx.Error(w, http.StatusBadRequest, "malformed Twilio webhook: "+fe.Error())
-				return
-			}
-			httpx.Error(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		ctx := logging.With(r.Context(), logrus.Fields{"provider": msg.Provider, "provider_message_id": msg.ProviderMessageID})
-		if _, err := in.Accept(ctx, msg); err != nil {
-			// Twilio retries nothing on its own for messaging webhooks, but a
-			// 5xx shows in its debugger and a fallback URL can retry; the
-			// dedupe record makes that retry safe.
-			logging.From(ctx).WithError(err).Error("could not accept inbound message")
-			httpx.Error(w, http.StatusServiceUnavailable, "temporarily unable to accept the message")
-			return
-		}
-		hooks.AckInbound(w)
+	// Twilio retries nothing on its own for messaging webhooks, but a 5xx
+	// shows in its debugger and a fallback URL can retry.
+	return carrier.InboundHandler(hooks, publicURL, "Twilio", func(ctx context.Context, msg chat.Inbound) error {
+		_, err := in.Accept(ctx, msg)
+		return err
 	})
 }
