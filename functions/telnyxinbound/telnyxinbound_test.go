@@ -5,90 +5,39 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/sirupsen/logrus"
 
-	"github.com/smsdesk/smsdesk/shared/bus"
-	"github.com/smsdesk/smsdesk/shared/bus/membus"
 	"github.com/smsdesk/smsdesk/shared/carrier/carriertest"
 	"github.com/smsdesk/smsdesk/shared/carrier/telnyx"
 	"github.com/smsdesk/smsdesk/shared/carrier/telnyx/telnyxtable"
 	"github.com/smsdesk/smsdesk/shared/chat"
-	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/intake"
+	"github.com/smsdesk/smsdesk/shared/intake/intaketest"
 	"github.com/smsdesk/smsdesk/shared/store"
-	"github.com/smsdesk/smsdesk/shared/store/memstore"
-	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 var receivedAt = time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 
-// world is the webhook over the embedded store and bus, with a
-// subscriber that keeps what sms-inbound carried.
+// world is the webhook over the embedded store and bus, and the provider
+// that signs its requests.
 type world struct {
-	st  *memstore.Store
-	bus *membus.Bus
-	h   http.Handler
-	p   carriertest.Provider
-
-	mu        sync.Mutex
-	published []chat.Inbound
+	*intaketest.World
+	p carriertest.Provider
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	log := logrus.New()
-	log.SetOutput(io.Discard)
-	w := &world{st: memstore.New(), bus: membus.New(membus.Options{Logger: log, MaxAttempts: 1}), p: telnyxtable.Provider(t)}
-	t.Cleanup(func() { _ = w.bus.Close() })
-	sub := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		d, err := bus.DecodePush(r)
-		if err == nil {
-			var in chat.Inbound
-			if in, err = wire.DecodeInbound(d.Data); err == nil {
-				w.mu.Lock()
-				w.published = append(w.published, in)
-				w.mu.Unlock()
-			}
-		}
-		if err != nil {
-			t.Errorf("sms-inbound carried something unreadable: %v", err)
-		}
-	}))
-	t.Cleanup(sub.Close)
-	if err := w.bus.Subscribe(wire.TopicInbound, "route-inbound", sub.URL, true); err != nil {
-		t.Fatal(err)
-	}
-	in := &intake.Service{Store: w.st, Bus: w.bus, Clock: clock.Clock{Now: func() time.Time { return receivedAt }}}
-	public, _ := w.p.PublicURL(carriertest.KindInbound)
-	w.h = New(in, w.p.Webhooks, public)
-	return w
-}
-
-func (w *world) serve(t *testing.T, r *http.Request) *httptest.ResponseRecorder {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, r)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := w.bus.Idle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}
-
-func (w *world) carried() []chat.Inbound {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]chat.Inbound(nil), w.published...)
+	p := telnyxtable.Provider(t)
+	public, _ := p.PublicURL(carriertest.KindInbound)
+	return &world{World: intaketest.New(t, receivedAt, func(in *intake.Service) http.Handler {
+		return New(in, p.Webhooks, public)
+	}), p: p}
 }
 
 // Every captured webhook Telnyx posts is recorded once and published, and
@@ -108,12 +57,12 @@ func TestCapturedWebhooksAreRecordedAndPublished(t *testing.T) {
 				t.Fatal("could not give the event another id")
 			}
 			for _, body := range [][]byte{[]byte(c.Body), []byte(c.Body), again} {
-				rec := w.serve(t, w.p.SignedRequest(carriertest.KindInbound, body))
+				rec := w.Serve(t, w.p.SignedRequest(carriertest.KindInbound, body))
 				if rec.Code != http.StatusOK {
 					t.Fatalf("answered %d %q", rec.Code, rec.Body)
 				}
 			}
-			got, err := w.st.Inbound(context.Background(), want.ID)
+			got, err := w.Store.Inbound(context.Background(), want.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +71,7 @@ func TestCapturedWebhooksAreRecordedAndPublished(t *testing.T) {
 			}
 			// Duplicates are published again, for a publish that failed
 			// after the record; the record (and so the chat) is one.
-			if d := cmp.Diff([]chat.Inbound{want, want, want}, w.carried()); d != "" {
+			if d := cmp.Diff([]chat.Inbound{want, want, want}, w.Carried()); d != "" {
 				t.Errorf("sms-inbound carried (-want +got):\n%s", d)
 			}
 		})
@@ -179,16 +128,16 @@ func TestRefusedWebhooksLeaveNothing(t *testing.T) {
 	for _, tc := range rows {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			rec := w.serve(t, tc.req(w))
+			rec := w.Serve(t, tc.req(w))
 			if rec.Code != tc.want {
 				t.Errorf("answered %d %s, want %d", rec.Code, rec.Body, tc.want)
 			}
 			if tc.id != "" {
-				if _, err := w.st.Inbound(context.Background(), telnyx.Name+"_"+tc.id); !errors.Is(err, store.ErrNotFound) {
+				if _, err := w.Store.Inbound(context.Background(), telnyx.Name+"_"+tc.id); !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("inbound record: %v, want none", err)
 				}
 			}
-			if got := w.carried(); len(got) != 0 {
+			if got := w.Carried(); len(got) != 0 {
 				t.Errorf("sms-inbound carried %+v", got)
 			}
 		})
