@@ -117,20 +117,18 @@ func Provider(t testing.TB) carriertest.Provider {
 	srv := telnyxtest.New(APIKey)
 	t.Cleanup(srv.Close)
 	return carriertest.Provider{
-		Name:        telnyx.Name,
-		Webhooks:    telnyx.NewVerifier(keys.Public),
-		Sign:        Sign,
-		Key:         string(keys.Private),
-		WrongKey:    string(other.Private),
-		ContentType: "application/json",
-		Tamper:      Tamper,
-		Repeat:      Repeat,
-		InboundURL:  wire.URLs{Public: carriertest.DefaultPublicBase}.PublicFunction(wire.FnTelnyxInbound),
-		Captures:    Captures(t),
-		StatusWords: telnyx.StatusWords,
-		StatusCallback: func(id, word, code string) []byte {
-			return StatusCallback(id, word, code)
-		},
+		Name:            telnyx.Name,
+		Webhooks:        telnyx.NewVerifier(keys.Public),
+		Sign:            Sign,
+		Key:             string(keys.Private),
+		WrongKey:        string(other.Private),
+		ContentType:     "application/json",
+		Tamper:          Tamper,
+		Repeat:          Repeat,
+		InboundURL:      wire.URLs{Public: carriertest.DefaultPublicBase}.PublicFunction(wire.FnTelnyxInbound),
+		Captures:        Captures(t),
+		StatusWords:     telnyx.StatusWords,
+		StatusCallback:  StatusCallback,
 		OptedOutCodes:   []string{telnyx.CodeOptedOut},
 		NotOptedOutCode: "40001",
 		NewSender: func(base string) (carrier.Sender, error) {
