@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsdesk/smsdesk/shared/chat/texts"
+
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
 
@@ -215,19 +217,19 @@ func TestSystemTextsAddNoUCS2(t *testing.T) {
 		{ID: "es-fact", ParentID: "es", Name: "Facturacion", Order: 1, Keywords: []string{"1"}},
 		{ID: "es-mov", ParentID: "es", Name: "Telefonia movil", Order: 2, Keywords: []string{"2", "MOVIL"}},
 	}, nil)
-	var texts []rendered
+	var all []rendered
 	for _, lang := range []string{"en", "es"} {
 		vars := Vars{
 			"KEY": "1", "QUEUE": "Billing", "AGENT": "Ana", "CHOICE": clip(long, 20),
 			"BACK": s.BackWordIn(lang), "EXIT": s.ExitWordIn(lang),
 		}
 		for _, msg := range SystemMessages {
-			texts = append(texts, rendered{lang + " " + string(msg), s.render(lang, msg, vars), builtinMessages[lang][msg], vars})
+			all = append(all, rendered{lang + " " + string(msg), s.render(lang, msg, vars), texts.Builtin[lang][string(msg)], vars})
 		}
 		// The texts the product puts together: a menu, and the reply to a
 		// choice that is none, quoting a long body.
 		entry := map[string]string{"en": "en", "es": "es"}[lang]
-		texts = append(texts, rendered{lang + " menu", tree.MenuText(entry, lang), builtinMessages[lang][MsgMenu] + builtinMessages[lang][MsgMenuOption], nil})
+		all = append(all, rendered{lang + " menu", tree.MenuText(entry, lang), texts.Builtin[lang][string(MsgMenu)] + texts.Builtin[lang][string(MsgMenuOption)], nil})
 		c := &Chat{ID: "c", Status: StatusMenu, QueueID: entry, Language: lang, NextSeq: 4}
 		out := ReceiveInbound(InboundState{Settings: s, Tree: tree, Number: Number{EntryQueue: entry, Language: lang}, Consent: Consent{State: ConsentOptedIn}, OpenChat: c},
 			Inbound{ID: "in", Body: long}, "", now)
@@ -235,9 +237,9 @@ func TestSystemTextsAddNoUCS2(t *testing.T) {
 		if reply.Kind != KindInvalidChoice {
 			t.Fatalf("%s: reply to %q is %s", lang, long, reply.Kind)
 		}
-		texts = append(texts, rendered{lang + " invalid choice", reply.Body, builtinMessages[lang][MsgInvalidChoice] + builtinMessages[lang][MsgMenu] + builtinMessages[lang][MsgMenuOption], Vars{"body": long}})
+		all = append(all, rendered{lang + " invalid choice", reply.Body, texts.Builtin[lang][string(MsgInvalidChoice)] + texts.Builtin[lang][string(MsgMenu)] + texts.Builtin[lang][string(MsgMenuOption)], Vars{"body": long}})
 	}
-	for _, r := range texts {
+	for _, r := range all {
 		t.Run(r.name, func(t *testing.T) {
 			if added := r.added(); added != "" {
 				t.Errorf("%q adds %q, not GSM-7, which neither its template nor its inputs hold", r.text, added)
@@ -250,7 +252,7 @@ func TestSystemTextsAddNoUCS2(t *testing.T) {
 		})
 	}
 	// The hint quoting a long English text is two segments, not three.
-	for _, r := range texts {
+	for _, r := range all {
 		if r.name == "en invalid choice" {
 			if m := sms.Measure(r.text); m.Segments != 2 {
 				t.Errorf("English invalid-choice reply is %d segments (%s): %q", m.Segments, m.Encoding, r.text)
@@ -267,7 +269,7 @@ type rendered struct {
 // added is the characters of the text outside GSM-7 that its template and
 // inputs do not hold.
 func (r rendered) added() string {
-	from := r.template + strings.Join(slices.Collect(maps.Values(defaultFrequency)), "")
+	from := r.template + strings.Join(slices.Collect(maps.Values(texts.Frequency)), "")
 	for _, v := range r.vars {
 		from += v
 	}

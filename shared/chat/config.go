@@ -20,7 +20,31 @@ type Number struct {
 	CampaignID        string  `firestore:"campaignId,omitempty" json:"campaignId,omitempty"`
 	CampaignStatus    string  `firestore:"campaignStatus,omitempty" json:"campaignStatus,omitempty"`
 	MessagesPerSecond float64 `firestore:"messagesPerSecond,omitempty" json:"messagesPerSecond,omitempty"`
+	// Type is the kind of sender: long-code (the default), toll-free or
+	// short-code. It sets the default pace and whether 10DLC applies.
+	Type NumberType `firestore:"type,omitempty" json:"type,omitempty"`
+	// DailyCap bounds the segments sent from the number per day in the
+	// settings' time zone (T-Mobile's 10DLC daily limit); 0 = none.
+	DailyCap int `firestore:"dailyCap,omitempty" json:"dailyCap,omitempty"`
+	// Pool names the numbers (of one line of business) a sessionless batch
+	// from any of them is spread over.
+	Pool string `firestore:"pool,omitempty" json:"pool,omitempty"`
+	// RouteSessionlessReplies routes a consumer's reply to a sessionless
+	// text to the entry queue instead of answering it with AutoResponse.
+	RouteSessionlessReplies bool `firestore:"routeSessionlessReplies,omitempty" json:"routeSessionlessReplies,omitempty"`
+	// AutoResponse answers a reply to a sessionless text; empty means the
+	// system message "sessionless-auto-response" in the chat's language.
+	AutoResponse string `firestore:"autoResponse,omitempty" json:"autoResponse,omitempty"`
 }
+
+// NumberType is the kind of a business number.
+type NumberType string
+
+const (
+	NumberLongCode  NumberType = "long-code"
+	NumberTollFree  NumberType = "toll-free"
+	NumberShortCode NumberType = "short-code"
+)
 
 // Program is the text a consumer is told about the messaging program when
 // consent starts, as CTIA requires: who, how often, cost, HELP and STOP.
