@@ -1,5 +1,5 @@
 // Package carrier is the port to SMS providers. Each provider is a package
-// below it (twilio, sandbox) that verifies and parses its webhooks and
+// below it (twilio, telnyx, bandwidth, sandbox) that verifies and parses its webhooks and
 // status callbacks, sends texts and classifies its errors, and says how its
 // media downloads authenticate; carriertest is the one table every
 // provider passes. Nothing outside a provider package knows a provider's
@@ -8,6 +8,7 @@ package carrier
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,6 +68,9 @@ type Error struct {
 	// OptedOut is set when the carrier says the consumer opted out at the
 	// carrier level: consent is revoked on our side too.
 	OptedOut bool
+	// Unregistered is set when the carrier refused the sender as a US long
+	// code without a registered 10DLC campaign (Twilio 30034).
+	Unregistered bool
 }
 
 func (e *Error) Error() string {
@@ -90,6 +94,13 @@ type Status struct {
 	// OptedOut is set when the report's error says the consumer opted out
 	// at the carrier (Twilio 21610): consent is revoked on our side too.
 	OptedOut bool
+	// Unregistered: the report says the sender has no registered 10DLC
+	// campaign (Twilio 30034).
+	Unregistered bool
+	// Ref is the message the report names in its body, for a provider that
+	// posts every report to one URL (Bandwidth's tag); nil when the message
+	// rides in the status callback URL's query.
+	Ref *chat.Ref
 }
 
 // Webhooks is a provider's side of the callbacks it makes to us: inbound
@@ -122,10 +133,13 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 // redirects only to Hosts and RedirectHosts: the URL comes from a webhook,
 // and fetching anything it names would let a request reach inside our
 // network. The HTTP basic credentials (Twilio: the account SID and auth
-// token, which "HTTP Basic Authentication for media access" requires) go
-// to Hosts only.
+// token, which "HTTP Basic Authentication for media access" requires) or
+// the bearer token (Bandwidth's OAuth 2.0 access token) go to Hosts only.
 type MediaAccess struct {
 	Username, Password string
+	// Token, when set, returns the bearer token a download carries instead
+	// of basic credentials.
+	Token func(context.Context) (string, error)
 	// Hosts are host names (without port) the provider's media URLs name;
 	// each also covers its subdomains. A media URL elsewhere is not
 	// fetched.
@@ -147,15 +161,26 @@ func (c MediaAccess) Redirects(u *url.URL) bool {
 
 // Allows reports whether the credentials may go to u.
 func (c MediaAccess) Allows(u *url.URL) bool {
-	return c.Username != "" && httpURL(u) && hostIn(u, c.Hosts)
+	return (c.Username != "" || c.Token != nil) && httpURL(u) && hostIn(u, c.Hosts)
 }
 
 // Authorize adds the credentials to a download request when its host
-// allows them.
-func (c MediaAccess) Authorize(req *http.Request) {
-	if c.Allows(req.URL) {
-		req.SetBasicAuth(c.Username, c.Password)
+// allows them. An error is a token that could not be had: the download
+// was not tried, and a later one may succeed.
+func (c MediaAccess) Authorize(req *http.Request) error {
+	if !c.Allows(req.URL) {
+		return nil
 	}
+	if c.Token != nil {
+		tok, err := c.Token(req.Context())
+		if err != nil {
+			return fmt.Errorf("media access token: %w", err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return nil
+	}
+	req.SetBasicAuth(c.Username, c.Password)
+	return nil
 }
 
 func httpURL(u *url.URL) bool { return u.Scheme == "https" || u.Scheme == "http" }

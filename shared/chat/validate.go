@@ -46,7 +46,7 @@ func (e *ValidationError) Error() string {
 }
 
 // Providers a number may use.
-var Providers = []string{"twilio", "telnyx"}
+var Providers = []string{"twilio", "telnyx", "bandwidth"}
 
 // CampaignStatuses are the 10DLC campaign states carriers report.
 var CampaignStatuses = []string{"", "pending", "verified", "rejected", "suspended", "expired"}

@@ -353,7 +353,9 @@ func (s *Service) copyInboundMedium(ctx context.Context, in chat.Inbound, index 
 		m.Error = "download failed: " + err.Error()
 		return m, nil
 	}
-	access.Authorize(req)
+	if err := access.Authorize(req); err != nil {
+		return m, &retryableFetch{fmt.Errorf("GET %s: %w", redactURL(u), err)}
+	}
 	resp, err := s.mediaClient(in.Provider, access).Do(req)
 	if r, ok := refusal(err); ok {
 		return refuse(r.reason)

@@ -7,6 +7,7 @@
 package wire
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,15 +18,16 @@ import (
 // Function names: each is served at BaseURL + "/" + name, in production
 // (Cloud Functions URLs) and in scripts/dev alike.
 const (
-	FnTwilioInbound  = "TwilioInbound"
-	FnTelnyxInbound  = "TelnyxInbound"
-	FnRouteInbound   = "RouteInbound"
-	FnSendSMS        = "SendSMS"
-	FnDeliveryStatus = "DeliveryStatus"
-	FnChatTimers     = "ChatTimers"
-	FnAdminAPI       = "AdminAPI"
-	FnAgentAPI       = "AgentAPI"
-	FnConsole        = "Console"
+	FnTwilioInbound    = "TwilioInbound"
+	FnTelnyxInbound    = "TelnyxInbound"
+	FnBandwidthInbound = "BandwidthInbound"
+	FnRouteInbound     = "RouteInbound"
+	FnSendSMS          = "SendSMS"
+	FnDeliveryStatus   = "DeliveryStatus"
+	FnChatTimers       = "ChatTimers"
+	FnAdminAPI         = "AdminAPI"
+	FnAgentAPI         = "AgentAPI"
+	FnConsole          = "Console"
 )
 
 // Topics the product publishes to.
@@ -100,6 +102,21 @@ func (u URLs) StatusCallbackPath(provider string) string {
 
 // Providers, as chats and inbound records name them.
 const (
-	ProviderTwilio = "twilio"
-	ProviderTelnyx = "telnyx"
+	ProviderTwilio    = "twilio"
+	ProviderTelnyx    = "telnyx"
+	ProviderBandwidth = "bandwidth"
 )
+
+// ParseStatusQuery reads the message a status callback names, as
+// StatusCallback puts it in the query (and Bandwidth's tag carries it).
+func ParseStatusQuery(q url.Values) (chat.Ref, error) {
+	chatID := q.Get("chat")
+	if chatID == "" {
+		return chat.Ref{}, errors.New("query parameter chat is required")
+	}
+	seq, err := strconv.ParseInt(q.Get("seq"), 10, 64)
+	if err != nil || seq < 1 {
+		return chat.Ref{}, errors.New("query parameter seq must be a positive integer")
+	}
+	return chat.Ref{ChatID: chatID, Seq: seq}, nil
+}

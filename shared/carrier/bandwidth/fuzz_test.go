@@ -1,0 +1,53 @@
+package bandwidth_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth"
+	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth/bandwidthtable"
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// FuzzParse feeds callback bodies seeded with the captures to both
+// parsers: neither may panic, every refusal is a *carrier.FieldError
+// naming a field, and whatever parses is usable (E.164 numbers, an id, a
+// body or media, a known status, a tag that names a message).
+func FuzzParse(f *testing.F) {
+	for _, c := range bandwidthtable.Captures(f) {
+		f.Add([]byte(c.Body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := bandwidth.ParseInbound(body)
+		if err != nil {
+			var fe *carrier.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Fatalf("inbound error %v is not a FieldError naming a field", err)
+			}
+		} else {
+			if in.Provider != bandwidth.Name || in.ProviderMessageID == "" || (in.Body == "" && len(in.Media) == 0) {
+				t.Fatalf("parsed an unusable inbound %+v", in)
+			}
+			for _, n := range []string{in.Number, in.Consumer} {
+				if got, err := sms.NormalizeNumber(n, "US"); err != nil || got != n {
+					t.Fatalf("number %q is not normalised (%q, %v)", n, got, err)
+				}
+			}
+		}
+		st, err := bandwidth.ParseStatus(body)
+		if err != nil {
+			var fe *carrier.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Fatalf("status error %v is not a FieldError naming a field", err)
+			}
+			return
+		}
+		if st.ProviderMessageID == "" || !st.Status.Known() || st.OptedOut != (st.ErrorCode == bandwidth.CodeOptedOut) {
+			t.Fatalf("parsed an unusable status %+v", st)
+		}
+		if st.Ref != nil && (st.Ref.ChatID == "" || st.Ref.Seq < 1) {
+			t.Fatalf("the tag names no message: %+v", *st.Ref)
+		}
+	})
+}
