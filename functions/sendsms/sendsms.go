@@ -16,6 +16,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/delivery"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
@@ -54,7 +55,8 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(&delivery.Service{Store: st, Tasks: tq, Carriers: senders, URLs: e.URLs(), Media: md}), nil
+	return New(&delivery.Service{Store: st, Tasks: tq, Carriers: senders, URLs: e.URLs(), Media: md,
+		Pacing: pacing.Reserver{Store: st}}), nil
 }
 
 // New builds the handler.

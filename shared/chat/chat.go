@@ -42,6 +42,9 @@ const (
 	StartDeflected StartType = "deflected"
 	StartWaitTime  StartType = "wait-time"
 	StartInCall    StartType = "in-call"
+	// StartSessionless: a text sent without a session; its chat ends at once
+	// and only records the text.
+	StartSessionless StartType = "sessionless"
 )
 
 // Chat is one conversation between a consumer and the business on one
@@ -84,6 +87,12 @@ type Chat struct {
 	LastCause string  `firestore:"lastCause,omitempty" json:"lastCause,omitempty"`
 	// Transfers is the chat's hand-overs, the pending one last.
 	Transfers []Transfer `firestore:"transfers,omitempty" json:"transfers,omitempty"`
+	// AwaitingReply: an unassigned outbound chat; the consumer's first
+	// reply enters the queue instead of being read as a menu choice.
+	AwaitingReply bool `firestore:"awaitingReply,omitempty" json:"awaitingReply,omitempty"`
+	// TicketID is the business system's reference an outbound chat was
+	// started with.
+	TicketID string `firestore:"ticketId,omitempty" json:"ticketId,omitempty"`
 	// WrapUp is the agent's closing note.
 	WrapUp string `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
 	// Requests are the ids of the latest agent requests applied, so a
@@ -132,6 +141,10 @@ const (
 	KindQueueTimeout  Kind = "queue-timeout"
 	KindDismissed     Kind = "dismissed-chat"
 	KindChatEnded     Kind = "chat-ended"
+	// KindOutbound is a text the business sent first (agent-initiated or
+	// through OutboundAPI): transcripts call it "outbound SMS".
+	KindOutbound     Kind = "outbound"
+	KindAutoResponse Kind = "auto-response"
 )
 
 // Media is one attachment of an MMS.
@@ -170,6 +183,11 @@ type Message struct {
 	// InboundID is the dedupe id of the carrier delivery a consumer message
 	// came from.
 	InboundID string `firestore:"inboundId,omitempty" json:"inboundId,omitempty"`
+	// SentBy is who sent a proactive text: "agent:ID" or "api:KEYID".
+	SentBy string `firestore:"sentBy,omitempty" json:"sentBy,omitempty"`
+	// Proactive texts are held in the recipient's quiet hours and need an
+	// active 10DLC campaign; replies to the consumer are neither.
+	Proactive bool `firestore:"proactive,omitempty" json:"proactive,omitempty"`
 	// Outbound only.
 	Encoding          string   `firestore:"encoding,omitempty" json:"encoding,omitempty"`
 	Segments          int      `firestore:"segments,omitempty" json:"segments,omitempty"`

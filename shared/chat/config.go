@@ -67,6 +67,10 @@ type Settings struct {
 	// Timeouts are the defaults every queue inherits.
 	Timeouts   Timeouts   `firestore:"timeouts" json:"timeouts,omitzero"`
 	QuietHours QuietHours `firestore:"quietHours" json:"quietHours,omitzero"`
+	// OutboundEnabled lets agents and business systems text first.
+	OutboundEnabled bool `firestore:"outboundEnabled" json:"outboundEnabled"`
+	// AllowedCountries are the ISO regions proactive texts may go to (US when empty).
+	AllowedCountries []string `firestore:"allowedCountries,omitempty" json:"allowedCountries,omitempty"`
 }
 
 // QuietHours is the window, in the consumer's local time, in which no

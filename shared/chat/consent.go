@@ -22,6 +22,9 @@ const (
 	SourceFirstMessage ConsentSource = "consumer-first-message" // consumer texted us first
 	SourceKeyword      ConsentSource = "keyword"                // STOP/START family
 	SourceCarrier      ConsentSource = "carrier"                // carrier reported the consumer opted out (e.g. Twilio 21610)
+	// SourceBusiness: the business attested consent when it texted first
+	// (the ledger's Detail names the API key or agent).
+	SourceBusiness ConsentSource = "business"
 )
 
 // Consent is the current consent of a consumer for a business number. The
@@ -45,6 +48,10 @@ type Consent struct {
 	// reads this document for the consent check anyway, so the last texts of
 	// an opt-out can wait for the sends already on their way.
 	Sending []SendClaim `firestore:"sending,omitempty" json:"sending,omitempty"`
+	// SessionlessAt is when a text without a session last went out; a
+	// reply soon after is answered, not routed. SessionlessAnswered: once.
+	SessionlessAt       time.Time `firestore:"sessionlessAt,omitempty" json:"sessionlessAt,omitzero"`
+	SessionlessAnswered bool      `firestore:"sessionlessAnswered,omitempty" json:"sessionlessAnswered,omitempty"`
 }
 
 // SendClaim is one send registered on the consent it was checked against.
@@ -100,6 +107,9 @@ const (
 	// ActionHelp: an opted-out consumer's HELP was answered, the one text
 	// besides the confirmation they may receive.
 	ActionHelp ConsentAction = "help-answered"
+	// ActionProactive: a text the business sent first, with its legal
+	// basis in Detail.
+	ActionProactive ConsentAction = "proactive-send"
 )
 
 // ConsentEvent is one entry of the consent ledger. Its ID is derived from the

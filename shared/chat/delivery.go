@@ -24,6 +24,12 @@ type Send struct {
 	SentAt    time.Time `firestore:"sentAt,omitempty" json:"sentAt,omitzero"`
 	ErrorCode string    `firestore:"errorCode,omitempty" json:"errorCode,omitempty"`
 	Error     string    `firestore:"error,omitempty" json:"error,omitempty"`
+	// NotBefore holds the send until then (quiet hours, a paced slot).
+	NotBefore time.Time `firestore:"notBefore,omitempty" json:"notBefore,omitzero"`
+	// SlotLane and SlotUntil are the send slot reserved on the sender's
+	// pace: the carrier call must start in [NotBefore, SlotUntil).
+	SlotLane  int       `firestore:"slotLane,omitempty" json:"slotLane,omitempty"`
+	SlotUntil time.Time `firestore:"slotUntil,omitempty" json:"slotUntil,omitzero"`
 }
 
 // Done reports whether no further send attempt may happen.

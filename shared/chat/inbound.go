@@ -160,6 +160,23 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		// may be sent back, so no menu and no agent.
 		return out
 	}
+	if newChat && cmd == sms.CommandNone && !st.Number.RouteSessionlessReplies &&
+		!consent.SessionlessAt.IsZero() && now.Sub(consent.SessionlessAt) < SessionlessReplyWindow {
+		// A reply to a text sent without a session: nobody is there to read
+		// it, so it is answered once and not routed.
+		if !consent.SessionlessAnswered {
+			consent.SessionlessAnswered = true
+			out.Consent = &consent
+			body := st.Number.AutoResponse
+			if body == "" {
+				body = st.Settings.Text(lang, MsgSessionless)
+			}
+			out.reply(KindAutoResponse, body)
+		}
+		out.end(EndFinished)
+		out.ThreadOpen = false
+		return out
+	}
 	if newChat {
 		if p := st.Previous; p != nil && p.EndReason == EndDismissed && now.Sub(p.EndedAt) < DismissedNoticeWindow {
 			out.say(KindDismissed, MsgDismissed, nil)
@@ -173,6 +190,13 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 	}
 	if cmd == sms.CommandStart || cmd == sms.CommandHelp {
 		return out // answered; the chat stays where it was
+	}
+	if c.AwaitingReply && cmd == sms.CommandNone {
+		// The consumer answers a text the business sent first: their reply
+		// starts the conversation, it is no menu choice.
+		c.AwaitingReply = false
+		out.enter(c.QueueID)
+		return out
 	}
 	out.navigate(cmd, in.Body, st.Number.EntryQueue)
 	if out.Ended {

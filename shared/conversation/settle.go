@@ -131,7 +131,7 @@ func (s *Service) offerWaiting(tx store.Tx, tree *chat.Tree, agentIDs []string, 
 // (named tasks), so running it again after a crash is safe.
 func (s *Service) dispatch(ctx context.Context, changes []*chat.Change) error {
 	for _, ch := range changes {
-		if err := s.Delivery.EnqueueReplies(ctx, ch.Replies); err != nil {
+		if err := s.Delivery.EnqueueReplies(ctx, ch.Replies, ch.Messages...); err != nil {
 			return err
 		}
 		for _, t := range ch.Arm {

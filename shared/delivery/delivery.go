@@ -16,9 +16,11 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/outbound"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/tasks"
@@ -29,6 +31,9 @@ import (
 type Store interface {
 	RunTx(ctx context.Context, fn func(tx store.Tx) error) error
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+	Number(ctx context.Context, e164 string) (chat.Number, error)
+	PutNumber(ctx context.Context, n chat.Number) error
+	Chat(ctx context.Context, id string) (chat.Chat, error)
 }
 
 // Service sends messages and records their delivery.
@@ -39,7 +44,9 @@ type Service struct {
 	URLs     wire.URLs
 	// Media signs stored media for the carrier; nil when media are off.
 	Media *media.Service
-	Clock clock.Clock
+	// Pacing reserves each send's slot on its sender's pace.
+	Pacing pacing.Reserver
+	Clock  clock.Clock
 }
 
 // ErrSendInProgress means another attempt holds the message's claim, or the
@@ -48,9 +55,19 @@ var ErrSendInProgress = errors.New("another attempt is sending this message")
 
 // Enqueue schedules the send of an outbound message.
 func (s *Service) Enqueue(ctx context.Context, ref chat.Ref) error {
+	return s.enqueueAt(ctx, ref, time.Time{}, "")
+}
+
+// enqueueAt schedules the send at a time (zero: now); a suffix names a
+// later attempt apart from the message's first task.
+func (s *Service) enqueueAt(ctx context.Context, ref chat.Ref, at time.Time, suffix string) error {
 	t, err := s.URLs.SendTask(ref)
 	if err != nil {
 		return err
+	}
+	t.Name += suffix
+	if at.After(s.Clock.Time()) {
+		t.ScheduleAt = at
 	}
 	if err := s.Tasks.Enqueue(ctx, wire.QueueSend, t); err != nil {
 		return fmt.Errorf("enqueue %s: %w", t.Name, err)
@@ -60,13 +77,20 @@ func (s *Service) Enqueue(ctx context.Context, ref chat.Ref) error {
 
 // EnqueueReplies enqueues the first of each run of consecutive replies;
 // each send enqueues the next when it is done, so a consumer reads them in
-// order.
-func (s *Service) EnqueueReplies(ctx context.Context, refs []chat.Ref) error {
+// order. A reply among written that is held (quiet hours, a reserved
+// slot) is scheduled for then.
+func (s *Service) EnqueueReplies(ctx context.Context, refs []chat.Ref, written ...chat.Message) error {
 	for i, ref := range refs {
 		if i > 0 && refs[i-1].ChatID == ref.ChatID && refs[i-1].Seq+1 == ref.Seq {
 			continue
 		}
-		if err := s.Enqueue(ctx, ref); err != nil {
+		var at time.Time
+		for _, m := range written {
+			if m.Ref() == ref {
+				at = m.Send.NotBefore
+			}
+		}
+		if err := s.enqueueAt(ctx, ref, at, ""); err != nil {
 			return err
 		}
 	}
@@ -81,13 +105,20 @@ const (
 	OutcomeDone       Outcome = "already-done"
 	OutcomeSuppressed Outcome = "suppressed"
 	OutcomeFailed     Outcome = "failed"
+	// OutcomeHeld: the message waits for its slot or the end of quiet
+	// hours; a task is scheduled for then.
+	OutcomeHeld Outcome = "held"
 )
+
+// claimLater: the claim would be granted but the message may not go yet.
+const claimLater chat.Claim = "later"
 
 // claimed is what the claim transaction hands to the carrier call.
 type claimed struct {
 	msg   chat.Message
 	chat  chat.Chat
 	claim chat.Claim
+	later time.Time
 }
 
 // Send hands one outbound message to its carrier, at most once.
@@ -105,7 +136,7 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 	err := s.Store.RunTx(ctx, func(tx store.Tx) error {
 		cl = claimed{}
 		var err error
-		cl, err = claim(tx, ref, s.Clock.Time())
+		cl, err = s.claim(tx, ref, s.Clock.Time())
 		return err
 	})
 	if err != nil {
@@ -115,6 +146,9 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 	switch cl.claim {
 	case chat.ClaimBusy:
 		return "", ErrSendInProgress
+	case claimLater:
+		logging.From(ctx).WithField("not_before", cl.later).Info("send held")
+		return OutcomeHeld, s.enqueueAt(ctx, ref, cl.later, "-at"+strconv.FormatInt(cl.later.Unix(), 10))
 	case chat.ClaimGranted:
 		if outcome, err = s.callCarrier(ctx, cl.chat, cl.msg); err != nil {
 			return outcome, err
@@ -127,7 +161,7 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 }
 
 // claim loads what the claim decision reads and stores what it decided.
-func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
+func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
 	m, err := tx.Message(ref)
 	if err != nil {
 		return claimed{}, fmt.Errorf("load message: %w", err)
@@ -173,6 +207,21 @@ func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
 	}
 	in.BodyError = sms.CheckBody(m.Body)
 	next, cl := chat.ClaimSend(in)
+	if cl == chat.ClaimGranted {
+		paced, later, suppress, err := s.gate(tx, c, m, now)
+		switch {
+		case err != nil:
+			return claimed{}, err
+		case suppress != "":
+			m.Send.State, m.Send.Error = chat.SendSuppressed, suppress
+			tx.PutMessage(m)
+			return claimed{msg: m, chat: c, claim: chat.ClaimSuppressed}, nil
+		case !later.IsZero():
+			tx.PutMessage(paced)
+			return claimed{msg: paced, chat: c, claim: claimLater, later: later}, nil
+		}
+		next.Send.NotBefore, next.Send.SlotLane, next.Send.SlotUntil = paced.Send.NotBefore, paced.Send.SlotLane, paced.Send.SlotUntil
+	}
 	if cl != chat.ClaimBusy {
 		tx.PutMessage(next)
 	}
@@ -181,9 +230,71 @@ func claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, error) {
 		if in.Previous != nil {
 			seen = append(seen, *in.Previous)
 		}
-		tx.PutConsent(in.Consent.WithClaim(ref, now, seen...))
+		consent := in.Consent.WithClaim(ref, now, seen...)
+		if c.StartType == chat.StartSessionless {
+			// A reply soon after is answered, not routed (chat.ReceiveInbound).
+			consent.SessionlessAt, consent.SessionlessAnswered = now, false
+		}
+		tx.PutConsent(consent)
 	}
 	return claimed{msg: next, chat: c, claim: cl}, nil
+}
+
+// gate decides, for a claim the send lifecycle grants, whether the message
+// goes now: a proactive text is checked again against the rules (quiet
+// hours, the sender's campaign), and every text takes a slot on its
+// sender's pace. It returns the message with its slot, or when to try
+// again, or why it may never go.
+func (s *Service) gate(tx store.Tx, c chat.Chat, m chat.Message, now time.Time) (chat.Message, time.Time, string, error) {
+	number, err := tx.Number(c.Number)
+	if errors.Is(err, store.ErrNotFound) {
+		// The number was removed since: a reply still reaches the consumer
+		// the carrier knows; nothing proactive goes from an unknown number.
+		if m.Proactive {
+			return m, time.Time{}, "outbound_number " + c.Number + " is not found", nil
+		}
+		return m, time.Time{}, "", nil
+	}
+	if err != nil {
+		return m, time.Time{}, "", fmt.Errorf("load number: %w", err)
+	}
+	zone := time.UTC
+	if m.Proactive || number.DailyCap > 0 {
+		settings, err := tx.Settings()
+		if errors.Is(err, store.ErrNotFound) {
+			settings, err = chat.DefaultSettings(), nil
+		}
+		if err != nil {
+			return m, time.Time{}, "", fmt.Errorf("load settings: %w", err)
+		}
+		if loc, err := time.LoadLocation(settings.QuietHours.TimeZone); err == nil && settings.QuietHours.TimeZone != "" {
+			zone = loc
+		}
+		d := outbound.Gate(settings, number, c.Consumer, m, now)
+		if d.Suppress != "" {
+			return m, time.Time{}, d.Suppress, nil
+		}
+		if !d.Later.IsZero() {
+			m.Send.NotBefore, m.Send.SlotUntil = d.Later, time.Time{}
+			return m, d.Later, "", nil
+		}
+	}
+	switch {
+	case now.Before(m.Send.NotBefore):
+		return m, m.Send.NotBefore, "", nil
+	case !m.Send.SlotUntil.IsZero() && now.Before(m.Send.SlotUntil):
+		return m, time.Time{}, "", nil // within the slot reserved for it
+	}
+	plan := pacing.PlanFor(number, zone)
+	slot, err := s.Pacing.ReserveInTx(tx, plan, pacing.LaneFor(plan, c.ID), now, max(1, m.Segments))
+	if err != nil {
+		return m, time.Time{}, "", fmt.Errorf("reserve a send slot on %s: %w", number.E164, err)
+	}
+	m.Send.NotBefore, m.Send.SlotLane, m.Send.SlotUntil = slot.At, slot.Lane, slot.At.Add(slot.Tick)
+	if slot.Early(now) {
+		return m, slot.At, "", nil
+	}
+	return m, time.Time{}, "", nil
 }
 
 // enqueueNext enqueues the chat's next message when it is a text waiting
@@ -200,7 +311,7 @@ func (s *Service) enqueueNext(ctx context.Context, ref chat.Ref) error {
 	if !next.Author.Outbound() || next.Send.Done() {
 		return nil
 	}
-	return s.Enqueue(ctx, next.Ref())
+	return s.enqueueAt(ctx, next.Ref(), next.Send.NotBefore, "")
 }
 
 func (s *Service) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) (Outcome, error) {
@@ -265,6 +376,11 @@ func (s *Service) recordFailure(ctx context.Context, ref chat.Ref, c chat.Chat, 
 	if err != nil {
 		return "", fmt.Errorf("record failed send of %s: %w", wire.SendTaskName(ref), err)
 	}
+	if ce.Unregistered {
+		if err := s.markUnregistered(ctx, c.Number, ce.Code); err != nil {
+			return "", err
+		}
+	}
 	if ce.Class == carrier.Retryable {
 		log.WithError(ce).Warn("carrier refused for now; the task will retry")
 		return "", fmt.Errorf("send %s: %w", wire.SendTaskName(ref), ce)
@@ -288,3 +404,29 @@ func revokeAtCarrier(tx store.Tx, c chat.Chat, eventID, code string, now time.Ti
 	}
 	return nil
 }
+
+// markUnregistered records that the carrier refused the number as a US
+// long code without a registered 10DLC campaign, so proactive texts stop
+// at the door (chat/outbound.CheckSender) instead of failing one by one.
+func (s *Service) markUnregistered(ctx context.Context, e164, code string) error {
+	logging.From(ctx).WithField("number", e164).WithField("carrier_code", code).
+		Error("the carrier refused the number as an unregistered 10DLC long code; proactive texts from it are stopped until its campaign is registered")
+	n, err := s.Store.Number(ctx, e164)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load number %s: %w", e164, err)
+	}
+	if n.CampaignStatus == CampaignUnregistered {
+		return nil
+	}
+	n.CampaignStatus = CampaignUnregistered
+	if err := s.Store.PutNumber(ctx, n); err != nil {
+		return fmt.Errorf("mark %s unregistered: %w", e164, err)
+	}
+	return nil
+}
+
+// CampaignUnregistered is the campaign status a carrier's 10DLC refusal sets.
+const CampaignUnregistered = "unregistered"

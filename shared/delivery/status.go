@@ -50,6 +50,15 @@ func (s *Service) ApplyStatus(ctx context.Context, provider string, ref chat.Ref
 	if err != nil {
 		return false, fmt.Errorf("apply status %s for %s: %w", st.Status, st.ProviderMessageID, err)
 	}
+	if st.Unregistered && changed {
+		c, err := s.Store.Chat(ctx, ref.ChatID)
+		if err != nil {
+			return changed, fmt.Errorf("load chat %s: %w", ref.ChatID, err)
+		}
+		if err := s.markUnregistered(ctx, c.Number, st.ErrorCode); err != nil {
+			return changed, err
+		}
+	}
 	logging.From(ctx).WithField("status", st.Status).WithField("changed", changed).Info("delivery status")
 	return changed, nil
 }

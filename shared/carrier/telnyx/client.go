@@ -162,17 +162,22 @@ var ambiguousCodes = map[string]string{
 // permanentCodes are documented codes no retry can fix, for the message
 // when Telnyx sends none.
 var permanentCodes = map[string]string{
-	CodeOptedOut: "recipient opted out (texted STOP)",
-	"10001":      "inactive phone number",
-	"10002":      "invalid phone number",
-	"10009":      "authentication failed",
-	"10016":      "phone number must be in +E.164 format",
-	"40001":      "destination is not routable (landline or non-SMS number)",
-	"40003":      "blocked as spam (permanent)",
-	"40008":      "undeliverable",
-	"40012":      "invalid destination number",
-	"40013":      "invalid source number",
+	CodeOptedOut:     "recipient opted out (texted STOP)",
+	"10001":          "inactive phone number",
+	"10002":          "invalid phone number",
+	"10009":          "authentication failed",
+	"10016":          "phone number must be in +E.164 format",
+	"40001":          "destination is not routable (landline or non-SMS number)",
+	"40003":          "blocked as spam (permanent)",
+	"40008":          "undeliverable",
+	"40012":          "invalid destination number",
+	"40013":          "invalid source number",
+	CodeUnregistered: "sender is not 10DLC registered",
 }
+
+// CodeUnregistered is Telnyx's 40010 "Not 10DLC registered": a US long
+// code without an approved campaign.
+const CodeUnregistered = "40010"
 
 // classify maps an error answer onto what retrying would do.
 func classify(status int, errs []APIError, jsonErr error, raw []byte) error {
@@ -195,6 +200,8 @@ func classify(status int, errs []APIError, jsonErr error, raw []byte) error {
 	switch {
 	case code == CodeOptedOut:
 		ce.Class, ce.OptedOut = carrier.Permanent, true
+	case code == CodeUnregistered:
+		ce.Class, ce.Unregistered = carrier.Permanent, true
 	case ambiguousCodes[code] != "":
 		ce.Class = carrier.Ambiguous
 	case retryableCodes[code] != "" || retryableStatus(status):

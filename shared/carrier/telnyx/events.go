@@ -261,7 +261,7 @@ func ParseStatus(body []byte) (carrier.Status, error) {
 				return carrier.Status{}, &FieldError{Field: "data.payload.errors[0].code", Problem: fmt.Sprintf("must be numeric, got %q", code)}
 			}
 		}
-		st.ErrorCode, st.ErrorMessage, st.OptedOut = code, e.message(), code == CodeOptedOut
+		st.ErrorCode, st.ErrorMessage, st.OptedOut, st.Unregistered = code, e.message(), code == CodeOptedOut, code == CodeUnregistered
 	}
 	return st, nil
 }

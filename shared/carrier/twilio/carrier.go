@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -34,6 +35,9 @@ func (v *Verifier) ParseStatus(r *http.Request) (carrier.Status, error) {
 		ProviderMessageID: st.MessageSid, Status: st.Status,
 		ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
 		OptedOut: st.ErrorCode == CodeOptedOut,
+		// A report can carry the 10DLC refusal too (Twilio sends 30034 as
+		// the final status's error code).
+		Unregistered: st.ErrorCode == strconv.Itoa(codeUnregistered),
 	}, nil
 }
 

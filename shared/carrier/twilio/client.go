@@ -113,6 +113,10 @@ func (c *Client) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Sen
 	return out, nil
 }
 
+// codeUnregistered is Twilio's 30034: the From number is a US long code
+// whose 10DLC campaign is not registered (blocked since 2023-09-01).
+const codeUnregistered = 30034
+
 // Error codes that no retry can fix.
 var permanentCodes = map[int]string{
 	21610: "recipient opted out (replied STOP)",
@@ -144,6 +148,8 @@ func classify(err error, httpStatus int) error {
 		switch {
 		case strconv.Itoa(rest.Code) == CodeOptedOut:
 			ce.Class, ce.OptedOut = carrier.Permanent, true
+		case rest.Code == codeUnregistered:
+			ce.Class, ce.Unregistered = carrier.Permanent, true
 		case rest.Code == 20429 || retryableStatus(ce.HTTPStatus):
 			ce.Class = carrier.Retryable
 		default:

@@ -17,6 +17,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/intake"
 	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
@@ -95,7 +96,11 @@ func Admin(ctx context.Context, e *platform.Env) (*admin.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &admin.Service{Store: st, Statuses: conv}, nil
+		keys, err := APIKeys(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		return &admin.Service{Store: st, Statuses: conv, Keys: keys}, nil
 	})
 }
 
@@ -128,7 +133,8 @@ func Compose(c Clients) Set {
 	if md == nil {
 		md = &media.Service{Store: c.Store, Clock: c.Clock}
 	}
-	d := &delivery.Service{Store: c.Store, Tasks: c.Tasks, Carriers: c.Senders, URLs: c.URLs, Media: md, Clock: c.Clock}
+	d := &delivery.Service{Store: c.Store, Tasks: c.Tasks, Carriers: c.Senders, URLs: c.URLs, Media: md,
+		Pacing: pacing.Reserver{Store: c.Store, Clock: c.Clock}, Clock: c.Clock}
 	conv := &conversation.Service{
 		Store: c.Store, Trees: configtree.New(c.Store), Bus: c.Bus, Tasks: c.Tasks, URLs: c.URLs,
 		Delivery: d, Media: md, Clock: c.Clock,
@@ -138,7 +144,7 @@ func Compose(c Clients) Set {
 		Conversation: conv,
 		Delivery:     d,
 		Desk:         &desk.Service{Store: c.Store, Trees: conv.Trees, Media: md, Conversation: conv, Clock: c.Clock},
-		Admin:        &admin.Service{Store: c.Store, Statuses: conv},
+		Admin:        &admin.Service{Store: c.Store, Statuses: conv, Keys: keysOf(c.Store, c.Clock)},
 		Media:        md,
 	}
 }

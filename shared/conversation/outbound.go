@@ -1,0 +1,162 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/outbound"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/store"
+)
+
+// OutboundStart asks to text a consumer first.
+type OutboundStart struct {
+	Number, Consumer string
+	// AgentID assigns the chat; "" leaves it to the entry queue.
+	AgentID string
+	// CheckAgentQueues: the agent must work a queue of the number's tree
+	// (an agent starting a chat themselves; an API may assign anyone).
+	CheckAgentQueues bool
+	Bodies           []string
+	Media            []chat.Media
+	Origin           outbound.Origin
+	TicketID         string
+	Sessionless      bool
+	Hold             bool
+	// ChatID makes the start idempotent: a retry with the same id finds
+	// the chat and only repairs its dispatch. "" takes a fresh id.
+	ChatID string
+	// Slots are send slots reserved for the texts in order (a paced
+	// batch); a text without one reserves at send time.
+	Slots []chat.Send
+}
+
+// OutboundResult is the started chat.
+type OutboundResult struct {
+	Chat      chat.Chat
+	Messages  []chat.Message
+	HeldUntil time.Time
+	// Existing: the chat was started by an earlier attempt.
+	Existing bool
+}
+
+// ErrUnknownNumber means the business number is not configured.
+var ErrUnknownNumber = errors.New("outbound_number is not found")
+
+// StartOutbound starts a chat (or sends without one) as chat/outbound
+// decides, in one transaction, then dispatches its texts and timers.
+func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (OutboundResult, error) {
+	tree, err := s.Trees.Tree(ctx)
+	if err != nil {
+		return OutboundResult{}, fmt.Errorf("start outbound: %w", err)
+	}
+	id := req.ChatID
+	if id == "" {
+		id = s.Clock.ID()
+	}
+	var res OutboundResult
+	var changes []*chat.Change
+	err = s.Store.RunTx(ctx, func(tx store.Tx) error {
+		res, changes = OutboundResult{}, nil
+		if c, err := tx.Chat(id); err == nil {
+			res = OutboundResult{Chat: c, Existing: true}
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		number, err := tx.Number(req.Number)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrUnknownNumber
+		}
+		if err != nil {
+			return err
+		}
+		in := outbound.Start{
+			Settings: tree.Settings, Tree: tree, Number: number, Consumer: req.Consumer,
+			Bodies: req.Bodies, Media: req.Media, Origin: req.Origin, TicketID: req.TicketID,
+			Sessionless: req.Sessionless, Hold: req.Hold, ChatID: id, Now: s.Clock.Time(),
+		}
+		if in.Consent, err = tx.Consent(req.Number, req.Consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if open, err := tx.ActiveChatID(req.Number, req.Consumer); err == nil {
+			c, err := tx.Chat(open)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err == nil {
+				in.Open = &c
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if req.AgentID != "" {
+			a, err := tx.Agent(req.AgentID)
+			if errors.Is(err, store.ErrNotFound) {
+				return invalid("agent", "no agent %q", req.AgentID)
+			}
+			if err != nil {
+				return err
+			}
+			if req.CheckAgentQueues && !worksNumber(tree, number, a.ID) {
+				return invalid("number", "%s routes to queues you do not work", number.E164)
+			}
+			in.Agent = &a
+		}
+		out, err := outbound.Begin(in)
+		if err != nil {
+			return err
+		}
+		ch := out.Change
+		for i := range ch.Messages {
+			if i < len(req.Slots) && !req.Slots[i].NotBefore.IsZero() {
+				sl := req.Slots[i]
+				ch.Messages[i].Send.NotBefore, ch.Messages[i].Send.SlotLane, ch.Messages[i].Send.SlotUntil = sl.NotBefore, sl.SlotLane, sl.SlotUntil
+			}
+		}
+		tx.PutConsent(out.Consent)
+		for _, ev := range out.Events {
+			tx.AddConsentEvent(req.Number, req.Consumer, ev)
+		}
+		if out.ThreadOpen {
+			tx.SetActiveChat(req.Number, req.Consumer, id)
+		}
+		if changes, err = s.settle(tx, ch); err != nil {
+			return err
+		}
+		res = OutboundResult{Chat: ch.Chat, Messages: ch.Messages, HeldUntil: out.HeldUntil}
+		return nil
+	})
+	if err != nil {
+		return OutboundResult{}, fmt.Errorf("start outbound to %s: %w", req.Consumer, err)
+	}
+	ctx = logging.With(ctx, logrus.Fields{"chat_id": res.Chat.ID})
+	if res.Existing {
+		return res, s.repair(ctx, res.Chat)
+	}
+	logging.From(ctx).WithField("start_type", res.Chat.StartType).WithField("held_until", res.HeldUntil).Info("outbound chat started")
+	return res, s.dispatch(ctx, changes)
+}
+
+// worksNumber reports whether an agent works a queue the number routes
+// into: its entry queue or one below it.
+func worksNumber(tree *chat.Tree, n chat.Number, agentID string) bool {
+	for _, q := range tree.QueuesOf(agentID) {
+		for id, depth := q, 0; id != "" && depth < 32; depth++ {
+			if id == n.EntryQueue {
+				return true
+			}
+			parent, ok := tree.Queue(id)
+			if !ok {
+				break
+			}
+			id = parent.ParentID
+		}
+	}
+	return false
+}
