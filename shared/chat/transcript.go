@@ -33,7 +33,28 @@ func (t Transcript) Text(loc *time.Location) string {
 	if !c.EndedAt.IsZero() {
 		fmt.Fprintf(&b, ", ended %s (%s)", c.EndedAt.In(loc).Format(time.RFC3339), c.EndReason)
 	}
-	b.WriteString("\n\n")
+	b.WriteString("\n")
+	for _, tr := range c.Transfers {
+		to := "queue " + tr.ToQueue
+		if tr.ToAgent != "" && tr.ToQueue == "" {
+			to = "agent " + tr.ToAgent
+		}
+		fmt.Fprintf(&b, "Transfer %s from %s to %s: %s", tr.StartedAt.In(loc).Format(time.RFC3339), tr.FromAgent, to, tr.State)
+		if tr.ToAgent != "" && tr.ToQueue != "" {
+			fmt.Fprintf(&b, ", taken by %s", tr.ToAgent)
+		}
+		if tr.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", tr.Reason)
+		}
+		if tr.Note != "" {
+			fmt.Fprintf(&b, "; note: %s", tr.Note)
+		}
+		b.WriteString("\n")
+	}
+	if c.WrapUp != "" {
+		fmt.Fprintf(&b, "Wrap-up: %s\n", c.WrapUp)
+	}
+	b.WriteString("\n")
 	for _, m := range t.Messages {
 		who := string(m.Author)
 		if m.AgentID != "" {

@@ -38,7 +38,7 @@ type Inbox struct {
 	// Active are the chats the viewer holds, oldest first.
 	Active []chat.Chat `json:"active"`
 	// Ended are the chats the viewer held when they ended in the last 24
-	// hours, newest first, at most 50.
+	// hours (every agent's, for a supervisor), newest first, at most 50.
 	Ended []chat.Chat `json:"ended"`
 	// Waiting are the chats queued in the viewer's queues that are offered
 	// to nobody yet (every queue's, for a supervisor), oldest first.
@@ -96,6 +96,11 @@ func (s *Service) InboxOf(ctx context.Context, v access.Viewer, withEnded bool) 
 			}
 		}
 	}
+	if v.Supervisor && withEnded {
+		if in.Ended, err = s.recentlyEnded(ctx, now, in.Ended); err != nil {
+			return in, err
+		}
+	}
 	var open []chat.Chat
 	switch {
 	case v.Supervisor:
@@ -137,6 +142,40 @@ func (s *Service) InboxOf(ctx context.Context, v access.Viewer, withEnded bool) 
 		}
 	}
 	return in, nil
+}
+
+// recentlyEnded is a supervisor's "Recently ended": the chats every agent
+// held when they ended in the last EndedWindow, newest first, at most
+// MaxEndedInInbox, merged with the supervisor's own (mine). The store has
+// no query across agents for ended chats, so it is one query per agent;
+// the console asks for the ended list every 30 polls, not every poll.
+func (s *Service) recentlyEnded(ctx context.Context, now time.Time, mine []chat.Chat) ([]chat.Chat, error) {
+	agents, err := s.Store.Agents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	seen := map[string]bool{}
+	out := slices.Clone(mine)
+	for _, c := range mine {
+		seen[c.ID] = true
+	}
+	for _, a := range agents {
+		cs, err := s.Store.AgentChats(ctx, a.ID, now.Add(-EndedWindow), MaxEndedInInbox)
+		if err != nil {
+			return nil, fmt.Errorf("chats of agent %s: %w", a.ID, err)
+		}
+		for _, c := range cs {
+			if c.Status == chat.StatusEnded && !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y chat.Chat) int { return y.EndedAt.Compare(x.EndedAt) })
+	if len(out) > MaxEndedInInbox {
+		out = out[:MaxEndedInInbox]
+	}
+	return out, nil
 }
 
 // ConsentSummary is a consumer's consent for the chat's business number as
