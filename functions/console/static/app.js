@@ -46,8 +46,10 @@ const state = {
   api: null,
   me: null,
   queues: new Map(), // id → name, for display
-  myQueues: [], // [{id, name}]: transfer targets
+  myQueues: [], // [{id, name}]: the queues the person works
+  transferQueues: [], // [{id, name}]: every queue a chat can be transferred to
   agentNames: new Map(), // id → name
+  namesVersion: 0, // bumped when names load: lists rendered with raw ids are redrawn
   chatId: null,
   detail: null,
   detailFetchedAt: 0,
@@ -56,8 +58,9 @@ const state = {
   cannedUsed: null, // {id, body} of the last inserted canned reply
   attachments: [], // {name, contentType, size, preview}
   pendingSend: null, // {key, requestId}: a retry of the same send reuses its id
-  drafts: new Map(), // chat id → unsent text
-  seenVersion: new Map(), // chat id → version last seen
+  seenVersion: new Map(), // chat id → version last seen; 0 = never opened
+  unreadCount: 0,
+  detailListed: false, // the open chat was in the last inbox
   seenOffers: new Set(),
   firstInbox: true,
   polls: 0,
@@ -135,6 +138,16 @@ async function startSession() {
     await state.auth.signOut();
     return;
   }
+  if (state.me.agentId && !state.me.agent) {
+    // A token naming an agent with no agent document would open an empty
+    // console that is offered nothing: say so instead.
+    const demo = state.cfg.auth === 'dev' ? ' (the demo agents are ana, ben and carla)' : '';
+    const id = state.me.agentId;
+    state.me = null;
+    await state.auth.signOut();
+    showSignIn(`There is no agent “${id}” on file${demo}; check the agent id, or ask an admin to add the agent.`);
+    return;
+  }
   applyMe(state.me);
   show($('#signin-view'), false);
   show($('#workspace'));
@@ -149,18 +162,30 @@ async function startSession() {
   route();
 }
 
+// signOut ends the session. An agent who signs out themselves is set
+// offline first, so no chat is offered to someone who left; a session the
+// API refused (message set) cannot, and the server's presence check makes
+// that agent away once their polls stop.
 async function signOut(message = '') {
   state.poller?.stop();
+  if (!message && state.me?.agent && state.me.agent.status !== 'offline') {
+    try {
+      await state.api.put('/me/status', { status: 'offline' });
+    } catch {
+      // Signed out anyway; presence takes over.
+    }
+  }
   await state.auth.signOut();
   // Nothing of this person's session stays for the next one in this tab.
   Object.assign(state, {
     me: null, chatId: null, detail: null, firstInbox: true, canned: [], cannedUsed: null, pendingSend: null,
-    queues: new Map(), myQueues: [], agentNames: new Map(), drafts: new Map(), seenVersion: new Map(), seenOffers: new Set(),
-    endedList: undefined, endedStale: false, activeCount: undefined, polls: 0,
+    queues: new Map(), myQueues: [], transferQueues: [], agentNames: new Map(), seenVersion: new Map(), seenOffers: new Set(),
+    endedList: undefined, endedStale: false, activeCount: undefined, polls: 0, unreadCount: 0, detailListed: false,
   });
   clearAttachments();
   for (const list of document.querySelectorAll('.chat-list, #history-list, #transcript')) list.replaceChildren();
   $('#reply').value = '';
+  document.title = 'Sign in · smsdesk';
   show($('#conversation'), false);
   show($('#no-chat'));
   history.replaceState(null, '', location.pathname + location.search);
@@ -169,6 +194,8 @@ async function signOut(message = '') {
 
 function applyMe(me) {
   state.myQueues = me.queues || [];
+  state.transferQueues = me.transferQueues || state.myQueues;
+  for (const q of state.transferQueues) state.queues.set(q.id, q.name || q.id);
   for (const q of state.myQueues) state.queues.set(q.id, q.name || q.id);
   const a = me.agent;
   const who = a ? `${a.name || a.id}` : me.uid;
@@ -190,6 +217,11 @@ async function loadAgentNames() {
   try {
     const agents = await state.api.get('/agents');
     for (const a of agents || []) state.agentNames.set(a.id, a.name || a.id);
+    // Lists and the header drawn before the names arrived show raw ids:
+    // draw them again.
+    state.namesVersion++;
+    if (state.lastInbox) renderInbox(state.lastInbox);
+    if (state.detail) renderDetail(state.detail);
     const list = $('#transfer-agents');
     list.replaceChildren(...(agents || [])
       .filter((a) => a.id !== state.me?.agentId)
@@ -303,7 +335,12 @@ function chatNeedsRefresh(inbox) {
   const d = state.detail;
   if (!d || d.chat.id !== state.chatId) return true;
   const listed = findInInbox(inbox, state.chatId);
+  const wasListed = state.detailListed;
+  state.detailListed = Boolean(listed);
   if (listed && listed.version !== d.chat.version) return true;
+  // The chat left this person's lists (a colleague accepted the transfer,
+  // a supervisor ended it): what changed is only in the chat itself.
+  if (!listed && wasListed) return true;
   const now = Date.now();
   const awaiting = (d.messages || []).some((m) => m.author !== 'consumer'
     && tickState(m).state !== 'delivered' && tickState(m).state !== 'failed'
@@ -331,6 +368,7 @@ function pendingTransfer(c) {
 }
 
 function renderInbox(inbox) {
+  state.lastInbox = inbox;
   for (const [id, name] of Object.entries(inbox.queues || {})) state.queues.set(id, name);
   const lists = {
     offered: inbox.offered || [],
@@ -340,29 +378,73 @@ function renderInbox(inbox) {
   };
   for (const c of [...lists.active, ...lists.ended]) {
     if (state.firstInbox || c.id === state.chatId) state.seenVersion.set(c.id, c.version);
+    // A chat that reached the active list without being opened (answered
+    // automatically, or accepted in another tab) is unread until opened.
+    else if (!state.seenVersion.has(c.id)) state.seenVersion.set(c.id, 0);
   }
   const fresh = lists.offered.filter((c) => !state.seenOffers.has(c.id));
   if (!state.firstInbox && fresh.length) {
     announce(fresh.map((c) => `New chat offered from ${c.consumer}${c.queueId ? ` in ${queueName(c.queueId)}` : ''}.`).join(' '));
   }
+  const unread = lists.active.filter(isUnread);
+  const newlyUnread = unread.length > state.unreadCount;
+  if (!state.firstInbox && newlyUnread) {
+    const names = unread.filter((c) => !state.seenVersion.get(c.id)).map((c) => c.consumer);
+    if (names.length) announce(`New chat from ${names.join(', ')}.`);
+  }
+  if (!state.firstInbox && (fresh.length || newlyUnread)) chime();
+  state.unreadCount = unread.length;
   state.seenOffers = new Set(lists.offered.map((c) => c.id));
   state.firstInbox = false;
 
+  const nv = state.namesVersion;
   reconcile($('#offered-list'), lists.offered, (c) => c.id,
-    (c) => `${c.version}|${c.offer?.expiresAt}`, renderOffer);
+    (c) => `${c.version}|${c.offer?.expiresAt}|${nv}`, renderOffer);
   reconcile($('#active-list'), lists.active, (c) => c.id,
-    (c) => `${c.version}|${c.id === state.chatId}|${isUnread(c)}`, (c) => renderChatLink(c, 'active'));
+    (c) => `${c.version}|${c.id === state.chatId}|${isUnread(c)}|${nv}`, (c) => renderChatLink(c, 'active'));
   reconcile($('#waiting-list'), lists.waiting, (c) => c.id,
     (c) => `${c.version}`, renderWaiting);
   reconcile($('#ended-list'), lists.ended, (c) => c.id,
-    (c) => `${c.version}|${c.id === state.chatId}`, (c) => renderChatLink(c, 'ended'));
+    (c) => `${c.version}|${c.id === state.chatId}|${nv}`, (c) => renderChatLink(c, 'ended'));
   for (const [k, items] of Object.entries(lists)) {
     $(`#${k}-count`).textContent = items.length ? `(${items.length})` : '';
     show($(`#${k}-empty`), items.length === 0);
   }
   renderSupervisorView(inbox.open);
   updateCountdowns();
-  document.title = `${lists.offered.length ? `(${lists.offered.length}) ` : ''}smsdesk console`;
+  // Offers and unread chats both wait for the person: the title counts
+  // them, so a background tab shows that something came in.
+  const waiting = lists.offered.length + unread.length;
+  document.title = `${waiting ? `(${waiting}) ` : ''}smsdesk console`;
+}
+
+// chime plays a short two-tone sound for an offer or a chat that came in
+// unopened. Browsers allow sound after the person interacted with the page
+// (signing in is a click); where they refuse, the title and the live
+// announcement remain. data-chimes counts the chimes played (tests).
+let audio = null;
+function chime() {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume().catch(() => {});
+    const t = audio.currentTime;
+    const gain = audio.createGain();
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.5);
+    gain.connect(audio.destination);
+    for (const [freq, at] of [[880, 0], [1320, 0.15]]) {
+      const osc = audio.createOscillator();
+      osc.frequency.value = freq;
+      osc.connect(gain);
+      osc.start(t + at);
+      osc.stop(t + at + 0.3);
+    }
+    const root = document.documentElement;
+    root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
+  } catch {
+    // No Web Audio: the title and the announcement still tell.
+  }
 }
 
 function isUnread(c) {
@@ -404,7 +486,7 @@ function renderSupervisorView(open) {
   show(section, Boolean(open));
   if (!open) return;
   const all = [...(open.active || []), ...(open.queued || []), ...(open.menu || [])];
-  reconcile($('#open-list'), all, (c) => c.id, (c) => `${c.version}|${c.id === state.chatId}`, (c) => {
+  reconcile($('#open-list'), all, (c) => c.id, (c) => `${c.version}|${c.id === state.chatId}|${state.namesVersion}`, (c) => {
     const current = c.id === state.chatId;
     const where = c.status === 'active' ? `with ${agentName(c.agentId)}`
       : c.status === 'queued' ? (c.offer ? `offered to ${agentName(c.offer.agentId)}` : 'waiting') : 'in the menu';
@@ -471,8 +553,29 @@ function closeChat() {
   show($('#no-chat'));
 }
 
+// Drafts are kept in localStorage per person and chat, so a reload or a
+// crashed tab does not lose a half-written answer; sending clears it.
+function draftKey(id) {
+  return `smsdesk.draft.${state.me?.uid || ''}.${id}`;
+}
+
 function saveDraft() {
-  if (state.chatId) state.drafts.set(state.chatId, $('#reply').value);
+  if (!state.chatId || !state.me) return;
+  const text = $('#reply').value;
+  try {
+    if (text) localStorage.setItem(draftKey(state.chatId), text);
+    else localStorage.removeItem(draftKey(state.chatId));
+  } catch {
+    // Storage full or refused: the draft lives as long as the tab.
+  }
+}
+
+function loadDraft(id) {
+  try {
+    return localStorage.getItem(draftKey(id)) || '';
+  } catch {
+    return '';
+  }
 }
 
 async function openChat(id, focus) {
@@ -488,7 +591,7 @@ async function openChat(id, focus) {
     // as new messages; only messages appended later are.
     const log = h('ol', { id: 'transcript', class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Transcript' });
     $('#transcript').replaceWith(log);
-    $('#reply').value = state.drafts.get(id) || '';
+    $('#reply').value = loadDraft(id);
     $('#composer-error').textContent = '';
     $('#conv-title').textContent = 'Loading…';
     $('#conv-meta').textContent = '';
@@ -556,9 +659,13 @@ function renderDetail(d) {
   renderConsent(d.consent);
   renderTransferState(c);
   renderTranscript(d.messages || []);
-  const mine = c.status === 'active' && c.agentId === state.me?.agentId;
-  $('#transfer-open').disabled = !mine || Boolean(pendingTransfer(c));
-  $('#end-open').disabled = !mine;
+  const wrap = $('#wrap-up-shown');
+  wrap.textContent = c.wrapUp ? `Wrap-up: ${c.wrapUp}` : '';
+  // The server says what this person may do: a supervisor transfers and
+  // ends any active chat, an agent only their own.
+  const actions = d.actions || [];
+  $('#transfer-open').disabled = !actions.includes('transfer') || Boolean(pendingTransfer(c));
+  $('#end-open').disabled = !actions.includes('end');
   setComposerEnabled(d.canReply, d.replyBlocked || (c.status === 'ended' ? 'The chat has ended.' : 'You cannot reply to this chat.'));
 }
 
@@ -714,7 +821,11 @@ function statusParts(m) {
       h('span', { class: 'tick-label' }, t.label + (t.code ? ` (${t.code})` : '')),
       t.reason ? h('span', { class: 'visually-hidden' }, `: ${t.reason}`) : null),
   ];
-  if (m.encoding) {
+  const media = (m.media || []).length;
+  if (media) {
+    // An MMS is billed as one message, not in segments.
+    parts.push(h('span', { class: 'msg-size' }, ` · MMS · ${media} attachment${media === 1 ? '' : 's'}`));
+  } else if (m.encoding && m.segments) {
     parts.push(h('span', { class: 'msg-size' }, ` · ${m.encoding} · ${m.segments} segment${m.segments === 1 ? '' : 's'}`));
   }
   return parts;
@@ -809,7 +920,9 @@ async function attach(file) {
     return;
   }
   if (file.size > MAX_IMAGE_BYTES) {
-    err.textContent = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; images can be at most 5 MB.`;
+    // Exact bytes: rounded megabytes read "5.0 MB; at most 5 MB" for a
+    // file a few hundred bytes over.
+    err.textContent = `${file.name} is ${bytes(file.size)}, ${bytes(file.size - MAX_IMAGE_BYTES)} over the limit of ${bytes(MAX_IMAGE_BYTES)} (5 MB) for an image.`;
     return;
   }
   if (state.attachments.length >= MAX_ATTACHMENTS) {
@@ -824,7 +937,9 @@ async function attach(file) {
   try {
     const res = await state.api.post(`/chats/${encodeURIComponent(id)}/media`, form);
     if (state.chatId !== id) return;
-    state.attachments.push({ ...res.media, preview: URL.createObjectURL(file) });
+    // name is the stored object the reply refers to; the person knows the
+    // file by its own name.
+    state.attachments.push({ ...res.media, fileName: file.name, preview: URL.createObjectURL(file) });
     renderAttachments();
     announce(`${file.name} attached.`);
   } catch (e) {
@@ -837,9 +952,9 @@ async function attach(file) {
 function renderAttachments() {
   $('#attachments').replaceChildren(...state.attachments.map((a, i) => h('li', { class: 'attachment' },
     h('img', { src: a.preview, alt: '' }),
-    h('span', null, a.name),
+    h('span', null, a.fileName || a.name),
     h('button', {
-      type: 'button', class: 'secondary small', 'aria-label': `Remove ${a.name}`,
+      type: 'button', class: 'secondary small', 'aria-label': `Remove ${a.fileName || a.name}`,
       onclick: () => {
         URL.revokeObjectURL(a.preview);
         state.attachments.splice(i, 1);
@@ -848,6 +963,8 @@ function renderAttachments() {
       },
     }, 'Remove'))));
 }
+
+const bytes = (n) => `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 
 function clearAttachments() {
   for (const a of state.attachments) URL.revokeObjectURL(a.preview);
@@ -887,7 +1004,7 @@ async function send() {
     await state.api.post(`/chats/${encodeURIComponent(id)}/messages`, payload);
     if (state.chatId === id) {
       reply.value = '';
-      state.drafts.delete(id);
+      saveDraft();
       state.pendingSend = null;
       state.cannedUsed = null;
       clearAttachments();
@@ -918,7 +1035,9 @@ function closeDialog(dialog) {
 function openTransfer() {
   loadAgentNames(); // fresh statuses in the agent suggestions
   const sel = $('#transfer-queue');
-  sel.replaceChildren(...state.myQueues.map((q) => h('option', { value: q.id }, q.name || q.id)));
+  // Any queue a chat can wait in, not only the person's own: the API
+  // accepts a transfer to every queue that is not a menu.
+  sel.replaceChildren(...state.transferQueues.map((q) => h('option', { value: q.id }, q.name || q.id)));
   $('#transfer-agent').value = '';
   $('#transfer-note').value = '';
   syncTransferTarget();
@@ -966,6 +1085,7 @@ async function submitEnd() {
     await state.api.post(`/chats/${encodeURIComponent(state.chatId)}/end`, { wrapUp: $('#wrap-up').value.trim() });
     closeDialog($('#end-dialog'));
     $('#wrap-up').value = '';
+    state.endedStale = true; // list it under Recently ended at the next poll
     announce('Chat ended.');
     await loadChat(state.chatId);
     if (state.detail) loadHistory(state.detail.chat.consumer);
@@ -989,15 +1109,25 @@ function wireStaticControls() {
     signInFrom(e.target);
   });
   $('#dev-role').addEventListener('change', (e) => {
-    $('#dev-agent').required = e.target.value === 'agent';
+    const agent = e.target.value === 'agent';
+    const field = $('#dev-agent');
+    field.required = agent;
+    // The pre-filled "ana" would bind a supervisor's session to Ana's
+    // profile; a supervisor who also takes chats types their own id.
+    if (!agent) field.value = '';
   });
   $('#sign-out').addEventListener('click', () => signOut());
   $('#agent-status').addEventListener('change', async (e) => {
     const sel = e.target;
     const previous = state.me?.agent?.status;
     try {
-      await state.api.put('/me/status', { status: sel.value });
-      if (state.me?.agent) state.me.agent.status = sel.value;
+      const agent = await state.api.put('/me/status', { status: sel.value });
+      // The answer is the agent as stored: the status reason ("missed
+      // offer") is cleared now, not at the next profile refresh.
+      if (state.me?.agent) {
+        state.me.agent = agent || { ...state.me.agent, status: sel.value, statusReason: '' };
+        applyMe(state.me);
+      }
       announce(`Status: ${sel.options[sel.selectedIndex].text}.`);
       state.poller.now();
     } catch (err) {
@@ -1008,7 +1138,10 @@ function wireStaticControls() {
   window.addEventListener('hashchange', () => state.me && route());
 
   const reply = $('#reply');
-  reply.addEventListener('input', updateCounter);
+  reply.addEventListener('input', () => {
+    updateCounter();
+    saveDraft();
+  });
   reply.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
