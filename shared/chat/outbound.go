@@ -6,7 +6,7 @@ import "time"
 // consumer's reply is taken as an answer to it.
 const SessionlessReplyWindow = 7 * 24 * time.Hour
 
-// The hooks below let chat/outbound, which decides how the business starts
+// The hooks below let chat/proactive, which decides how the business starts
 // a conversation, build its change with the same bookkeeping as routing.
 
 // Post adds a business text to the transcript and to the sends.

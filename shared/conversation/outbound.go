@@ -9,7 +9,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
-	"github.com/smsdesk/smsdesk/shared/chat/outbound"
+	"github.com/smsdesk/smsdesk/shared/chat/proactive"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -24,7 +24,7 @@ type OutboundStart struct {
 	CheckAgentQueues bool
 	Bodies           []string
 	Media            []chat.Media
-	Origin           outbound.Origin
+	Origin           proactive.Origin
 	TicketID         string
 	Sessionless      bool
 	Hold             bool
@@ -48,7 +48,7 @@ type OutboundResult struct {
 // ErrUnknownNumber means the business number is not configured.
 var ErrUnknownNumber = errors.New("outbound_number is not found")
 
-// StartOutbound starts a chat (or sends without one) as chat/outbound
+// StartOutbound starts a chat (or sends without one) as chat/proactive
 // decides, in one transaction, then dispatches its texts and timers.
 func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (OutboundResult, error) {
 	tree, err := s.Trees.Tree(ctx)
@@ -76,7 +76,7 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 		if err != nil {
 			return err
 		}
-		in := outbound.Start{
+		in := proactive.Start{
 			Settings: tree.Settings, Tree: tree, Number: number, Consumer: req.Consumer,
 			Bodies: req.Bodies, Media: req.Media, Origin: req.Origin, TicketID: req.TicketID,
 			Sessionless: req.Sessionless, Hold: req.Hold, ChatID: id, Now: s.Clock.Time(),
@@ -108,7 +108,7 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 			}
 			in.Agent = &a
 		}
-		out, err := outbound.Begin(in)
+		out, err := proactive.Begin(in)
 		if err != nil {
 			return err
 		}

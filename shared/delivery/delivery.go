@@ -16,7 +16,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
-	"github.com/smsdesk/smsdesk/shared/chat/outbound"
+	"github.com/smsdesk/smsdesk/shared/chat/proactive"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/media"
@@ -270,7 +270,7 @@ func (s *Service) gate(tx store.Tx, c chat.Chat, m chat.Message, now time.Time) 
 		if loc, err := time.LoadLocation(settings.QuietHours.TimeZone); err == nil && settings.QuietHours.TimeZone != "" {
 			zone = loc
 		}
-		d := outbound.Gate(settings, number, c.Consumer, m, now)
+		d := proactive.Gate(settings, number, c.Consumer, m, now)
 		if d.Suppress != "" {
 			return m, time.Time{}, d.Suppress, nil
 		}
@@ -407,7 +407,7 @@ func revokeAtCarrier(tx store.Tx, c chat.Chat, eventID, code string, now time.Ti
 
 // markUnregistered records that the carrier refused the number as a US
 // long code without a registered 10DLC campaign, so proactive texts stop
-// at the door (chat/outbound.CheckSender) instead of failing one by one.
+// at the door (chat/proactive.CheckSender) instead of failing one by one.
 func (s *Service) markUnregistered(ctx context.Context, e164, code string) error {
 	logging.From(ctx).WithField("number", e164).WithField("carrier_code", code).
 		Error("the carrier refused the number as an unregistered 10DLC long code; proactive texts from it are stopped until its campaign is registered")

@@ -1,10 +1,10 @@
-// Package outbound decides how the business texts a consumer first: an
+// Package proactive decides how the business texts a consumer first: an
 // agent-initiated chat, a session started through OutboundAPI, or a text
 // sent without a session. Proactive texts are where businesses get fined
 // and numbers blocked, so the rules live here, in the domain, and are
 // checked again at send time (Gate): consent, the recipient's quiet hours,
 // the sender's 10DLC campaign, the destination country.
-package outbound
+package proactive
 
 import (
 	"fmt"
