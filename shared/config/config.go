@@ -49,6 +49,18 @@ type Config struct {
 	TelnyxAPIKey     string
 	TelnyxAPIBaseURL string
 
+	// Bandwidth: the account, its messaging application, the API
+	// Credential (OAuth 2.0 client) sends use, and the Basic credentials
+	// set on the application's callbacks.
+	BandwidthAccountID       string
+	BandwidthApplicationID   string
+	BandwidthClientID        string
+	BandwidthClientSecret    string
+	BandwidthAPIBaseURL      string
+	BandwidthTokenURL        string
+	BandwidthWebhookUser     string
+	BandwidthWebhookPassword string
+
 	TasksLocation       string
 	TasksServiceAccount string
 	TasksEmulatorHost   string
@@ -88,7 +100,14 @@ var (
 	projectIDRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	bucketRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
 	serviceAcctRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.iam\.gserviceaccount\.com$`)
+	bwAccountRe   = regexp.MustCompile(`^[0-9]{1,12}$`)
+	uuidRe        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
+
+// minWebhookPassword is the shortest Bandwidth callback password accepted:
+// Basic credentials are the callbacks' only authentication, and a short
+// one can be guessed.
+const minWebhookPassword = 16
 
 // Load reads the configuration through getenv (os.Getenv in production).
 func Load(getenv func(string) string) (Config, error) {
@@ -97,24 +116,32 @@ func Load(getenv func(string) string) (Config, error) {
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	c := Config{
-		ProjectID:           get("GOOGLE_CLOUD_PROJECT"),
-		Backend:             get("SMSDESK_BACKEND"),
-		Carrier:             get("SMSDESK_CARRIER"),
-		PublicBaseURL:       strings.TrimSuffix(get("PUBLIC_BASE_URL"), "/"),
-		InternalBaseURL:     strings.TrimSuffix(get("INTERNAL_BASE_URL"), "/"),
-		TwilioAccountSID:    get("TWILIO_ACCOUNT_SID"),
-		TwilioAuthToken:     get("TWILIO_AUTH_TOKEN"),
-		TwilioAPIBaseURL:    strings.TrimSuffix(get("TWILIO_API_BASE_URL"), "/"),
-		TelnyxAPIKey:        get("TELNYX_API_KEY"),
-		TelnyxAPIBaseURL:    strings.TrimSuffix(get("TELNYX_API_BASE_URL"), "/"),
-		TasksLocation:       get("TASKS_LOCATION"),
-		TasksServiceAccount: get("TASKS_SERVICE_ACCOUNT"),
-		TasksEmulatorHost:   get("CLOUD_TASKS_EMULATOR_HOST"),
-		MediaBucket:         get("MEDIA_BUCKET"),
-		StorageEmulatorHost: get("STORAGE_EMULATOR_HOST"),
-		Auth:                get("SMSDESK_AUTH"),
-		FirebaseAPIKey:      get("FIREBASE_API_KEY"),
-		FirebaseAuthDomain:  get("FIREBASE_AUTH_DOMAIN"),
+		ProjectID:                get("GOOGLE_CLOUD_PROJECT"),
+		Backend:                  get("SMSDESK_BACKEND"),
+		Carrier:                  get("SMSDESK_CARRIER"),
+		PublicBaseURL:            strings.TrimSuffix(get("PUBLIC_BASE_URL"), "/"),
+		InternalBaseURL:          strings.TrimSuffix(get("INTERNAL_BASE_URL"), "/"),
+		TwilioAccountSID:         get("TWILIO_ACCOUNT_SID"),
+		TwilioAuthToken:          get("TWILIO_AUTH_TOKEN"),
+		TwilioAPIBaseURL:         strings.TrimSuffix(get("TWILIO_API_BASE_URL"), "/"),
+		TelnyxAPIKey:             get("TELNYX_API_KEY"),
+		TelnyxAPIBaseURL:         strings.TrimSuffix(get("TELNYX_API_BASE_URL"), "/"),
+		BandwidthAccountID:       get("BANDWIDTH_ACCOUNT_ID"),
+		BandwidthApplicationID:   get("BANDWIDTH_APPLICATION_ID"),
+		BandwidthClientID:        get("BANDWIDTH_CLIENT_ID"),
+		BandwidthClientSecret:    get("BANDWIDTH_CLIENT_SECRET"),
+		BandwidthAPIBaseURL:      strings.TrimSuffix(get("BANDWIDTH_API_BASE_URL"), "/"),
+		BandwidthTokenURL:        get("BANDWIDTH_TOKEN_URL"),
+		BandwidthWebhookUser:     get("BANDWIDTH_WEBHOOK_USER"),
+		BandwidthWebhookPassword: get("BANDWIDTH_WEBHOOK_PASSWORD"),
+		TasksLocation:            get("TASKS_LOCATION"),
+		TasksServiceAccount:      get("TASKS_SERVICE_ACCOUNT"),
+		TasksEmulatorHost:        get("CLOUD_TASKS_EMULATOR_HOST"),
+		MediaBucket:              get("MEDIA_BUCKET"),
+		StorageEmulatorHost:      get("STORAGE_EMULATOR_HOST"),
+		Auth:                     get("SMSDESK_AUTH"),
+		FirebaseAPIKey:           get("FIREBASE_API_KEY"),
+		FirebaseAuthDomain:       get("FIREBASE_AUTH_DOMAIN"),
 	}
 	for _, o := range strings.Split(get("CONSOLE_ORIGINS"), ",") {
 		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
@@ -199,6 +226,14 @@ func Load(getenv func(string) string) (Config, error) {
 	checkURL("TELNYX_API_BASE_URL", c.TelnyxAPIBaseURL, false)
 	if c.TelnyxAPIBaseURL == "" {
 		c.TelnyxAPIBaseURL = "https://api.telnyx.com"
+	}
+
+	checkBandwidth(c, get, bad, checkURL)
+	if c.BandwidthAPIBaseURL == "" {
+		c.BandwidthAPIBaseURL = "https://messaging.bandwidth.com"
+	}
+	if c.BandwidthTokenURL == "" {
+		c.BandwidthTokenURL = "https://api.bandwidth.com/api/v1/oauth2/token"
 	}
 
 	switch {
@@ -293,3 +328,52 @@ func (c Config) WebhookAuthToken() string {
 // SandboxAuthToken signs the sandbox's webhooks. It is public on purpose:
 // the sandbox carrier never reaches a real phone.
 const SandboxAuthToken = "sandbox-auth-token"
+
+// BandwidthSends reports whether Bandwidth sends are configured.
+func (c Config) BandwidthSends() bool { return c.BandwidthClientID != "" }
+
+// checkBandwidth checks Bandwidth's variables: the four a send needs come
+// together, the callback credentials come together and are long enough,
+// and the retired API User variables are refused with what replaces them.
+// Secrets are never named by value.
+func checkBandwidth(c Config, get func(string) string, bad func(string, ...any), checkURL func(string, string, bool)) {
+	if get("BANDWIDTH_API_USER") != "" || get("BANDWIDTH_API_PASSWORD") != "" {
+		bad("BANDWIDTH_API_USER and BANDWIDTH_API_PASSWORD are not used: Bandwidth retires API Users on 2 December 2026; create an API Credential (Account > API Credentials) and set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET")
+	}
+	send := map[string]string{
+		"BANDWIDTH_ACCOUNT_ID": c.BandwidthAccountID, "BANDWIDTH_APPLICATION_ID": c.BandwidthApplicationID,
+		"BANDWIDTH_CLIENT_ID": c.BandwidthClientID, "BANDWIDTH_CLIENT_SECRET": c.BandwidthClientSecret,
+	}
+	set := 0
+	for _, v := range send {
+		if v != "" {
+			set++
+		}
+	}
+	if set > 0 && set < len(send) {
+		for _, name := range []string{"BANDWIDTH_ACCOUNT_ID", "BANDWIDTH_APPLICATION_ID", "BANDWIDTH_CLIENT_ID", "BANDWIDTH_CLIENT_SECRET"} {
+			if send[name] == "" {
+				bad("%s is required when any of BANDWIDTH_ACCOUNT_ID, BANDWIDTH_APPLICATION_ID, BANDWIDTH_CLIENT_ID, BANDWIDTH_CLIENT_SECRET is set", name)
+			}
+		}
+	}
+	if v := c.BandwidthAccountID; v != "" && !bwAccountRe.MatchString(v) {
+		bad("BANDWIDTH_ACCOUNT_ID %q must be the account's number (digits)", v)
+	}
+	if v := c.BandwidthApplicationID; v != "" && !uuidRe.MatchString(v) {
+		bad("BANDWIDTH_APPLICATION_ID %q must be the messaging application's id (a UUID)", v)
+	}
+	user, password := c.BandwidthWebhookUser, c.BandwidthWebhookPassword
+	switch {
+	case user == "" && password != "":
+		bad("BANDWIDTH_WEBHOOK_USER is required with BANDWIDTH_WEBHOOK_PASSWORD")
+	case user != "" && password == "":
+		bad("BANDWIDTH_WEBHOOK_PASSWORD is required with BANDWIDTH_WEBHOOK_USER")
+	case strings.Contains(user, ":"):
+		bad("BANDWIDTH_WEBHOOK_USER must not contain a colon (HTTP Basic credentials are user:password)")
+	case password != "" && utf8.RuneCountInString(password) < minWebhookPassword:
+		bad("BANDWIDTH_WEBHOOK_PASSWORD must be at least %d characters (got %d)", minWebhookPassword, utf8.RuneCountInString(password))
+	}
+	checkURL("BANDWIDTH_API_BASE_URL", c.BandwidthAPIBaseURL, false)
+	checkURL("BANDWIDTH_TOKEN_URL", c.BandwidthTokenURL, false)
+}

@@ -5,11 +5,13 @@ package carrierenv
 
 import (
 	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth"
 	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
 	"github.com/smsdesk/smsdesk/shared/carrier/telnyx"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/config"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/bandwidthenv"
 )
 
 // Senders returns the carrier that sends for each provider.
@@ -32,6 +34,13 @@ func Senders(e *platform.Env) (map[string]carrier.Sender, error) {
 				return nil, err
 			}
 			senders[telnyx.Name] = xc
+		}
+		if creds, ok := bandwidthenv.Credentials(e); ok {
+			bc, err := bandwidth.NewClient(creds, cfg.BandwidthAPIBaseURL, nil)
+			if err != nil {
+				return nil, err
+			}
+			senders[bandwidth.Name] = bc
 		}
 		return senders, nil
 	})

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
+	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth"
 	"github.com/smsdesk/smsdesk/shared/carrier/telnyx"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/config"
@@ -20,6 +21,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/media/gcs"
 	"github.com/smsdesk/smsdesk/shared/media/memmedia"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/bandwidthenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 )
 
@@ -38,7 +40,7 @@ func build(ctx context.Context, e *platform.Env) (built, error) {
 		if err != nil {
 			return built{}, err
 		}
-		b := built{svc: &media.Service{Store: st, Access: access(e.Config), AllowLoopback: localCarrierAPI(e.Config)}}
+		b := built{svc: &media.Service{Store: st, Access: access(e), AllowLoopback: localCarrierAPI(e.Config)}}
 		switch cfg := e.Config; {
 		case cfg.Backend == config.BackendEmbedded:
 			mm, err := memmedia.New(memmedia.Options{BaseURL: cfg.PublicBaseURL + Path})
@@ -75,13 +77,16 @@ func Handler(ctx context.Context, e *platform.Env) (http.Handler, error) {
 }
 
 // access says where each provider's media URLs may lead and how their
-// downloads authenticate. Twilio's hosts are known even without an account
+// downloads authenticate (Bandwidth's with the API Credential's access
+// token). Twilio's hosts are known even without an account
 // (the sandbox carrier takes Twilio-shaped webhooks); its credentials are
 // sent only when both are configured.
-func access(cfg config.Config) map[string]carrier.MediaAccess {
+func access(e *platform.Env) map[string]carrier.MediaAccess {
+	cfg := e.Config
 	return map[string]carrier.MediaAccess{
-		twilio.Name: twilio.MediaAccess(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL),
-		telnyx.Name: telnyx.MediaAccess(cfg.TelnyxAPIBaseURL),
+		twilio.Name:    twilio.MediaAccess(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL),
+		telnyx.Name:    telnyx.MediaAccess(cfg.TelnyxAPIBaseURL),
+		bandwidth.Name: bandwidth.MediaAccess(bandwidthenv.Tokens(e), cfg.BandwidthAPIBaseURL),
 	}
 }
 
