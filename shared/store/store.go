@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/pacing/lane"
 )
 
 // InboundRetention is how long a dedupe record lives: carriers retry for
@@ -149,4 +150,8 @@ type Tx interface {
 	PutChat(c chat.Chat)
 	Message(ref chat.Ref) (chat.Message, error)
 	PutMessage(m chat.Message)
+
+	// Lane is a number's pacing lane (pacing/{number}_{index}).
+	Lane(number string, index int) (lane.State, error)
+	PutLane(l lane.State)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/pacing/lane"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -242,6 +243,11 @@ func (t *tx) Message(ref chat.Ref) (chat.Message, error) { t.reads++; return t.n
 func (t *tx) PutMessage(m chat.Message)                  { t.writes++; t.next.PutMessage(m) }
 func (t *tx) Agent(id string) (chat.Agent, error)        { t.reads++; return t.next.Agent(id) }
 func (t *tx) PutAgent(a chat.Agent)                      { t.writes++; t.next.PutAgent(a) }
+func (t *tx) Lane(number string, index int) (lane.State, error) {
+	t.reads++
+	return t.next.Lane(number, index)
+}
+func (t *tx) PutLane(l lane.State) { t.writes++; t.next.PutLane(l) }
 
 // WaitingChats is a query: one read per chat returned, at least one. No
 // query runs for no queues or invalid arguments, so nothing is billed then.

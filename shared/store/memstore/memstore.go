@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/pacing/lane"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -39,6 +40,7 @@ type state struct {
 	chats       map[string]chat.Chat
 	messages    map[string]map[int64]chat.Message
 	canned      map[string]chat.Canned
+	lanes       map[string]lane.State // pacing lanes by lane.ID, made on first write
 }
 
 // New returns an empty store.

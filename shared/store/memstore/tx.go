@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/pacing/lane"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -21,6 +22,7 @@ type tx struct {
 	agents   map[string]chat.Agent
 	chats    map[string]chat.Chat
 	messages map[chat.Ref]chat.Message
+	lanes    map[string]lane.State
 }
 
 var _ store.Tx = (*tx)(nil)

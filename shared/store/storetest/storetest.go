@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"open chats of queues", testOpenChats},
 		{"a consumer's chats", testConsumerChats},
 		{"canned messages", testCanned},
+		{"pacing lanes", testPacingLanes},
+		{"concurrent pacing reservations", testPacingContention},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
