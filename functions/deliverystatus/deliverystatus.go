@@ -1,8 +1,10 @@
 // Package deliverystatus is the DeliveryStatus function: carriers' message
 // status callbacks, for every provider. Twilio's are posted to
 // /DeliveryStatus, another provider's to /DeliveryStatus/{provider}. Each is
-// signed like the provider's inbound webhooks, names its message in the
-// (signed) query string, and updates are monotonic, so reordered and
+// authenticated like the provider's inbound webhooks and names its message
+// in the query string (Bandwidth's, posted to the application's one URL,
+// in the tag of the body); a report whose provider message id is not the
+// message's is refused, and updates are monotonic, so reordered and
 // repeated callbacks end in the right state.
 package deliverystatus
 
@@ -21,6 +23,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/bandwidthenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 	"github.com/smsdesk/smsdesk/shared/platform/telnyxenv"
 	"github.com/smsdesk/smsdesk/shared/platform/twilioenv"
@@ -50,6 +53,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if v := telnyxenv.Verifier(e); v != nil {
 		hooks[wire.ProviderTelnyx] = v
 	}
+	// Bandwidth's come to /DeliveryStatus/bandwidth, the application's
+	// OutboundCallbackUrl, once its callback credentials are configured.
+	if v := bandwidthenv.Verifier(e); v != nil {
+		hooks[wire.ProviderBandwidth] = v
+	}
 	return New(&delivery.Service{Store: st}, hooks, e.URLs()), nil
 }
 
@@ -68,28 +76,40 @@ func New(d *delivery.Service, hooks map[string]carrier.Webhooks, urls wire.URLs)
 		if !h.Authenticate(w, r, urls.StatusCallbackPath(provider)) {
 			return
 		}
+		// The message rides in the query of the callback URL each send was
+		// given, or, for a provider that posts every report to one URL
+		// (Bandwidth), in the report's body.
 		q := r.URL.Query()
-		chatID := q.Get("chat")
-		if chatID == "" {
-			httpx.Error(w, http.StatusBadRequest, "query parameter chat is required")
-			return
-		}
-		seq, err := strconv.ParseInt(q.Get("seq"), 10, 64)
-		if err != nil || seq < 1 {
-			httpx.Error(w, http.StatusBadRequest, "query parameter seq must be a positive integer")
-			return
+		inQuery := q.Has("chat") || q.Has("seq")
+		var ref chat.Ref
+		if inQuery {
+			var err error
+			if ref, err = wire.ParseStatusQuery(q); err != nil {
+				httpx.Error(w, http.StatusBadRequest, err.Error())
+				return
+			}
 		}
 		st, err := h.ParseStatus(r)
 		if err != nil {
 			httpx.Error(w, http.StatusBadRequest, "malformed status callback: "+err.Error())
 			return
 		}
-		_, err = d.ApplyStatus(r.Context(), provider, chat.Ref{ChatID: chatID, Seq: seq}, st)
+		switch {
+		case st.Ref != nil && inQuery && *st.Ref != ref:
+			httpx.Error(w, http.StatusConflict, "the status names another message than its URL")
+			return
+		case st.Ref != nil:
+			ref = *st.Ref
+		case !inQuery:
+			httpx.Error(w, http.StatusBadRequest, "query parameter chat is required")
+			return
+		}
+		_, err = d.ApplyStatus(r.Context(), provider, ref, st)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			httpx.Error(w, http.StatusNotFound, "no such message")
 		case errors.Is(err, delivery.ErrProviderIDMismatch):
-			httpx.Error(w, http.StatusConflict, "MessageSid does not match the message")
+			httpx.Error(w, http.StatusConflict, "the provider's message id does not match the message")
 		case err != nil:
 			logging.From(r.Context()).WithError(err).Error("could not record delivery status")
 			httpx.Error(w, http.StatusServiceUnavailable, "temporarily unable to record the status")
