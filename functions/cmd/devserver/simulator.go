@@ -53,6 +53,8 @@ type bubble struct {
 	At       time.Time `json:"at"`
 	Encoding string    `json:"encoding,omitempty"`
 	Segments int       `json:"segments,omitempty"`
+	// Media are the pictures of an MMS, shown in the bubble.
+	Media []string `json:"media,omitempty"`
 }
 
 func newSimulator(ctx context.Context, e *platform.Env, selfBase string) (*simulator, error) {
@@ -69,7 +71,15 @@ func newSimulator(ctx context.Context, e *platform.Env, selfBase string) (*simul
 
 func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch strings.TrimPrefix(r.URL.Path, "/Simulator") {
-	case "", "/":
+	case "":
+		// The page fetches api/… relative to its address: without the
+		// slash that would be /api/…, which nothing serves.
+		target := "Simulator/"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	case "/":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(simulatorPage)
 	case "/api/numbers":
@@ -166,7 +176,11 @@ func (s *simulator) thread(w http.ResponseWriter, r *http.Request) {
 	if s.sandbox != nil {
 		for _, m := range s.sandbox.Conversation(number, consumer) {
 			meas := sms.Measure(m.Body)
-			out = append(out, bubble{From: "business", Body: m.Body, At: m.At, Encoding: string(meas.Encoding), Segments: meas.Segments})
+			b := bubble{From: "business", Body: m.Body, At: m.At, Media: m.MediaURLs}
+			if len(m.MediaURLs) == 0 {
+				b.Encoding, b.Segments = string(meas.Encoding), meas.Segments
+			}
+			out = append(out, b)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
