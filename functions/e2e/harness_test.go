@@ -19,6 +19,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
+	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
@@ -194,6 +195,9 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 	}
 	if len(cfg.TelnyxPublicKey) > 0 {
 		builders[wire.FnTelnyxInbound] = telnyxinbound.Build
+	}
+	if cfg.BandwidthWebhookUser != "" {
+		builders[wire.FnBandwidthInbound] = bandwidthinbound.Build
 	}
 	handlers := map[string]http.Handler{wire.FnConsole: newConsole(e.dev, cfg, e.server.URL)}
 	for name, build := range builders {

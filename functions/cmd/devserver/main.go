@@ -19,6 +19,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
+	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
@@ -43,6 +44,7 @@ var functionHandlers = []struct {
 }{
 	{twilioinbound.Name, twilioinbound.Handler},
 	{telnyxinbound.Name, telnyxinbound.Handler},
+	{bandwidthinbound.Name, bandwidthinbound.Handler},
 	{routeinbound.Name, routeinbound.Handler},
 	{sendsms.Name, sendsms.Handler},
 	{deliverystatus.Name, deliverystatus.Handler},
