@@ -28,7 +28,9 @@ func TestLoadBandwidth(t *testing.T) {
 	}{
 		{"not configured", with(), ""},
 		{"configured", with(full), ""},
-		{"send variables come together", with(map[string]string{"BANDWIDTH_ACCOUNT_ID": "9900902"}), "BANDWIDTH_CLIENT_SECRET is required"},
+		{"ids come together", with(map[string]string{"BANDWIDTH_ACCOUNT_ID": "9900902"}), "BANDWIDTH_CLIENT_ID is required"},
+		{"a secret comes with its id", with(map[string]string{"BANDWIDTH_CLIENT_SECRET": "s3cret-value"}), "BANDWIDTH_CLIENT_ID is required with"},
+		{"ids without the secrets (a function that mounts neither)", with(full, map[string]string{"BANDWIDTH_CLIENT_SECRET": "", "BANDWIDTH_WEBHOOK_PASSWORD": ""}), ""},
 		{"account id is digits", with(full, map[string]string{"BANDWIDTH_ACCOUNT_ID": "acme"}), "BANDWIDTH_ACCOUNT_ID \"acme\""},
 		{"application id is a UUID", with(full, map[string]string{"BANDWIDTH_APPLICATION_ID": "app"}), "BANDWIDTH_APPLICATION_ID"},
 		{"webhook password without user", with(map[string]string{"BANDWIDTH_WEBHOOK_PASSWORD": "0123456789abcdef"}), "BANDWIDTH_WEBHOOK_USER is required"},

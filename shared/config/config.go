@@ -329,33 +329,42 @@ func (c Config) WebhookAuthToken() string {
 // the sandbox carrier never reaches a real phone.
 const SandboxAuthToken = "sandbox-auth-token"
 
-// BandwidthSends reports whether Bandwidth sends are configured.
-func (c Config) BandwidthSends() bool { return c.BandwidthClientID != "" }
+// BandwidthSends reports whether Bandwidth sends are configured: the ids
+// and the API Credential's secret.
+func (c Config) BandwidthSends() bool {
+	return c.BandwidthClientID != "" && c.BandwidthClientSecret != ""
+}
 
-// checkBandwidth checks Bandwidth's variables: the four a send needs come
-// together, the callback credentials come together and are long enough,
+// checkBandwidth checks Bandwidth's variables: the ids come together, a
+// secret comes with its id or user, the callback password is long enough,
 // and the retired API User variables are refused with what replaces them.
 // Secrets are never named by value.
 func checkBandwidth(c Config, get func(string) string, bad func(string, ...any), checkURL func(string, string, bool)) {
 	if get("BANDWIDTH_API_USER") != "" || get("BANDWIDTH_API_PASSWORD") != "" {
 		bad("BANDWIDTH_API_USER and BANDWIDTH_API_PASSWORD are not used: Bandwidth retires API Users on 2 December 2026; create an API Credential (Account > API Credentials) and set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET")
 	}
-	send := map[string]string{
+	// The ids are plain configuration every function is given; the client
+	// secret and the callback password are Secret Manager secrets mounted
+	// only where they are used, so a function may see the ids without them.
+	ids := map[string]string{
 		"BANDWIDTH_ACCOUNT_ID": c.BandwidthAccountID, "BANDWIDTH_APPLICATION_ID": c.BandwidthApplicationID,
-		"BANDWIDTH_CLIENT_ID": c.BandwidthClientID, "BANDWIDTH_CLIENT_SECRET": c.BandwidthClientSecret,
+		"BANDWIDTH_CLIENT_ID": c.BandwidthClientID,
 	}
 	set := 0
-	for _, v := range send {
+	for _, v := range ids {
 		if v != "" {
 			set++
 		}
 	}
-	if set > 0 && set < len(send) {
-		for _, name := range []string{"BANDWIDTH_ACCOUNT_ID", "BANDWIDTH_APPLICATION_ID", "BANDWIDTH_CLIENT_ID", "BANDWIDTH_CLIENT_SECRET"} {
-			if send[name] == "" {
-				bad("%s is required when any of BANDWIDTH_ACCOUNT_ID, BANDWIDTH_APPLICATION_ID, BANDWIDTH_CLIENT_ID, BANDWIDTH_CLIENT_SECRET is set", name)
+	if set > 0 && set < len(ids) {
+		for _, name := range []string{"BANDWIDTH_ACCOUNT_ID", "BANDWIDTH_APPLICATION_ID", "BANDWIDTH_CLIENT_ID"} {
+			if ids[name] == "" {
+				bad("%s is required when any of BANDWIDTH_ACCOUNT_ID, BANDWIDTH_APPLICATION_ID, BANDWIDTH_CLIENT_ID is set", name)
 			}
 		}
+	}
+	if c.BandwidthClientSecret != "" && c.BandwidthClientID == "" {
+		bad("BANDWIDTH_CLIENT_ID is required with BANDWIDTH_CLIENT_SECRET")
 	}
 	if v := c.BandwidthAccountID; v != "" && !bwAccountRe.MatchString(v) {
 		bad("BANDWIDTH_ACCOUNT_ID %q must be the account's number (digits)", v)
@@ -367,8 +376,6 @@ func checkBandwidth(c Config, get func(string) string, bad func(string, ...any),
 	switch {
 	case user == "" && password != "":
 		bad("BANDWIDTH_WEBHOOK_USER is required with BANDWIDTH_WEBHOOK_PASSWORD")
-	case user != "" && password == "":
-		bad("BANDWIDTH_WEBHOOK_PASSWORD is required with BANDWIDTH_WEBHOOK_USER")
 	case strings.Contains(user, ":"):
 		bad("BANDWIDTH_WEBHOOK_USER must not contain a colon (HTTP Basic credentials are user:password)")
 	case password != "" && utf8.RuneCountInString(password) < minWebhookPassword:

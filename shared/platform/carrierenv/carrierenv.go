@@ -4,6 +4,8 @@
 package carrierenv
 
 import (
+	"errors"
+
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth"
 	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
@@ -34,6 +36,11 @@ func Senders(e *platform.Env) (map[string]carrier.Sender, error) {
 				return nil, err
 			}
 			senders[telnyx.Name] = xc
+		}
+		// The account's ids are everywhere; the secret is mounted where
+		// texts are sent, and a sender that lacks it says so at start.
+		if cfg.BandwidthClientID != "" && !cfg.BandwidthSends() {
+			return nil, errors.New("BANDWIDTH_CLIENT_SECRET is not set: Bandwidth sends need the API Credential's secret")
 		}
 		if creds, ok := bandwidthenv.Credentials(e); ok {
 			bc, err := bandwidth.NewClient(creds, cfg.BandwidthAPIBaseURL, nil)
