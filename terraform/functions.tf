@@ -69,6 +69,18 @@ locals {
       sizing = { min_instances = 1, timeout_seconds = 10 }
     }
 
+    BandwidthInbound = {
+      package     = "functions/bandwidthinbound"
+      description = "Bandwidth inbound SMS/MMS callback (message-received): answer the 401 challenge, check the application's Basic callback credentials, dedupe, persist, publish sms-inbound, answer 200."
+      trigger     = "http"
+      carrier     = "bandwidth"
+      firestore   = true
+      publishes   = ["sms-inbound"]
+      secrets     = ["bandwidth-webhook-password"]
+      # Bandwidth waits 10 seconds and retries for 24 hours.
+      sizing = { min_instances = 1, timeout_seconds = 10 }
+    }
+
     RouteInbound = {
       package     = "functions/routeinbound"
       description = "Conversation state machine: consent, commands, menu, queue, assignment, replies (push subscription on sms-inbound)."
@@ -78,8 +90,9 @@ locals {
       publishes   = ["chat-events"]
       enqueues    = ["sms-send", "chat-timers"]
       # Copies consumers' MMS media into the bucket, downloading them from
-      # Twilio with the account's credentials.
-      secrets = ["twilio-auth-token"]
+      # Twilio with the account's credentials and from Bandwidth with the
+      # API Credential's access token.
+      secrets = ["twilio-auth-token", "bandwidth-client-secret"]
       media   = "read-write"
     }
 
@@ -89,7 +102,7 @@ locals {
       trigger     = "tasks"
       queue       = "sms-send"
       firestore   = true
-      secrets     = ["twilio-auth-token", "telnyx-api-key"]
+      secrets     = ["twilio-auth-token", "telnyx-api-key", "bandwidth-client-secret"]
       # Hands the carrier signed URLs of agents' images.
       media       = "read"
       signs_media = true
@@ -97,10 +110,10 @@ locals {
 
     DeliveryStatus = {
       package     = "functions/deliverystatus"
-      description = "Carriers' delivery updates (Twilio at /DeliveryStatus, Telnyx at /DeliveryStatus/telnyx): monotonic delivery state per message; carrier errors update consent."
+      description = "Carriers' delivery updates (Twilio at /DeliveryStatus, Telnyx at /DeliveryStatus/telnyx, Bandwidth at /DeliveryStatus/bandwidth): monotonic delivery state per message; carrier errors update consent."
       trigger     = "http"
       firestore   = true
-      secrets     = ["twilio-auth-token"]
+      secrets     = ["twilio-auth-token", "bandwidth-webhook-password"]
       sizing      = { timeout_seconds = 15 }
     }
 
@@ -196,25 +209,32 @@ locals {
     [for n in keys(local.functions) : "function_sources has no archive for ${n}" if !contains(keys(var.function_sources), n)],
     contains(var.carriers, "twilio") && var.twilio_account_sid == "" ? ["twilio is in carriers: set twilio_account_sid"] : [],
     contains(var.carriers, "telnyx") && var.telnyx_public_key == "" ? ["telnyx is in carriers: set telnyx_public_key"] : [],
+    contains(var.carriers, "bandwidth") && (var.bandwidth_account_id == "" || var.bandwidth_application_id == "" || var.bandwidth_client_id == "" || var.bandwidth_webhook_user == "") ? ["bandwidth is in carriers: set bandwidth_account_id, bandwidth_application_id, bandwidth_client_id and bandwidth_webhook_user"] : [],
   )
 
   public_base_url = coalesce(var.public_base_url, "https://${var.region}-${var.project_id}.cloudfunctions.net")
 
   # Plain environment of every function (the code validates it at start-up).
   function_environment = {
-    GOOGLE_CLOUD_PROJECT  = var.project_id
-    PUBLIC_BASE_URL       = local.public_base_url
-    TWILIO_ACCOUNT_SID    = var.twilio_account_sid
-    TWILIO_API_BASE_URL   = var.twilio_api_base_url
-    TELNYX_PUBLIC_KEY     = var.telnyx_public_key
-    TELNYX_API_BASE_URL   = var.telnyx_api_base_url
-    TASKS_LOCATION        = var.region
-    TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
-    MEDIA_BUCKET          = google_storage_bucket.media.name
-    LOG_LEVEL             = var.log_level
-    CONSOLE_ORIGINS       = join(",", var.console_origins)
-    FIREBASE_API_KEY      = var.firebase_api_key
-    FIREBASE_AUTH_DOMAIN  = coalesce(var.firebase_auth_domain, "${var.project_id}.firebaseapp.com")
+    GOOGLE_CLOUD_PROJECT     = var.project_id
+    PUBLIC_BASE_URL          = local.public_base_url
+    TWILIO_ACCOUNT_SID       = var.twilio_account_sid
+    TWILIO_API_BASE_URL      = var.twilio_api_base_url
+    TELNYX_PUBLIC_KEY        = var.telnyx_public_key
+    TELNYX_API_BASE_URL      = var.telnyx_api_base_url
+    BANDWIDTH_ACCOUNT_ID     = var.bandwidth_account_id
+    BANDWIDTH_APPLICATION_ID = var.bandwidth_application_id
+    BANDWIDTH_CLIENT_ID      = var.bandwidth_client_id
+    BANDWIDTH_WEBHOOK_USER   = var.bandwidth_webhook_user
+    BANDWIDTH_API_BASE_URL   = var.bandwidth_api_base_url
+    BANDWIDTH_TOKEN_URL      = var.bandwidth_token_url
+    TASKS_LOCATION           = var.region
+    TASKS_SERVICE_ACCOUNT    = google_service_account.tasks_invoker.email
+    MEDIA_BUCKET             = google_storage_bucket.media.name
+    LOG_LEVEL                = var.log_level
+    CONSOLE_ORIGINS          = join(",", var.console_origins)
+    FIREBASE_API_KEY         = var.firebase_api_key
+    FIREBASE_AUTH_DOMAIN     = coalesce(var.firebase_auth_domain, "${var.project_id}.firebaseapp.com")
   }
 }
 

@@ -46,6 +46,16 @@ output "telnyx_status_url" {
   value       = contains(keys(local.functions), "TelnyxInbound") ? "${local.public_base_url}/DeliveryStatus/telnyx" : null
 }
 
+output "bandwidth_inbound_callback_url" {
+  description = "Set on the Bandwidth messaging application as InboundCallbackUrl, with InboundCallbackCreds = bandwidth_webhook_user and the bandwidth-webhook-password secret (null until BandwidthInbound is deployed)."
+  value       = contains(keys(local.functions), "BandwidthInbound") ? "${local.public_base_url}/BandwidthInbound" : null
+}
+
+output "bandwidth_status_callback_url" {
+  description = "Set on the Bandwidth messaging application as OutboundCallbackUrl, with OutboundCallbackCreds the same as the inbound ones; every send's tag names its message."
+  value       = contains(keys(local.functions), "BandwidthInbound") ? "${local.public_base_url}/DeliveryStatus/bandwidth" : null
+}
+
 output "topics" {
   description = "Pub/Sub topic ids by name."
   value       = { for k, t in google_pubsub_topic.topic : k => t.id }

@@ -4,8 +4,10 @@
 # before the functions that mount them are deployed (see DEPLOY.md).
 locals {
   carrier_secrets = {
-    "twilio-auth-token" = { carrier = "twilio", env = "TWILIO_AUTH_TOKEN", description = "Twilio auth token (webhook signatures and REST API)." }
-    "telnyx-api-key"    = { carrier = "telnyx", env = "TELNYX_API_KEY", description = "Telnyx API v2 key (sending messages)." }
+    "twilio-auth-token"          = { carrier = "twilio", env = "TWILIO_AUTH_TOKEN", description = "Twilio auth token (webhook signatures and REST API)." }
+    "telnyx-api-key"             = { carrier = "telnyx", env = "TELNYX_API_KEY", description = "Telnyx API v2 key (sending messages)." }
+    "bandwidth-client-secret"    = { carrier = "bandwidth", env = "BANDWIDTH_CLIENT_SECRET", description = "Bandwidth API Credential client secret (OAuth 2.0 access tokens for sending and media)." }
+    "bandwidth-webhook-password" = { carrier = "bandwidth", env = "BANDWIDTH_WEBHOOK_PASSWORD", description = "Password of the Basic credentials set on the Bandwidth messaging application's callbacks (16 characters or more)." }
   }
 
   enabled_carrier_secrets = { for k, v in local.carrier_secrets : k => v if contains(var.carriers, v.carrier) }

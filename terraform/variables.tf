@@ -116,8 +116,8 @@ variable "carriers" {
   default     = ["twilio"]
 
   validation {
-    condition     = length(var.carriers) > 0 && alltrue([for c in var.carriers : contains(["twilio", "telnyx"], c)])
-    error_message = "carriers must be a non-empty subset of [\"twilio\", \"telnyx\"]."
+    condition     = length(var.carriers) > 0 && alltrue([for c in var.carriers : contains(["twilio", "telnyx", "bandwidth"], c)])
+    error_message = "carriers must be a non-empty subset of [\"twilio\", \"telnyx\", \"bandwidth\"]."
   }
 }
 
@@ -162,6 +162,67 @@ variable "telnyx_api_base_url" {
   validation {
     condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.telnyx_api_base_url))
     error_message = "telnyx_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
+variable "bandwidth_account_id" {
+  description = "BANDWIDTH_ACCOUNT_ID: the Bandwidth account number (not secret)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bandwidth_account_id == "" || can(regex("^[0-9]{1,12}$", var.bandwidth_account_id))
+    error_message = "bandwidth_account_id must be the account's number (digits)."
+  }
+}
+
+variable "bandwidth_application_id" {
+  description = "BANDWIDTH_APPLICATION_ID: the messaging application whose InboundCallbackUrl and OutboundCallbackUrl point at smsdesk (not secret)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bandwidth_application_id == "" || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.bandwidth_application_id))
+    error_message = "bandwidth_application_id must be the application's id (a UUID)."
+  }
+}
+
+variable "bandwidth_client_id" {
+  description = "BANDWIDTH_CLIENT_ID: client id of the Bandwidth API Credential (Account > API Credentials, with the Messaging role; not secret). Its secret goes into the Secret Manager secret bandwidth-client-secret."
+  type        = string
+  default     = ""
+}
+
+variable "bandwidth_webhook_user" {
+  description = "BANDWIDTH_WEBHOOK_USER: user of the Basic credentials set on the messaging application's InboundCallbackCreds and OutboundCallbackCreds. The password goes into the Secret Manager secret bandwidth-webhook-password."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !strcontains(var.bandwidth_webhook_user, ":")
+    error_message = "bandwidth_webhook_user must not contain a colon."
+  }
+}
+
+variable "bandwidth_api_base_url" {
+  description = "BANDWIDTH_API_BASE_URL: Bandwidth Messaging API base URL."
+  type        = string
+  default     = "https://messaging.bandwidth.com"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.bandwidth_api_base_url))
+    error_message = "bandwidth_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
+variable "bandwidth_token_url" {
+  description = "BANDWIDTH_TOKEN_URL: Bandwidth's OAuth 2.0 token endpoint."
+  type        = string
+  default     = "https://api.bandwidth.com/api/v1/oauth2/token"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.bandwidth_token_url))
+    error_message = "bandwidth_token_url must be an http(s) URL without a trailing slash."
   }
 }
 
