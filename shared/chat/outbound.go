@@ -9,9 +9,11 @@ const SessionlessReplyWindow = 7 * 24 * time.Hour
 // The hooks below let chat/proactive, which decides how the business starts
 // a conversation, build its change with the same bookkeeping as routing.
 
-// Post adds a business text to the transcript and to the sends.
+// Post adds a business text to the transcript and to the sends; a
+// Send.NotBefore given holds it until then.
 func (ch *Change) Post(m Message) Ref {
 	ref := ch.append(m)
+	ch.Messages[len(ch.Messages)-1].Send.NotBefore = m.Send.NotBefore
 	ch.Replies = append(ch.Replies, ref)
 	ch.Chat.Outbox = append(ch.Chat.Outbox, ref.Seq)
 	return ref

@@ -161,6 +161,12 @@ func HoldUntil(s chat.Settings, consumer string, now time.Time) (until time.Time
 		return time.Time{}, false, err
 	}
 	zones := calendar.Zones(consumer, s.QuietHours.TimeZone)
+	if len(zones) > maxZones {
+		// A number the data cannot place (toll-free, non-geographic +1
+		// numbers list dozens of zones, Guam to Pago Pago): judging by all
+		// of them would leave no daytime, so the deployment's zone decides.
+		zones = calendar.Zones("", s.QuietHours.TimeZone)
+	}
 	if w.Allowed(now, zones) {
 		return time.Time{}, false, nil
 	}
@@ -170,6 +176,10 @@ func HoldUntil(s chat.Settings, consumer string, now time.Time) (until time.Time
 	}
 	return next, true, nil
 }
+
+// maxZones bounds the zones a number may span and still be judged by
+// them: the widest area codes span two.
+const maxZones = 4
 
 // Decision is what the send path does with a message once its claim is
 // otherwise granted.
