@@ -56,6 +56,8 @@ locals {
   firestore_ttl_fields = {
     inbound          = { collection = "inbound", field = "expireAt" }
     outboundRequests = { collection = "outboundRequests", field = "expireAt" }
+    # OutboundAPI's per-key rate-limit tokens, one document per token and second.
+    ratelimit = { collection = "ratelimit", field = "expireAt" }
   }
 }
 

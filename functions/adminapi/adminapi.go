@@ -80,6 +80,8 @@ var RequiredFields = map[string][]string{
 	"Team":     {"name"},
 	"Agent":    {"name", "capacity"},
 	"Config":   {"settings", "numbers", "queues", "agents"},
+	// APIKeyRequest: a key for no number or no scope could do nothing.
+	"APIKeyRequest": {"name", "numbers", "scopes"},
 }
 
 // bodies reads the API's request bodies: a configuration imported whole
@@ -119,6 +121,7 @@ func (s *server) routes() []httpapi.Route {
 	for _, rs := range s.resources() {
 		out = append(out, rs...)
 	}
+	out = append(out, s.keyRoutes()...)
 	return append(out,
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),

@@ -7,6 +7,7 @@ package admin
 import (
 	"context"
 
+	"github.com/smsdesk/smsdesk/shared/apikey"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -47,4 +48,6 @@ type Service struct {
 	Store Store
 	// Statuses applies an agent's status change; nil refuses them.
 	Statuses StatusSetter
+	// Keys are OutboundAPI's API keys (apikeys.go); nil refuses them.
+	Keys *apikey.Service
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/shared/api"
+	"github.com/smsdesk/smsdesk/shared/apikey"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/desk"
@@ -52,6 +53,11 @@ var (
 		"Send":       reflect.TypeFor[chat.Send](),
 		"Delivery":   reflect.TypeFor[chat.Delivery](),
 
+		// AdminAPI: OutboundAPI keys
+		"APIKeyRequest": reflect.TypeFor[adminapi.APIKeyRequest](),
+		"APIKey":        reflect.TypeFor[apikey.View](),
+		"APIKeyCreated": reflect.TypeFor[adminapi.APIKeyCreated](),
+
 		// AgentAPI
 		"Me":              reflect.TypeFor[agentapi.Me](),
 		"QueueRef":        reflect.TypeFor[desk.QueueRef](),
@@ -67,10 +73,11 @@ var (
 		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
 		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
 	}
-	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes"}
+	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes", "APIKeyScope"}
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
+		"APIKey", "APIKeyCreated",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement"}
 )
 

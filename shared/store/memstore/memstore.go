@@ -23,6 +23,8 @@ type Store struct {
 	data *state
 	// revision counts configuration writes (see store.Store.ConfigRevision).
 	revision int64
+	// keys are the API-key collections (apikeys.go).
+	keys keyTables
 }
 
 // state is every collection. Values are stored as copies, never shared with

@@ -50,6 +50,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"open chats of queues", testOpenChats},
 		{"a consumer's chats", testConsumerChats},
 		{"canned messages", testCanned},
+		{"API keys", testAPIKeys},
+		{"rate-limit tokens are created once", testRateTokens},
+		{"outbound request records", testOutboundRequests},
 		{"pacing lanes", testPacingLanes},
 		{"concurrent pacing reservations", testPacingContention},
 	}
