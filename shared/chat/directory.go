@@ -141,6 +141,9 @@ type Agent struct {
 	LastAssignedAt time.Time `firestore:"lastAssignedAt" json:"lastAssignedAt,omitzero"`
 	// StatusReason says why routing changed the status (a missed offer).
 	StatusReason string `firestore:"statusReason,omitempty" json:"statusReason,omitempty"`
+	// LastSeenAt is the agent's console's last recorded poll (at most one
+	// write per 20 s; chat/presence).
+	LastSeenAt time.Time `firestore:"lastSeenAt" json:"lastSeenAt,omitzero"`
 }
 
 // Free reports whether the agent can take one more chat.
@@ -149,7 +152,7 @@ func (a Agent) Free() bool { return a.Status == AgentAvailable && a.Load < a.Cap
 // WithProfile returns a with the admin-set fields of p, keeping the routing
 // state, so saving a profile never loses a chat's capacity reservation.
 func (a Agent) WithProfile(p Agent) Agent {
-	p.Load, p.LastAssignedAt = a.Load, a.LastAssignedAt
+	p.Load, p.LastAssignedAt, p.LastSeenAt = a.Load, a.LastAssignedAt, a.LastSeenAt
 	if p.Status == "" {
 		p.Status, p.StatusReason = a.Status, a.StatusReason
 	}

@@ -130,6 +130,9 @@ func (s *Service) setAgentStatus(ctx context.Context, agentID string, status cha
 			return err
 		}
 		ag.Status, ag.StatusReason = status, ""
+		// A person changing their status is present, whatever their
+		// console's last recorded poll says (presence.go).
+		ag.LastSeenAt = s.Clock.Time()
 		tx.PutAgent(ag)
 		if status != chat.AgentAvailable {
 			return nil

@@ -46,4 +46,10 @@ type Service struct {
 	// attachments; with a nil Bucket media are off.
 	Media *media.Service
 	Clock clock.Clock
+	// AwayAfter is how long an available agent's console may stop polling
+	// before routing treats them as away (presence.go); 0 means
+	// presence.DefaultAwayAfter (60 s).
+	AwayAfter time.Duration
+
+	seen seenCache
 }

@@ -54,7 +54,7 @@ func (s *Service) settle(tx store.Tx, ch *chat.Change) ([]*chat.Change, error) {
 		if err != nil {
 			return nil, err
 		}
-		ch.Assign(cands)
+		ch.Assign(s.present(tx, ch, cands))
 	}
 	write(tx, ch)
 	if ch.Ended && ch.Chat.EndReason != chat.EndDismissed {
@@ -111,7 +111,7 @@ func (s *Service) offerWaiting(tx store.Tx, tree *chat.Tree, agentIDs []string, 
 		if err != nil {
 			return nil, err
 		}
-		if !ag.Free() {
+		if !ag.Free() || !s.presentAgent(tx, ag) {
 			continue
 		}
 		waiting, err := tx.WaitingChats(queues, maxWaitingScan)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -75,6 +76,13 @@ func (s *Service) InboxOf(ctx context.Context, v access.Viewer, withEnded bool) 
 	tree, err := s.Trees.Tree(ctx)
 	if err != nil {
 		return in, err
+	}
+	if v.AgentID != "" && s.Conversation != nil {
+		// The console's poll is the agent's presence; a failed record costs
+		// nothing the agent sees, so the inbox is answered anyway.
+		if err := s.Conversation.Seen(ctx, v.AgentID); err != nil {
+			logging.From(ctx).WithError(err).Warn("could not record the agent's poll")
+		}
 	}
 	if v.AgentID != "" {
 		limit := MaxEndedInInbox
