@@ -30,6 +30,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
@@ -49,11 +50,12 @@ type Services struct {
 	Conversation *conversation.Service
 	Desk         *desk.Service
 	Media        *media.Service
+	Outbound     *outbound.Service
 }
 
 // FromSet takes AgentAPI's services from a composed set.
 func FromSet(s jobs.Set) *Services {
-	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media}
+	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound}
 }
 
 // Build makes the handler from an Env.
@@ -69,7 +71,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	// The console is served at PUBLIC_BASE_URL/Console: its origin is
 	// allowed even where a proxy presents the API with another Host.
 	origins := append([]string{e.Config.PublicBaseURL}, e.Config.ConsoleOrigins...)
-	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media}, guard, AllowOrigins(origins...)), nil
+	ob, err := jobs.Outbound(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob}, guard, AllowOrigins(origins...)), nil
 }
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
@@ -124,10 +130,11 @@ type ErrorBody = httpapi.ErrorBody
 // name; the OpenAPI document's "required" lists say the same (a test
 // checks).
 var RequiredFields = map[string][]string{
-	"StatusRequest":  {"status"},
-	"ReplyRequest":   {"requestId"},
-	"MeasureRequest": {"body"},
-	"Canned":         {"title", "body"},
+	"StatusRequest":   {"status"},
+	"ReplyRequest":    {"requestId"},
+	"MeasureRequest":  {"body"},
+	"Canned":          {"title", "body"},
+	"OutboundRequest": {"number", "consumer", "requestId"},
 }
 
 // bodies reads the API's request bodies; errs answers its use cases'
@@ -160,6 +167,7 @@ func routes() []Route {
 		{Method: "PUT", Path: "/canned/{id}", Supervisor: true, Handle: putCanned},
 		{Method: "DELETE", Path: "/canned/{id}", Supervisor: true, Handle: deleteCanned},
 		{Method: "POST", Path: "/measure", Handle: measure},
+		{Method: "POST", Path: "/outbound", Handle: startOutbound},
 		// MMS out (media.go): only the agent who may reply uploads.
 		{Method: "POST", Path: "/chats/{id}/media", Requires: access.ActReply, Handle: func(a *Services, w http.ResponseWriter, r *http.Request) {
 			UploadMedia(a.Media)(w, r)

@@ -175,6 +175,9 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		{"PUT", "/canned/hello", `{"title":"Hello","body":"Hi, I am @{AGENT}."}`, want{noToken, denied, denied, ok, ok}},
 		{"DELETE", "/canned/bye", "", want{noToken, denied, denied, gone, gone}},
 		{"POST", "/measure", `{"body":"Hello €"}`, want{noToken, ok, ok, ok, ok}},
+		// Agents reach the outbound rules (off in this fixture); supervisors
+		// and admins without an agent id cannot start a chat.
+		{"POST", "/outbound", `{"number":"+14155550100","consumer":"+12125550123","body":"Hi","requestId":"o-1"}`, want{noToken, http.StatusBadRequest, http.StatusBadRequest, denied, denied}},
 		// The owner passes the access check and meets the body check (no
 		// multipart here); media_test.go covers uploads.
 		{"POST", "/chats/held-ana/media", "", want{noToken, http.StatusUnsupportedMediaType, denied, denied, denied}},

@@ -22,6 +22,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/telnyxinbound"
@@ -192,6 +193,7 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 		wire.FnChatTimers:     chattimers.Build,
 		wire.FnAdminAPI:       adminapi.Build,
 		wire.FnAgentAPI:       agentapi.Build,
+		wire.FnOutboundAPI:    outboundapi.Build,
 	}
 	if len(cfg.TelnyxPublicKey) > 0 {
 		builders[wire.FnTelnyxInbound] = telnyxinbound.Build

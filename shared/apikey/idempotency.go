@@ -5,14 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 )
-
-// IdempotencyRetention is how long a request's record, and so its replay,
-// lasts.
-const IdempotencyRetention = 24 * time.Hour
 
 // HeaderIdempotencyKey is the request header; HeaderReplayed marks a
 // replayed answer.
@@ -20,33 +15,6 @@ const (
 	HeaderIdempotencyKey = "Idempotency-Key"
 	HeaderReplayed       = "Idempotent-Replayed"
 )
-
-// State is where a request's record is.
-type State string
-
-// The states.
-const (
-	StateInProgress State = "in-progress"
-	StateDone       State = "done"
-)
-
-// Response is an answer as it is replayed.
-type Response struct {
-	Status      int
-	ContentType string
-	Body        []byte
-}
-
-// Record is outboundRequests/{keyId}_{sha256(idempotencyKey)}.
-type Record struct {
-	ID       string
-	KeyID    string
-	BodyHash string // hex SHA-256 of the request body
-	State    State
-	Response Response // when done
-	Created  time.Time
-	ExpireAt time.Time // Created + IdempotencyRetention; the TTL field
-}
 
 // RecordID is the record of an Idempotency-Key of a key. The header is
 // hashed so any printable value makes a valid, bounded document id.

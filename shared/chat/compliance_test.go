@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -224,12 +223,12 @@ func TestSystemTextsAddNoUCS2(t *testing.T) {
 			"BACK": s.BackWordIn(lang), "EXIT": s.ExitWordIn(lang),
 		}
 		for _, msg := range SystemMessages {
-			all = append(all, rendered{lang + " " + string(msg), s.render(lang, msg, vars), texts.Builtin[lang][string(msg)], vars})
+			all = append(all, rendered{lang + " " + string(msg), s.render(lang, msg, vars), texts.Builtin(lang, string(msg)), vars})
 		}
 		// The texts the product puts together: a menu, and the reply to a
 		// choice that is none, quoting a long body.
 		entry := map[string]string{"en": "en", "es": "es"}[lang]
-		all = append(all, rendered{lang + " menu", tree.MenuText(entry, lang), texts.Builtin[lang][string(MsgMenu)] + texts.Builtin[lang][string(MsgMenuOption)], nil})
+		all = append(all, rendered{lang + " menu", tree.MenuText(entry, lang), texts.Builtin(lang, string(MsgMenu)) + texts.Builtin(lang, string(MsgMenuOption)), nil})
 		c := &Chat{ID: "c", Status: StatusMenu, QueueID: entry, Language: lang, NextSeq: 4}
 		out := ReceiveInbound(InboundState{Settings: s, Tree: tree, Number: Number{EntryQueue: entry, Language: lang}, Consent: Consent{State: ConsentOptedIn}, OpenChat: c},
 			Inbound{ID: "in", Body: long}, "", now)
@@ -237,7 +236,7 @@ func TestSystemTextsAddNoUCS2(t *testing.T) {
 		if reply.Kind != KindInvalidChoice {
 			t.Fatalf("%s: reply to %q is %s", lang, long, reply.Kind)
 		}
-		all = append(all, rendered{lang + " invalid choice", reply.Body, texts.Builtin[lang][string(MsgInvalidChoice)] + texts.Builtin[lang][string(MsgMenu)] + texts.Builtin[lang][string(MsgMenuOption)], Vars{"body": long}})
+		all = append(all, rendered{lang + " invalid choice", reply.Body, texts.Builtin(lang, string(MsgInvalidChoice)) + texts.Builtin(lang, string(MsgMenu)) + texts.Builtin(lang, string(MsgMenuOption)), Vars{"body": long}})
 	}
 	for _, r := range all {
 		t.Run(r.name, func(t *testing.T) {
@@ -269,7 +268,7 @@ type rendered struct {
 // added is the characters of the text outside GSM-7 that its template and
 // inputs do not hold.
 func (r rendered) added() string {
-	from := r.template + strings.Join(slices.Collect(maps.Values(texts.Frequency)), "")
+	from := r.template + strings.Join(texts.Frequencies(), "")
 	for _, v := range r.vars {
 		from += v
 	}

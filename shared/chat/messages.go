@@ -54,15 +54,15 @@ func (s Settings) render(lang string, msg SystemMessage, vars Vars, overrides ..
 		}
 	}
 	if tmpl == "" {
-		tmpl = texts.Builtin[lang][string(msg)]
+		tmpl = texts.Builtin(lang, string(msg))
 	}
 	if tmpl == "" {
 		lang = "en"
-		tmpl = texts.Builtin["en"][string(msg)]
+		tmpl = texts.Builtin("en", string(msg))
 	}
 	freq := s.Program.Frequency
 	if freq == "" {
-		freq = texts.Frequency[lang]
+		freq = texts.Frequency(lang)
 	}
 	pairs := []string{
 		"@{PROGRAM}", s.Program.Name,

@@ -31,9 +31,34 @@ type OutboundStart struct {
 	// ChatID makes the start idempotent: a retry with the same id finds
 	// the chat and only repairs its dispatch. "" takes a fresh id.
 	ChatID string
-	// Slots are send slots reserved for the texts in order (a paced
-	// batch); a text without one reserves at send time.
-	Slots []chat.Send
+	// Block is a run of send slots reserved for the texts (a paced batch);
+	// a text it does not cover reserves its slot at send time.
+	Block *Block
+}
+
+// Block is consecutive ticks of one lane of the sender's pace.
+type Block struct {
+	At    time.Time
+	Tick  time.Duration
+	Ticks int
+	Lane  int
+}
+
+// lay gives each text its slot in the block, one tick per segment, in
+// order; texts past the block's end get none.
+func (b Block) lay(msgs []chat.Message) {
+	at, end := b.At, b.At.Add(time.Duration(b.Ticks)*b.Tick)
+	for i := range msgs {
+		if !msgs[i].Author.Outbound() {
+			continue
+		}
+		next := at.Add(time.Duration(max(1, msgs[i].Segments)) * b.Tick)
+		if next.After(end) {
+			return
+		}
+		msgs[i].Send.NotBefore, msgs[i].Send.SlotLane, msgs[i].Send.SlotUntil = at, b.Lane, at.Add(b.Tick)
+		at = next
+	}
 }
 
 // OutboundResult is the started chat.
@@ -113,11 +138,8 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 			return err
 		}
 		ch := out.Change
-		for i := range ch.Messages {
-			if i < len(req.Slots) && !req.Slots[i].NotBefore.IsZero() {
-				sl := req.Slots[i]
-				ch.Messages[i].Send.NotBefore, ch.Messages[i].Send.SlotLane, ch.Messages[i].Send.SlotUntil = sl.NotBefore, sl.SlotLane, sl.SlotUntil
-			}
+		if req.Block != nil {
+			req.Block.lay(ch.Messages)
 		}
 		tx.PutConsent(out.Consent)
 		for _, ev := range out.Events {

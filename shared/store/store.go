@@ -113,6 +113,11 @@ type Store interface {
 	CannedMessages(ctx context.Context) ([]chat.Canned, error)
 	// DeleteCanned returns nil when the canned message does not exist.
 	DeleteCanned(ctx context.Context, id string) error
+
+	// Batch returns an outbound batch, ErrNotFound for an unknown one.
+	Batch(ctx context.Context, id string) (OutboundBatch, error)
+	// PutBatch creates or replaces an outbound batch.
+	PutBatch(ctx context.Context, b OutboundBatch) error
 }
 
 // MaxOpenAgentChats bounds the offered and the held chats AgentChats

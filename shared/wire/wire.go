@@ -27,6 +27,7 @@ const (
 	FnChatTimers       = "ChatTimers"
 	FnAdminAPI         = "AdminAPI"
 	FnAgentAPI         = "AgentAPI"
+	FnOutboundAPI      = "OutboundAPI"
 	FnConsole          = "Console"
 )
 

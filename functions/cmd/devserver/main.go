@@ -23,6 +23,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
 	"github.com/smsdesk/smsdesk/functions/telnyxinbound"
@@ -51,6 +52,7 @@ var functionHandlers = []struct {
 	{chattimers.Name, chattimers.Handler},
 	{adminapi.Name, adminapi.Handler},
 	{agentapi.Name, agentapi.Handler},
+	{outboundapi.Name, outboundapi.Handler},
 	{console.Name, console.Handler},
 }
 

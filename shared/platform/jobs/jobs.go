@@ -17,6 +17,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/intake"
 	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
@@ -112,6 +113,7 @@ type Set struct {
 	Desk         *desk.Service
 	Admin        *admin.Service
 	Media        *media.Service
+	Outbound     *outbound.Service
 }
 
 // Clients are what a Set is composed over. Media may be nil (media off);
@@ -146,5 +148,23 @@ func Compose(c Clients) Set {
 		Desk:         &desk.Service{Store: c.Store, Trees: conv.Trees, Media: md, Conversation: conv, Clock: c.Clock},
 		Admin:        &admin.Service{Store: c.Store, Statuses: conv, Keys: keysOf(c.Store, c.Clock)},
 		Media:        md,
+		Outbound: &outbound.Service{Store: c.Store, Trees: conv.Trees, Conversation: conv,
+			Pacing: pacing.Reserver{Store: c.Store, Clock: c.Clock}, Clock: c.Clock},
 	}
+}
+
+// Outbound returns the Env's outbound service (agent-initiated chats,
+// OutboundAPI sessions and sessionless batches).
+func Outbound(ctx context.Context, e *platform.Env) (*outbound.Service, error) {
+	return platform.Part(e, "outbound", func() (*outbound.Service, error) {
+		st, err := storeenv.Store(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		conv, err := Conversation(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		return &outbound.Service{Store: st, Trees: conv.Trees, Conversation: conv, Pacing: pacing.Reserver{Store: st}}, nil
+	})
 }

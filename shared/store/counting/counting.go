@@ -83,6 +83,16 @@ func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
 	return s.next.Number(ctx, e164)
 }
 
+func (s *Store) Batch(ctx context.Context, id string) (store.OutboundBatch, error) {
+	s.read(1)
+	return s.next.Batch(ctx, id)
+}
+
+func (s *Store) PutBatch(ctx context.Context, b store.OutboundBatch) error {
+	s.writes.Add(1)
+	return s.next.PutBatch(ctx, b)
+}
+
 func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
 	s.writes.Add(1)
 	return s.next.PutNumber(ctx, n)

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/smsdesk/smsdesk/shared/apikey"
+	"github.com/smsdesk/smsdesk/shared/apikey/keyrec"
 )
 
 // The API-key collections: apiKeys/{id}; ratelimit/{keyId}_{second}_{slot},
@@ -22,13 +22,13 @@ const (
 	colOutboundRequests = "outboundRequests"
 )
 
-var _ apikey.Store = (*Store)(nil)
+var _ keyrec.Store = (*Store)(nil)
 
 // keyDoc is apiKeys/{id}. The secret is never stored, only its hash.
 type keyDoc struct {
 	Name          string         `firestore:"name"`
 	Numbers       []string       `firestore:"numbers"`
-	Scopes        []apikey.Scope `firestore:"scopes"`
+	Scopes        []keyrec.Scope `firestore:"scopes"`
 	RatePerSecond int            `firestore:"ratePerSecond"`
 	Hash          string         `firestore:"hash"`
 	CreatedAt     time.Time      `firestore:"createdAt"`
@@ -36,7 +36,7 @@ type keyDoc struct {
 	RevokedAt     *time.Time     `firestore:"revokedAt,omitempty"`
 }
 
-func toKeyDoc(k apikey.Key) keyDoc {
+func toKeyDoc(k keyrec.Key) keyDoc {
 	d := keyDoc{
 		Name: k.Name, Numbers: k.Numbers, Scopes: k.Scopes, RatePerSecond: k.RatePerSecond,
 		Hash: k.Hash, CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy,
@@ -48,8 +48,8 @@ func toKeyDoc(k apikey.Key) keyDoc {
 	return d
 }
 
-func (d keyDoc) key(id string) apikey.Key {
-	k := apikey.Key{
+func (d keyDoc) key(id string) keyrec.Key {
+	k := keyrec.Key{
 		ID: id, Name: d.Name, Numbers: d.Numbers, Scopes: d.Scopes, RatePerSecond: d.RatePerSecond,
 		Hash: d.Hash, CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy,
 	}
@@ -77,7 +77,7 @@ type requestDoc struct {
 	ExpireAt    time.Time `firestore:"expireAt"`
 }
 
-func toRequestDoc(r apikey.Record) requestDoc {
+func toRequestDoc(r keyrec.Record) requestDoc {
 	return requestDoc{
 		KeyID: r.KeyID, BodyHash: r.BodyHash, State: string(r.State),
 		Status: r.Response.Status, ContentType: r.Response.ContentType, Body: r.Response.Body,
@@ -85,10 +85,10 @@ func toRequestDoc(r apikey.Record) requestDoc {
 	}
 }
 
-func (d requestDoc) record(id string) apikey.Record {
-	return apikey.Record{
-		ID: id, KeyID: d.KeyID, BodyHash: d.BodyHash, State: apikey.State(d.State),
-		Response: apikey.Response{Status: d.Status, ContentType: d.ContentType, Body: d.Body},
+func (d requestDoc) record(id string) keyrec.Record {
+	return keyrec.Record{
+		ID: id, KeyID: d.KeyID, BodyHash: d.BodyHash, State: keyrec.State(d.State),
+		Response: keyrec.Response{Status: d.Status, ContentType: d.ContentType, Body: d.Body},
 		Created:  d.CreatedAt.UTC(), ExpireAt: d.ExpireAt.UTC(),
 	}
 }
@@ -98,7 +98,7 @@ func (s *Store) requestRef(id string) *gfs.DocumentRef {
 	return s.client.Collection(colOutboundRequests).Doc(id)
 }
 
-func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k keyrec.Key) error {
 	ref := s.apiKeyRef(k.ID)
 	if _, err := ref.Create(ctx, toKeyDoc(k)); err != nil {
 		return mapErr(err, "create "+ref.Path)
@@ -106,20 +106,20 @@ func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) error {
 	return nil
 }
 
-func (s *Store) APIKey(ctx context.Context, id string) (apikey.Key, error) {
+func (s *Store) APIKey(ctx context.Context, id string) (keyrec.Key, error) {
 	d, err := get[keyDoc](ctx, s.apiKeyRef(id))
 	if err != nil {
-		return apikey.Key{}, err
+		return keyrec.Key{}, err
 	}
 	return d.key(id), nil
 }
 
-func (s *Store) APIKeys(ctx context.Context) ([]apikey.Key, error) {
+func (s *Store) APIKeys(ctx context.Context) ([]keyrec.Key, error) {
 	snaps, err := s.client.Collection(colAPIKeys).OrderBy(gfs.DocumentID, gfs.Asc).Documents(ctx).GetAll()
 	if err != nil {
 		return nil, mapErr(err, "list "+colAPIKeys)
 	}
-	out := make([]apikey.Key, 0, len(snaps))
+	out := make([]keyrec.Key, 0, len(snaps))
 	for _, snap := range snaps {
 		var d keyDoc
 		if err := snap.DataTo(&d); err != nil {
@@ -130,9 +130,9 @@ func (s *Store) APIKeys(ctx context.Context) ([]apikey.Key, error) {
 	return out, nil
 }
 
-func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (apikey.Key, error) {
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (keyrec.Key, error) {
 	ref := s.apiKeyRef(id)
-	var k apikey.Key
+	var k keyrec.Key
 	err := s.client.RunTransaction(ctx, func(ctx context.Context, ft *gfs.Transaction) error {
 		snap, err := ft.Get(ref)
 		if err != nil {
@@ -152,7 +152,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (apik
 		return nil
 	})
 	if err != nil {
-		return apikey.Key{}, mapErr(err, "revoke "+ref.Path)
+		return keyrec.Key{}, mapErr(err, "revoke "+ref.Path)
 	}
 	return k, nil
 }
@@ -165,9 +165,9 @@ func (s *Store) CreateRateToken(ctx context.Context, id string, expireAt time.Ti
 	return nil
 }
 
-func (s *Store) BeginRequest(ctx context.Context, rec apikey.Record, now time.Time) (apikey.Record, bool, error) {
+func (s *Store) BeginRequest(ctx context.Context, rec keyrec.Record, now time.Time) (keyrec.Record, bool, error) {
 	ref := s.requestRef(rec.ID)
-	var held apikey.Record
+	var held keyrec.Record
 	var created bool
 	err := s.client.RunTransaction(ctx, func(ctx context.Context, ft *gfs.Transaction) error {
 		snap, err := ft.Get(ref)
@@ -189,12 +189,12 @@ func (s *Store) BeginRequest(ctx context.Context, rec apikey.Record, now time.Ti
 		return ft.Set(ref, toRequestDoc(rec))
 	})
 	if err != nil {
-		return apikey.Record{}, false, mapErr(err, "begin "+ref.Path)
+		return keyrec.Record{}, false, mapErr(err, "begin "+ref.Path)
 	}
 	return held, created, nil
 }
 
-func (s *Store) FinishRequest(ctx context.Context, id string, resp apikey.Response) error {
+func (s *Store) FinishRequest(ctx context.Context, id string, resp keyrec.Response) error {
 	ref := s.requestRef(id)
 	err := s.client.RunTransaction(ctx, func(ctx context.Context, ft *gfs.Transaction) error {
 		snap, err := ft.Get(ref)
@@ -205,10 +205,10 @@ func (s *Store) FinishRequest(ctx context.Context, id string, resp apikey.Respon
 		if err := snap.DataTo(&d); err != nil {
 			return fmt.Errorf("decode %s: %w", ref.Path, err)
 		}
-		if d.State == string(apikey.StateDone) {
+		if d.State == string(keyrec.StateDone) {
 			return nil
 		}
-		d.State = string(apikey.StateDone)
+		d.State = string(keyrec.StateDone)
 		d.Status, d.ContentType, d.Body = resp.Status, resp.ContentType, resp.Body
 		return ft.Set(ref, d)
 	})

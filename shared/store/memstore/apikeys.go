@@ -8,28 +8,28 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/apikey"
+	"github.com/smsdesk/smsdesk/shared/apikey/keyrec"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
-var _ apikey.Store = (*Store)(nil)
+var _ keyrec.Store = (*Store)(nil)
 
 // keyTables are the API-key collections (apiKeys, ratelimit,
 // outboundRequests). Nothing in them takes part in chat transactions, so
 // they have their own lock. The zero value is empty.
 type keyTables struct {
 	mu       sync.Mutex
-	keys     map[string]apikey.Key
+	keys     map[string]keyrec.Key
 	tokens   map[string]time.Time // id → expireAt
-	requests map[string]apikey.Record
+	requests map[string]keyrec.Record
 	purgeAt  int // token count at which old tokens are dropped
 }
 
 func (t *keyTables) init() {
 	if t.keys == nil {
-		t.keys = map[string]apikey.Key{}
+		t.keys = map[string]keyrec.Key{}
 		t.tokens = map[string]time.Time{}
-		t.requests = map[string]apikey.Record{}
+		t.requests = map[string]keyrec.Record{}
 	}
 }
 
@@ -41,7 +41,7 @@ func storedTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-func cloneKey(k apikey.Key) apikey.Key {
+func cloneKey(k keyrec.Key) keyrec.Key {
 	k.Numbers = slices.Clone(k.Numbers)
 	k.Scopes = slices.Clone(k.Scopes)
 	k.CreatedAt = storedTime(k.CreatedAt)
@@ -49,14 +49,14 @@ func cloneKey(k apikey.Key) apikey.Key {
 	return k
 }
 
-func cloneRecord(r apikey.Record) apikey.Record {
+func cloneRecord(r keyrec.Record) keyrec.Record {
 	r.Response.Body = slices.Clone(r.Response.Body)
 	r.Created = storedTime(r.Created)
 	r.ExpireAt = storedTime(r.ExpireAt)
 	return r
 }
 
-func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k keyrec.Key) error {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -68,22 +68,22 @@ func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) error {
 	return nil
 }
 
-func (s *Store) APIKey(ctx context.Context, id string) (apikey.Key, error) {
+func (s *Store) APIKey(ctx context.Context, id string) (keyrec.Key, error) {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	k, ok := t.keys[id]
 	if !ok {
-		return apikey.Key{}, notFound("API key", id)
+		return keyrec.Key{}, notFound("API key", id)
 	}
 	return cloneKey(k), nil
 }
 
-func (s *Store) APIKeys(ctx context.Context) ([]apikey.Key, error) {
+func (s *Store) APIKeys(ctx context.Context) ([]keyrec.Key, error) {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]apikey.Key, 0, len(t.keys))
+	out := make([]keyrec.Key, 0, len(t.keys))
 	for _, k := range t.keys {
 		out = append(out, cloneKey(k))
 	}
@@ -91,13 +91,13 @@ func (s *Store) APIKeys(ctx context.Context) ([]apikey.Key, error) {
 	return out, nil
 }
 
-func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (apikey.Key, error) {
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (keyrec.Key, error) {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	k, ok := t.keys[id]
 	if !ok {
-		return apikey.Key{}, notFound("API key", id)
+		return keyrec.Key{}, notFound("API key", id)
 	}
 	if k.RevokedAt.IsZero() {
 		k.RevokedAt = storedTime(at)
@@ -131,7 +131,7 @@ func (s *Store) CreateRateToken(ctx context.Context, id string, expireAt time.Ti
 	return nil
 }
 
-func (s *Store) BeginRequest(ctx context.Context, rec apikey.Record, now time.Time) (apikey.Record, bool, error) {
+func (s *Store) BeginRequest(ctx context.Context, rec keyrec.Record, now time.Time) (keyrec.Record, bool, error) {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -143,7 +143,7 @@ func (s *Store) BeginRequest(ctx context.Context, rec apikey.Record, now time.Ti
 	return cloneRecord(rec), true, nil
 }
 
-func (s *Store) FinishRequest(ctx context.Context, id string, resp apikey.Response) error {
+func (s *Store) FinishRequest(ctx context.Context, id string, resp keyrec.Response) error {
 	t := &s.keys
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -151,11 +151,11 @@ func (s *Store) FinishRequest(ctx context.Context, id string, resp apikey.Respon
 	if !ok {
 		return notFound("outbound request", id)
 	}
-	if rec.State == apikey.StateDone {
+	if rec.State == keyrec.StateDone {
 		return nil
 	}
-	rec.State = apikey.StateDone
-	rec.Response = apikey.Response{Status: resp.Status, ContentType: resp.ContentType, Body: slices.Clone(resp.Body)}
+	rec.State = keyrec.StateDone
+	rec.Response = keyrec.Response{Status: resp.Status, ContentType: resp.ContentType, Body: slices.Clone(resp.Body)}
 	t.requests[id] = rec
 	return nil
 }

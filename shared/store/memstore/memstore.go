@@ -25,6 +25,8 @@ type Store struct {
 	revision int64
 	// keys are the API-key collections (apikeys.go).
 	keys keyTables
+	// batches are the outbound batches (batches.go).
+	batches batchTable
 }
 
 // state is every collection. Values are stored as copies, never shared with

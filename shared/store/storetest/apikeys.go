@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsdesk/smsdesk/shared/apikey"
+	"github.com/smsdesk/smsdesk/shared/apikey/keyrec"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
-// keyStore is the store as apikey.Store. The Firestore adapter and
+// keyStore is the store as keyrec.Store. The Firestore adapter and
 // memstore assert they implement it at compile time; a wrapper that does
 // not (counting) has no API keys to test.
-func keyStore(t *testing.T, s store.Store) apikey.Store {
+func keyStore(t *testing.T, s store.Store) keyrec.Store {
 	t.Helper()
-	ks, ok := s.(apikey.Store)
+	ks, ok := s.(keyrec.Store)
 	if !ok {
 		t.Skipf("%T does not store API keys", s)
 	}
@@ -26,9 +26,9 @@ func keyStore(t *testing.T, s store.Store) apikey.Store {
 
 func testAPIKeys(t *testing.T, s store.Store) {
 	ks := keyStore(t, s)
-	k := apikey.Key{
+	k := keyrec.Key{
 		ID: "key_aaaaaaaaaaaaaaaa", Name: "CRM", Numbers: []string{"+14155550101", "+14155550102"},
-		Scopes: []apikey.Scope{apikey.ScopeSession, apikey.ScopeSessionless}, RatePerSecond: 10,
+		Scopes: []keyrec.Scope{keyrec.ScopeSession, keyrec.ScopeSessionless}, RatePerSecond: 10,
 		Hash: "sha256:00ff", CreatedAt: t0, CreatedBy: "admin-uid",
 	}
 	if _, err := ks.APIKey(ctx(t), k.ID); !errors.Is(err, store.ErrNotFound) {
@@ -47,8 +47,8 @@ func testAPIKeys(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	diff(t, "key", k, got)
-	k2 := apikey.Key{ID: "key_0000000000000000", Name: "ERP", Numbers: []string{"+14155550101"},
-		Scopes: []apikey.Scope{apikey.ScopeSessionless}, RatePerSecond: 1, Hash: "sha256:11", CreatedAt: t0.Add(time.Second)}
+	k2 := keyrec.Key{ID: "key_0000000000000000", Name: "ERP", Numbers: []string{"+14155550101"},
+		Scopes: []keyrec.Scope{keyrec.ScopeSessionless}, RatePerSecond: 1, Hash: "sha256:11", CreatedAt: t0.Add(time.Second)}
 	if err := ks.CreateAPIKey(ctx(t), k2); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "keys by id", []apikey.Key{k2, k}, all)
+	diff(t, "keys by id", []keyrec.Key{k2, k}, all)
 
 	revokedAt := t0.Add(time.Hour)
 	rk, err := ks.RevokeAPIKey(ctx(t), k.ID, revokedAt)
@@ -114,11 +114,11 @@ func testRateTokens(t *testing.T, s store.Store) {
 
 func testOutboundRequests(t *testing.T, s store.Store) {
 	ks := keyStore(t, s)
-	rec := apikey.Record{
+	rec := keyrec.Record{
 		ID: "key_aaaaaaaaaaaaaaaa_abc", KeyID: "key_aaaaaaaaaaaaaaaa", BodyHash: "h1",
-		State: apikey.StateInProgress, Created: t0, ExpireAt: t0.Add(apikey.IdempotencyRetention),
+		State: keyrec.StateInProgress, Created: t0, ExpireAt: t0.Add(keyrec.IdempotencyRetention),
 	}
-	if err := ks.FinishRequest(ctx(t), rec.ID, apikey.Response{Status: 200}); !errors.Is(err, store.ErrNotFound) {
+	if err := ks.FinishRequest(ctx(t), rec.ID, keyrec.Response{Status: 200}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("FinishRequest(missing) = %v, want ErrNotFound", err)
 	}
 	held, created, err := ks.BeginRequest(ctx(t), rec, t0)
@@ -135,16 +135,16 @@ func testOutboundRequests(t *testing.T, s store.Store) {
 	}
 	diff(t, "held record", rec, held)
 
-	resp := apikey.Response{Status: 200, ContentType: "application/json", Body: []byte(`{"id":"c1"}`)}
+	resp := keyrec.Response{Status: 200, ContentType: "application/json", Body: []byte(`{"id":"c1"}`)}
 	if err := ks.FinishRequest(ctx(t), rec.ID, resp); err != nil {
 		t.Fatalf("FinishRequest: %v", err)
 	}
 	// The first response finished is kept.
-	if err := ks.FinishRequest(ctx(t), rec.ID, apikey.Response{Status: 400, Body: []byte("no")}); err != nil {
+	if err := ks.FinishRequest(ctx(t), rec.ID, keyrec.Response{Status: 400, Body: []byte("no")}); err != nil {
 		t.Fatalf("second FinishRequest: %v", err)
 	}
 	done := rec
-	done.State, done.Response = apikey.StateDone, resp
+	done.State, done.Response = keyrec.StateDone, resp
 	held, created, err = ks.BeginRequest(ctx(t), again, t0.Add(time.Hour))
 	if err != nil || created {
 		t.Fatalf("BeginRequest after finish = %v, %v", created, err)
@@ -154,7 +154,7 @@ func testOutboundRequests(t *testing.T, s store.Store) {
 	// At its expiry the record is replaced, whether or not the TTL policy
 	// has deleted it yet.
 	later := rec
-	later.BodyHash, later.Created, later.ExpireAt = "h3", rec.ExpireAt, rec.ExpireAt.Add(apikey.IdempotencyRetention)
+	later.BodyHash, later.Created, later.ExpireAt = "h3", rec.ExpireAt, rec.ExpireAt.Add(keyrec.IdempotencyRetention)
 	held, created, err = ks.BeginRequest(ctx(t), later, rec.ExpireAt)
 	if err != nil || !created {
 		t.Fatalf("BeginRequest at expiry = %v, %v; want created", created, err)

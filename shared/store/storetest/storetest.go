@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"outbound request records", testOutboundRequests},
 		{"pacing lanes", testPacingLanes},
 		{"concurrent pacing reservations", testPacingContention},
+		{"outbound batches", testOutboundBatches},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
