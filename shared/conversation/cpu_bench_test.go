@@ -138,7 +138,7 @@ func newPipe(b *testing.B) *pipe {
 	urls := wire.URLs{Public: "https://sms.acme.example", Internal: "https://fn.acme.example"}
 	p := &pipe{bus: &queueBus{}, tasks: &queueTasks{}, carrier: &recordingCarrier{}, inboundURL: urls.PublicFunction(wire.FnTwilioInbound)}
 	set := jobs.Compose(jobs.Clients{Store: mem, Bus: p.bus, Tasks: p.tasks, URLs: urls,
-		Senders: map[string]carrier.Sender{wire.ProviderTwilio: p.carrier}})
+		Senders: map[string]carrier.Sender{wire.ProviderTwilio: p.carrier}, Clock: steppingClock()})
 	verifier := twilio.NewVerifier(benchToken)
 	// The functions log as deployed (JSON, info), into nothing.
 	logger := logging.New(io.Discard, logrus.InfoLevel, "bench")

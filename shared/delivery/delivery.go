@@ -286,7 +286,7 @@ func (s *Service) gate(tx store.Tx, c chat.Chat, m chat.Message, now time.Time) 
 		return m, time.Time{}, "", nil // within the slot reserved for it
 	}
 	plan := pacing.PlanFor(number, zone)
-	slot, err := s.Pacing.ReserveInTx(tx, plan, pacing.LaneFor(plan, c.ID), now, max(1, m.Segments))
+	slot, err := s.Pacing.ReserveAt(tx, plan, pacing.LaneFor(plan, c.ID), now, max(1, m.Segments))
 	if err != nil {
 		return m, time.Time{}, "", fmt.Errorf("reserve a send slot on %s: %w", number.E164, err)
 	}

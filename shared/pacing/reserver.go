@@ -63,11 +63,22 @@ func loadLane(tx Tx, number string, index int) (Lane, error) {
 // caller's transaction, for a send decided in it (a reply, a late proactive
 // send). notBefore at or before now may take the current tick.
 func (r Reserver) ReserveInTx(tx Tx, p Plan, index int, notBefore time.Time, segments int) (Slot, error) {
+	return r.reserveFrom(tx, p, index, p.Earliest(r.Clock.Time(), notBefore), segments)
+}
+
+// ReserveAt is ReserveInTx for a send decided at now: the caller's one
+// reading of the clock for its whole transaction, so the slot is judged
+// against the same instant it was reserved from.
+func (r Reserver) ReserveAt(tx Tx, p Plan, index int, now time.Time, segments int) (Slot, error) {
+	return r.reserveFrom(tx, p, index, p.Earliest(now, now), segments)
+}
+
+func (r Reserver) reserveFrom(tx Tx, p Plan, index int, from time.Time, segments int) (Slot, error) {
 	l, err := loadLane(tx, p.Number, index)
 	if err != nil {
 		return Slot{}, err
 	}
-	slots, next, err := p.Reserve(l, p.Earliest(r.Clock.Time(), notBefore), []int{segments})
+	slots, next, err := p.Reserve(l, from, []int{segments})
 	if err != nil {
 		return Slot{}, err
 	}

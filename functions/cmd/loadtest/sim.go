@@ -190,7 +190,9 @@ func (s *sim) setUp(ctx context.Context) error {
 		{"/AdminAPI/queues/" + entryQueue, `{"name":"Load","order":1,` + long + `}`},
 		{"/AdminAPI/queues/load-a", `{"name":"Load A","parentId":"load","order":1,"keywords":["1"],"agents":[` + agents + `]}`},
 		{"/AdminAPI/queues/load-b", `{"name":"Load B","parentId":"load","order":2,"keywords":["2"],"agents":[` + agents + `]}`},
-		{"/AdminAPI/numbers/" + url.PathEscape(loadNumber), `{"provider":"twilio","entryQueue":"` + entryQueue + `","language":"en","enabled":true}`},
+		// A short code's pace (500 segments/s), so what the load measures is
+		// the pipe, not the number's throughput (shared/pacing).
+		{"/AdminAPI/numbers/" + url.PathEscape(loadNumber), `{"provider":"twilio","entryQueue":"` + entryQueue + `","language":"en","enabled":true,"type":"short-code","messagesPerSecond":500}`},
 	}
 	for _, st := range steps {
 		if err := s.c.call(ctx, adminPrincipal, "PUT", st.path, st.body, nil); err != nil {
