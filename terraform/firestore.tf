@@ -52,12 +52,15 @@ locals {
     }
   }
 
-  # Dedupe records: documents are deleted (within about a day) after expireAt.
+  # Dedupe and expiring records: documents are deleted (within about a day)
+  # after expireAt.
   firestore_ttl_fields = {
     inbound          = { collection = "inbound", field = "expireAt" }
     outboundRequests = { collection = "outboundRequests", field = "expireAt" }
     # OutboundAPI's per-key rate-limit tokens, one document per token and second.
     ratelimit = { collection = "ratelimit", field = "expireAt" }
+    # OutboundAPI's sessionless batches, kept 30 days for GET /v1/sessionless_sms/{batch}.
+    outboundBatches = { collection = "outboundBatches", field = "expireAt" }
   }
 }
 

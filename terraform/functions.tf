@@ -30,17 +30,17 @@
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
-# To add a function, add one entry below; for example an HTTP API:
+# To add a function, add one entry below; for example a Pub/Sub consumer:
 #
-#   OutboundAPI = {
-#     package     = "functions/outboundapi"
-#     description = "Outbound SMS for business systems."
-#     trigger     = "http"
+#   ChatStats = {
+#     package     = "functions/chatstats"
+#     description = "Chat statistics from chat-events."
+#     trigger     = "pubsub"
+#     topic       = "chat-events"
 #     firestore   = true
-#     enqueues    = ["sms-send", "chat-timers"]
 #   }
 #
-# Later functions: OutboundAPI, IVRWebhook (http, public),
+# Later functions: IVRWebhook (http, public),
 # CRMSync and ChatStats (pubsub, chat-events).
 locals {
   function_catalog = {
@@ -140,6 +140,22 @@ locals {
       signs_media = true                  # signed URLs in GET /chats/{id}
       # The console polls every second: keep one instance warm.
       sizing = { min_instances = 1, timeout_seconds = 30 }
+    }
+
+    OutboundAPI = {
+      package     = "functions/outboundapi"
+      description = "Outbound SMS for business systems: POST /v1/sms starts a chat, POST /v1/sessionless_sms texts up to 1,000 recipients paced over the sender's pool, GET /v1/sessionless_sms/{batch} reports delivery (API keys: Bearer or Basic, per-key rate limit, Idempotency-Key)."
+      # Public like the other APIs: the code authenticates every request with
+      # an API key (hashed in Firestore), so allUsers may invoke it.
+      trigger   = "http"
+      firestore = true                        # keys, rate-limit tokens, idempotency records, batches, chats
+      publishes = ["chat-events"]             # an outbound chat's events
+      enqueues  = ["sms-send", "chat-timers"] # the texts (held or paced with a schedule time), the chat's timers
+      secrets   = ["twilio-auth-token"]       # shared/config requires it with the twilio carrier
+      # No media. No secret of its own: key hashes are SHA-256 (apikey's
+      # optional pepper is not wired to a secret yet).
+      # A 1,000-recipient batch writes 1,000 chats before it answers.
+      sizing = { timeout_seconds = 300 }
     }
 
     Console = {

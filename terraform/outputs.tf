@@ -56,6 +56,11 @@ output "bandwidth_status_callback_url" {
   value       = contains(keys(local.functions), "BandwidthInbound") ? "${local.public_base_url}/DeliveryStatus/bandwidth" : null
 }
 
+output "outbound_api_url" {
+  description = "OutboundAPI for business systems (POST /v1/sms, POST /v1/sessionless_sms, GET /v1/sessionless_sms/{batch}; contract at /openapi.yaml), with an API key from POST /AdminAPI/apiKeys."
+  value       = contains(keys(local.functions), "OutboundAPI") ? "${local.public_base_url}/OutboundAPI" : null
+}
+
 output "topics" {
   description = "Pub/Sub topic ids by name."
   value       = { for k, t in google_pubsub_topic.topic : k => t.id }

@@ -1,13 +1,14 @@
 // Package api holds the HTTP contracts of smsdesk's JSON APIs as one OpenAPI
-// 3.1 document (openapi.yaml): the paths of AdminAPI today, AgentAPI and
-// OutboundAPI as they are built. Tests in this package keep the document and
-// the code in step: every route a function serves is documented, and every
-// schema's properties are the JSON names of the Go type it describes.
+// 3.1 document (openapi.yaml): AdminAPI, AgentAPI and OutboundAPI. Tests in
+// this package keep the document and the code in step: every route a
+// function serves is documented, every schema's properties are the JSON
+// names of the Go type it describes, and request schemas require what the
+// server requires.
 package api
 
 import _ "embed"
 
-// OpenAPI is the document, as served at GET /AdminAPI/openapi.yaml.
+// OpenAPI is the document, as every API serves it at GET /{API}/openapi.yaml.
 //
 //go:embed openapi.yaml
 var OpenAPI []byte

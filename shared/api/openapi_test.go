@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,11 +18,13 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
+	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/shared/api"
 	"github.com/smsdesk/smsdesk/shared/apikey"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
@@ -72,14 +76,51 @@ var (
 		"EndRequest":      reflect.TypeFor[agentapi.EndRequest](),
 		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
 		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
+		"OutboundRequest": reflect.TypeFor[agentapi.OutboundRequest](),
+		"OutboundStarted": reflect.TypeFor[agentapi.OutboundStarted](),
+		"OutboundError":   reflect.TypeFor[agentapi.OutboundError](),
+
+		// OutboundAPI
+		"OutboundAPIError":   reflect.TypeFor[apikey.ErrorBody](),
+		"SessionRequest":     reflect.TypeFor[outbound.SessionRequest](),
+		"OutboundChat":       reflect.TypeFor[outbound.ChatView](),
+		"AgentInfo":          reflect.TypeFor[outbound.AgentInfo](),
+		"EndUser":            reflect.TypeFor[outbound.EndUser](),
+		"SessionlessRequest": reflect.TypeFor[outboundapi.SessionlessRequest](),
+		"Batch":              reflect.TypeFor[outboundapi.BatchView](),
+		"Recipient":          reflect.TypeFor[outboundapi.RecipientView](),
+		"RecipientText":      reflect.TypeFor[outbound.Text](),
 	}
-	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes", "APIKeyScope"}
+	scalar = []string{"ID", "Language", "Messages", "SystemMessage", "Minutes", "APIKeyScope", "BatchStatus"}
 	// responseOnly schemas are never request bodies, so their "required"
-	// lists are not the server's.
+	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
 		"APIKey", "APIKeyCreated",
-		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement"}
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
+		"OutboundStarted", "OutboundError",
+		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText"}
 )
+
+// outboundRequired are the members OutboundAPI's request bodies must
+// carry. OutboundAPI has no required list of its own (its use case refuses
+// each missing member with the reference product's message), so
+// TestOutboundAPIRefusesMissingMembers checks this one on the live handler.
+var outboundRequired = map[string][]string{
+	"SessionRequest":     {"chat_type", "end_user_number", "outbound_number", "message"},
+	"SessionlessRequest": {"from_phone", "phone_number", "message"},
+}
+
+// outboundRoutes are OutboundAPI's routes. It serves them from its own mux
+// behind the API-key middleware, without a route table; the paths are its
+// constants.
+func outboundRoutes() []route {
+	return []route{
+		{http.MethodGet, "/openapi.yaml", true},
+		{http.MethodPost, outboundapi.PathSession, false},
+		{http.MethodPost, outboundapi.PathSessionless, false},
+		{http.MethodGet, outboundapi.PathSessionless + "/{batch}", false},
+	}
+}
 
 // route is a route as a contract test needs it.
 type route struct {
@@ -108,6 +149,7 @@ var apis = []struct {
 		}
 		return out
 	}, agentapi.RequiredFields},
+	{outboundapi.Name, outboundRoutes, outboundRequired},
 }
 
 // requiredFields are the required members of a request schema, whichever
@@ -141,9 +183,22 @@ func handlers(t *testing.T) map[string]http.Handler {
 		})
 	}
 	open := func(h http.Handler) http.Handler { return h }
+	_, secret, err := set.Admin.Keys.Create(context.Background(), apikey.Key{
+		Name: "contract test", Numbers: []string{"+14155550101"}, Scopes: apikey.Scopes,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKey := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+secret)
+			h.ServeHTTP(w, r)
+		})
+	}
 	return map[string]http.Handler{
-		adminapi.Name: adminapi.New(set.Admin, open),
-		agentapi.Name: withToken(agentapi.New(agentapi.FromSet(set), auth.NewGuard(dev))),
+		adminapi.Name:    adminapi.New(set.Admin, open),
+		agentapi.Name:    withToken(agentapi.New(agentapi.FromSet(set), auth.NewGuard(dev))),
+		outboundapi.Name: withKey(outboundapi.New(set.Outbound, set.Admin.Keys)),
 	}
 }
 
@@ -264,15 +319,21 @@ func TestDocumentedRoutesAreServed(t *testing.T) {
 		}
 		for _, r := range routes {
 			method, path, _ := strings.Cut(r, " ")
-			path = strings.NewReplacer("{id}", "x", "{e164}", "+14155550199").Replace(path)
+			path = strings.NewReplacer("{id}", "x", "{e164}", "+14155550199", "{batch}", "x").Replace(path)
 			var body io.Reader
 			if method == http.MethodPut || method == http.MethodPost {
 				body = strings.NewReader("{}")
 			}
 			req := httptest.NewRequest(method, "/"+a.name+path, body)
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			rec := httptest.NewRecorder()
 			hs[a.name].ServeHTTP(rec, req)
-			if rec.Code == http.StatusMethodNotAllowed || strings.Contains(rec.Body.String(), "no such resource") {
+			// "no such resource" is httpapi's 404; "404 page not found" a
+			// plain ServeMux's (OutboundAPI's).
+			if rec.Code == http.StatusMethodNotAllowed || strings.Contains(rec.Body.String(), "no such resource") ||
+				strings.Contains(rec.Body.String(), "404 page not found") {
 				t.Errorf("%s %s: the router did not serve it: %d %s", a.name, r, rec.Code, rec.Body)
 			}
 		}
@@ -280,9 +341,11 @@ func TestDocumentedRoutesAreServed(t *testing.T) {
 }
 
 func TestDocumentIsServedWithoutAuthentication(t *testing.T) {
+	set := jobs.Compose(jobs.Clients{Store: memstore.New()})
 	hs := map[string]http.Handler{
-		adminapi.Name: adminapi.New(jobs.Compose(jobs.Clients{Store: memstore.New()}).Admin, adminapi.RefuseAll),
-		agentapi.Name: agentapi.New(agentapi.FromSet(jobs.Compose(jobs.Clients{Store: memstore.New()})), nil),
+		adminapi.Name:    adminapi.New(jobs.Compose(jobs.Clients{Store: memstore.New()}).Admin, adminapi.RefuseAll),
+		agentapi.Name:    agentapi.New(agentapi.FromSet(jobs.Compose(jobs.Clients{Store: memstore.New()})), nil),
+		outboundapi.Name: outboundapi.New(set.Outbound, set.Admin.Keys),
 	}
 	for name, h := range hs {
 		for _, path := range []string{"/" + name + "/openapi.yaml", "/openapi.yaml"} {
@@ -350,6 +413,18 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 				}
 			}
 			if slices.Contains(responseOnly, name) {
+				// A member an answer may leave out is not required.
+				req, _ := s["required"].([]any)
+				for _, r := range req {
+					f, ok := fields[r.(string)]
+					if !ok {
+						t.Errorf("required member %q is not a JSON member of %v", r, typ)
+						continue
+					}
+					if tag := f.Tag.Get("json"); strings.Contains(tag, ",omitempty") || strings.Contains(tag, ",omitzero") {
+						t.Errorf("required member %q may be left out of answers (json:%q)", r, tag)
+					}
+				}
 				return
 			}
 			var required []string
@@ -372,6 +447,20 @@ func checkType(t *testing.T, where string, s obj, typ reflect.Type, schemas obj)
 	t.Helper()
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
+	}
+	if typ == reflect.TypeFor[json.RawMessage]() {
+		// Any JSON: the handler reads it (a string or a list, say). Each
+		// alternative the document allows must still say its type.
+		alts, ok := s["oneOf"].([]any)
+		if !ok {
+			alts = []any{s}
+		}
+		for _, alt := range alts {
+			if _, ok := alt.(obj)["type"].(string); !ok {
+				t.Errorf("%s: the raw JSON member's schema %v has no type", where, alt)
+			}
+		}
+		return
 	}
 	if alts, ok := s["oneOf"].([]any); ok {
 		// A nullable value: one alternative is null, and the Go field is a
@@ -462,6 +551,13 @@ func TestEnumsAndBoundsMatchTheDomain(t *testing.T) {
 		{"Number.provider", get(t, schemas, "Number", "properties", "provider"), chat.Providers},
 		{"Number.campaignStatus", get(t, schemas, "Number", "properties", "campaignStatus"), chat.CampaignStatuses},
 		{"Agent.status", get(t, schemas, "Agent", "properties", "status"), statuses},
+		{"BatchStatus", get(t, schemas, "BatchStatus"), []string{
+			outbound.StatusQueued, outbound.StatusHeld, outbound.StatusOptedOut, outbound.StatusInvalid,
+			outbound.StatusCountry, outbound.StatusQuietHours, outbound.StatusRefusedCarrier,
+		}},
+		{"RecipientText.send_state", get(t, schemas, "RecipientText", "properties", "send_state"), []string{
+			string(chat.SendPending), string(chat.SendClaimed), string(chat.SendSent), string(chat.SendFailed), string(chat.SendSuppressed),
+		}},
 	} {
 		if got := enum(t, tc.schema); !slices.Equal(got, tc.want) {
 			t.Errorf("%s enum = %q, want %q", tc.name, got, tc.want)
@@ -510,4 +606,106 @@ func lookup(doc obj, parts []string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// outboundAPI is OutboundAPI over a configuration that lets +14155550101
+// text first, with a key for it of both scopes.
+func outboundAPI(t *testing.T) (h http.Handler, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	set := jobs.Compose(jobs.Clients{Store: memstore.New()})
+	err := set.Admin.ImportConfig(ctx, chat.Config{
+		Settings: chat.Settings{ChannelEnabled: true, OutboundEnabled: true},
+		Numbers: []chat.Number{{
+			E164: "+14155550101", Provider: "twilio", EntryQueue: "support", Enabled: true, CampaignStatus: "verified",
+		}},
+		Queues: []chat.Queue{{ID: "support", Name: "Support"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err = set.Admin.Keys.Create(ctx, apikey.Key{Name: "contract test", Numbers: []string{"+14155550101"}, Scopes: apikey.Scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outboundapi.New(set.Outbound, set.Admin.Keys), secret
+}
+
+// postJSON posts body to h with the key and answers the status and message.
+func postJSON(t *testing.T, h http.Handler, secret, path string, body any) (int, string) {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+secret)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var e apikey.ErrorBody
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	return rec.Code, e.Message
+}
+
+// TestOutboundAPIRefusesMissingMembers takes each OutboundAPI request's
+// documented example, leaves out one required member at a time and expects
+// a 400 naming it: the required lists are the server's.
+func TestOutboundAPIRefusesMissingMembers(t *testing.T) {
+	doc := load(t)
+	h, secret := outboundAPI(t)
+	for path, schema := range map[string]string{
+		"/OutboundAPI" + outboundapi.PathSession:     "SessionRequest",
+		"/OutboundAPI" + outboundapi.PathSessionless: "SessionlessRequest",
+	} {
+		media := get(t, doc, "paths", path, "post", "requestBody", "content", "application/json")
+		if ref := get(t, media, "schema")["$ref"]; ref != "#/components/schemas/"+schema {
+			t.Fatalf("POST %s: schema %v, want %s", path, ref, schema)
+		}
+		example := get(t, media, "example")
+		for _, member := range outboundRequired[schema] {
+			t.Run(schema+"/"+member, func(t *testing.T) {
+				if _, ok := example[member]; !ok {
+					t.Fatalf("the example of POST %s has no %s", path, member)
+				}
+				body := obj{}
+				for k, v := range example {
+					if k != member {
+						body[k] = v
+					}
+				}
+				code, msg := postJSON(t, h, secret, path, body)
+				if code != http.StatusBadRequest || !strings.Contains(msg, member) {
+					t.Errorf("POST %s without %s: %d %q, want 400 naming %s", path, member, code, msg, member)
+				}
+			})
+		}
+	}
+}
+
+// TestSessionlessMembersTakeAStringOrAList sends phone_number and message
+// in each form the document's oneOf allows, and in one it does not. The
+// sender is not configured, so nothing is sent: an accepted form gets as
+// far as the sender's check.
+func TestSessionlessMembersTakeAStringOrAList(t *testing.T) {
+	h, secret := outboundAPI(t)
+	const unknownSender = "from_phone is not found"
+	for _, tc := range []struct {
+		name        string
+		phone, text any
+		want        string
+	}{
+		{"one number, one text", "+14155550142", "hi", unknownSender},
+		{"numbers, texts", []string{"+14155550142", "+14155550143"}, []string{"hi", "again"}, unknownSender},
+		{"a number as a JSON number", 14155550142, "hi", "phone_number must be a string or an array of strings"},
+		{"a text as an object", "+14155550142", obj{"body": "hi"}, "message must be a string or an array of strings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, msg := postJSON(t, h, secret, "/OutboundAPI"+outboundapi.PathSessionless,
+				obj{"from_phone": "+14155550199", "phone_number": tc.phone, "message": tc.text})
+			if code != http.StatusBadRequest || msg != tc.want {
+				t.Errorf("%d %q, want 400 %q", code, msg, tc.want)
+			}
+		})
+	}
 }

@@ -32,3 +32,8 @@ output "dead_letter_subscriptions" {
   description = "Pull these to inspect messages a function could not process."
   value       = { for k, v in module.smsdesk.push_subscriptions : k => v.inspector_subscription }
 }
+
+output "outbound_api_url" {
+  description = "OutboundAPI for business systems (API keys from POST /AdminAPI/apiKeys)."
+  value       = module.smsdesk.outbound_api_url
+}
