@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsdesk/smsdesk/shared/chat/transcript"
+
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -81,7 +83,7 @@ func TestAdminChangesTakeEffectForTheNextMessage(t *testing.T) {
 
 		// The transcript, as JSON and as text; only admins may read it here.
 		code, body = e.admin(auth.RoleAdmin, "GET", "/chats/"+rec.ChatID, "")
-		var tr chat.Transcript
+		var tr transcript.Transcript
 		if code != http.StatusOK || json.Unmarshal([]byte(body), &tr) != nil || len(tr.Messages) != len(e.transcript(rec.ChatID)) {
 			t.Errorf("GET chat: %d, %d messages", code, len(tr.Messages))
 		}

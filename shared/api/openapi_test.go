@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsdesk/smsdesk/shared/chat/transcript"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
@@ -47,7 +49,7 @@ var (
 		"Agent":      reflect.TypeFor[chat.Agent](),
 		"Error":      reflect.TypeFor[adminapi.ErrorBody](),
 		"Problem":    reflect.TypeFor[chat.FieldError](),
-		"Transcript": reflect.TypeFor[chat.Transcript](),
+		"Transcript": reflect.TypeFor[transcript.Transcript](),
 		"Chat":       reflect.TypeFor[chat.Chat](),
 		"Offer":      reflect.TypeFor[chat.Offer](),
 		"Transfer":   reflect.TypeFor[chat.Transfer](),

@@ -482,27 +482,3 @@ func TestAgentActionsNeedTheRightState(t *testing.T) {
 		t.Errorf("finish twice: %v", err)
 	}
 }
-
-func TestTranscriptText(t *testing.T) {
-	c := newConversation(t, "en", Agent{ID: "ben", Name: "Ben Okafor", Status: AgentAvailable, Capacity: 1, AutoAnswer: true})
-	first := c.text("hi")
-	second := c.text("1")
-	msgs := append(append([]Message{}, first.Messages...), second.Messages...)
-	msgs[1].Delivery.Status = DeliveryDelivered
-	msgs[0].Media = []Media{
-		{Name: "inbound/in1/0", URL: "https://api.twilio.com/media/1", ContentType: "image/png"},
-		{URL: "https://api.twilio.com/media/2", ContentType: "application/zip", Error: "blocked: type"},
-	}
-	got := Transcript{Chat: *c.chat, Messages: msgs}.Text(nil)
-	for _, want := range []string{
-		"Chat chat1\n",
-		"Queue bill, status active, agent ben, start auto\n",
-		"#1 consumer (text): hi\n    media image/png media bucket: inbound/in1/0\n    media application/zip https://api.twilio.com/media/2 (blocked: type)\n",
-		"#2 system (menu): Please text a number to select a menu. Text 1 for Billing, Text 2 for Technical support [delivered]\n",
-		"#4 system (agent-assigned): Ben will chat with you about Billing. [pending]\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("transcript lacks %q:\n%s", want, got)
-		}
-	}
-}

@@ -49,7 +49,7 @@ func (e *ValidationError) Error() string {
 var Providers = []string{"twilio", "telnyx", "bandwidth"}
 
 // CampaignStatuses are the 10DLC campaign states carriers report.
-var CampaignStatuses = []string{"", "pending", "verified", "rejected", "suspended", "expired"}
+var CampaignStatuses = []string{"", "pending", "verified", "rejected", "suspended", "expired", "unregistered"}
 
 var (
 	idPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
@@ -333,5 +333,11 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 	}
 	if n.MessagesPerSecond < 0 || n.MessagesPerSecond > 1000 {
 		p.add(field+".messagesPerSecond", "must be between 0 and 1000, got %v", n.MessagesPerSecond)
+	}
+	if n.Type != "" && !slices.Contains([]NumberType{NumberLongCode, NumberTollFree, NumberShortCode}, n.Type) {
+		p.add(field+".type", "must be long-code, toll-free or short-code, got %q", n.Type)
+	}
+	if n.DailyCap < 0 {
+		p.add(field+".dailyCap", "must be 0 (no cap) or more, got %d", n.DailyCap)
 	}
 }

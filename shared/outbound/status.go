@@ -22,6 +22,9 @@ type Text struct {
 // Summary is a recipient's delivery in one word: the worst outcome of its
 // texts, else the least advanced.
 func Summary(texts []Text) string {
+	if len(texts) == 0 {
+		return "pending"
+	}
 	out := "delivered"
 	for _, t := range texts {
 		switch {

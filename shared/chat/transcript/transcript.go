@@ -1,16 +1,20 @@
-package chat
+// Package transcript renders a chat and its messages for people and
+// exports: what transcript.txt and transcript.json carry.
+package transcript
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
 // Transcript is a chat with its messages in sequence order: what a GET on
 // a chat returns and what exports are made from.
 type Transcript struct {
-	Chat     Chat      `json:"chat"`
-	Messages []Message `json:"messages"`
+	Chat     chat.Chat      `json:"chat"`
+	Messages []chat.Message `json:"messages"`
 }
 
 // Text renders the transcript for people: a header, then one line per
@@ -60,7 +64,14 @@ func (t Transcript) Text(loc *time.Location) string {
 		if m.AgentID != "" {
 			who += " " + m.AgentID
 		}
-		fmt.Fprintf(&b, "[%s] #%d %s (%s): %s", m.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), m.Seq, who, m.Kind, m.Body)
+		kind := string(m.Kind)
+		if m.Kind == chat.KindOutbound {
+			kind = "outbound SMS"
+		}
+		if m.SentBy != "" {
+			kind += ", sent by " + m.SentBy
+		}
+		fmt.Fprintf(&b, "[%s] #%d %s (%s): %s", m.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), m.Seq, who, kind, m.Body)
 		for _, md := range m.Media {
 			// A stored medium is named by its object; signed URLs expire.
 			where := md.URL
