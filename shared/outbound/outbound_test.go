@@ -72,7 +72,9 @@ func newWorld(t *testing.T, now time.Time) *world {
 
 type refuse struct{}
 
-func (refuse) RoundTrip(*http.Request) (*http.Response, error) { return nil, errors.New("no function here") }
+func (refuse) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no function here")
+}
 
 func (w *world) at(t time.Time) { w.mu.Lock(); w.now = t; w.mu.Unlock() }
 
