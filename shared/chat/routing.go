@@ -156,6 +156,7 @@ func (ch *Change) Assign(candidates []Agent) {
 		return
 	}
 	a := free[0]
+	ch.offeredOn(a.ID)
 	a.Load++
 	a.LastAssignedAt = ch.Now
 	ch.Agents[a.ID] = a

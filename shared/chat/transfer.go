@@ -107,7 +107,7 @@ func (ch *Change) StartTransfer(req TransferRequest, target *Agent) error {
 		prev := c.AgentID
 		ch.release(prev)
 		c.AgentID, c.Status, c.QueueID, c.QueuedAt, c.AssignedAt = "", StatusQueued, req.ToQueue, ch.Now, time.Time{}
-		c.Declined = []string{prev} // the agent handing it on is not offered it back
+		c.Declined = []string{prev} // left out of the first offer only (offeredOn)
 		ch.disarm(TimerAgentInactivity)
 		ch.disarm(TimerEndUserInactivity)
 		ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
@@ -175,4 +175,13 @@ func (ch *Change) acceptTransfer(a Agent) {
 	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": firstName(a.Name), "QUEUE": ch.queueName()})
 	ch.disarm(TimerEndUserInactivity)
 	ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
+}
+
+// offeredOn: once another agent had their chance at a queue transfer, the
+// agent who handed it on is a candidate again, as for any waiting chat.
+func (ch *Change) offeredOn(to string) {
+	c := &ch.Chat
+	if t, ok := c.PendingTransfer(); ok && t.ToQueue != "" && t.FromAgent != to {
+		c.Declined = slices.DeleteFunc(slices.Clone(c.Declined), func(id string) bool { return id == t.FromAgent })
+	}
 }
