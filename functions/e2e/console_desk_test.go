@@ -206,7 +206,7 @@ func TestConsoleChatDetails(t *testing.T) {
 		ana.do("go available", chromedp.SetValue(chromedp.ID("agent-status"), "available"))
 		pageValue[bool](ana, "fire change", `document.querySelector('#agent-status').dispatchEvent(new Event('change')) || true`)
 		// At once, not at the next profile refresh 15 s later.
-		waitSoon(ana, "the reason cleared", 2*time.Second, `() => document.querySelector('#status-reason').textContent === ''`)
+		waitSoon(ana, "the reason cleared", 5*time.Second, `() => document.querySelector('#status-reason').textContent === ''`)
 
 		chatID := activeChat(t, e, "+14155550184", "1", "ana")
 		ana.do("open the chat", chromedp.Navigate(e.server.URL+"/Console/#chat/"+chatID), chromedp.WaitEnabled(chromedp.ID("reply")))

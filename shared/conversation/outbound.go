@@ -10,6 +10,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/proactive"
+	"github.com/smsdesk/smsdesk/shared/delivery"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -56,7 +57,7 @@ func (b Block) lay(msgs []chat.Message) {
 		if next.After(end) {
 			return
 		}
-		msgs[i].Send.NotBefore, msgs[i].Send.SlotLane, msgs[i].Send.SlotUntil = at, b.Lane, at.Add(b.Tick)
+		msgs[i].Send.NotBefore, msgs[i].Send.SlotLane, msgs[i].Send.SlotUntil = at, b.Lane, delivery.SlotUntil(at, b.Tick)
 		at = next
 	}
 }
@@ -128,7 +129,7 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 			if err != nil {
 				return err
 			}
-			if req.CheckAgentQueues && !worksNumber(tree, number, a.ID) {
+			if req.CheckAgentQueues && !proactive.WorksNumber(tree, number, a.ID) {
 				return invalid("number", "%s routes to queues you do not work", number.E164)
 			}
 			in.Agent = &a
@@ -163,22 +164,4 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 	}
 	logging.From(ctx).WithField("start_type", res.Chat.StartType).WithField("held_until", res.HeldUntil).Info("outbound chat started")
 	return res, s.dispatch(ctx, changes)
-}
-
-// worksNumber reports whether an agent works a queue the number routes
-// into: its entry queue or one below it.
-func worksNumber(tree *chat.Tree, n chat.Number, agentID string) bool {
-	for _, q := range tree.QueuesOf(agentID) {
-		for id, depth := q, 0; id != "" && depth < 32; depth++ {
-			if id == n.EntryQueue {
-				return true
-			}
-			parent, ok := tree.Queue(id)
-			if !ok {
-				break
-			}
-			id = parent.ParentID
-		}
-	}
-	return false
 }

@@ -290,7 +290,7 @@ func (s *Service) gate(tx store.Tx, c chat.Chat, m chat.Message, now time.Time) 
 	if err != nil {
 		return m, time.Time{}, "", fmt.Errorf("reserve a send slot on %s: %w", number.E164, err)
 	}
-	m.Send.NotBefore, m.Send.SlotLane, m.Send.SlotUntil = slot.At, slot.Lane, slot.At.Add(slot.Tick)
+	m.Send.NotBefore, m.Send.SlotLane, m.Send.SlotUntil = slot.At, slot.Lane, SlotUntil(slot.At, slot.Tick)
 	if slot.Early(now) {
 		return m, slot.At, "", nil
 	}
@@ -426,6 +426,17 @@ func (s *Service) markUnregistered(ctx context.Context, e164, code string) error
 		return fmt.Errorf("mark %s unregistered: %w", e164, err)
 	}
 	return nil
+}
+
+// SlotUntil is the last instant a send may be claimed in a slot starting
+// at at: the claim must leave the carrier request time to arrive within the
+// tick (pacing.MinLead), or a text claimed at the tick's end would be
+// counted by the carrier in the next second beside that second's own.
+func SlotUntil(at time.Time, tick time.Duration) time.Time {
+	if tick <= pacing.MinLead {
+		return at.Add(tick)
+	}
+	return at.Add(tick - pacing.MinLead)
 }
 
 // CampaignUnregistered is the campaign status a carrier's 10DLC refusal sets.

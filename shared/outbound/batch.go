@@ -174,17 +174,19 @@ func (s *Service) plan(ctx context.Context, id, keyID string, from chat.Number, 
 		b.Recipients[i] = r
 	}
 	// Consent on every number of the pool: an opt-out on one is an opt-out
-	// of the program, whichever number the text would leave from.
+	// of the program, whichever number the text would leave from. Where
+	// any number has no consent on record the block makes room for the
+	// disclosure, since the text may leave from that one.
 	unknown := make([]bool, len(b.Recipients))
 	err = s.each(ctx, len(b.Recipients), func(ctx context.Context, i int) error {
 		r := &b.Recipients[i]
 		if r.Status != StatusQueued {
 			return nil
 		}
-		unknown[i] = true
 		for _, n := range pool {
 			c, err := s.Store.Consent(ctx, n.E164, r.Number)
 			if errors.Is(err, store.ErrNotFound) {
+				unknown[i] = true
 				continue
 			}
 			if err != nil {
@@ -194,8 +196,8 @@ func (s *Service) plan(ctx context.Context, id, keyID string, from chat.Number, 
 				r.Status, r.Error = StatusOptedOut, rf.Message
 				return nil
 			}
-			if n.E164 == from.E164 && c.State != chat.ConsentUnknown {
-				unknown[i] = false
+			if c.State == chat.ConsentUnknown {
+				unknown[i] = true
 			}
 		}
 		return nil
