@@ -14,6 +14,7 @@ var (
 	ErrTransferToSelf        = errors.New("the chat is already with this agent")
 	ErrUnknownQueue          = errors.New("no such queue")
 	ErrQueueIsMenu           = errors.New("the queue is a menu; transfer to one of its queues")
+	ErrNoAgentNow      error = &StateError{"transfer not started"} // wrapped with why
 )
 
 // Transfer outcomes and failure reasons, as the CRM-facing events name them.

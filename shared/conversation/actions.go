@@ -153,18 +153,22 @@ func checkReply(in ReplyInput) error {
 }
 
 // TransferInput is a transfer asked for in the console: to an agent or to a
-// queue, with an optional note for the next agent.
+// queue, with an optional note for the next agent. Force queues the chat
+// even where no agent could be offered it now (checkQueueServed).
 type TransferInput struct {
 	ToAgent string
 	ToQueue string
 	Note    string
+	Force   bool
 }
 
 // Transfer hands a chat on: to a queue at once, or to an agent, who is
 // offered it and takes it by accepting. The viewer holds the chat, or is a
-// supervisor acting for the agent who does. The returned chat's last
-// transfer tells the outcome: pending (an agent was offered it), ended (the
-// chat is in the queue) or failed (the agent is not available).
+// supervisor acting for the agent who does. A transfer to a queue where no
+// agent could be offered the chat now is refused (a state error naming
+// why) unless forced. The returned chat's last transfer tells the outcome:
+// pending (an agent was offered it, or it waits in the queue), ended (an
+// agent of the queue has it) or failed (the agent is not available).
 func (s *Service) Transfer(ctx context.Context, v access.Viewer, chatID string, in TransferInput) (chat.Chat, error) {
 	c, actor, err := s.actOn(ctx, v, chatID, access.ActTransfer)
 	if err != nil {
@@ -172,6 +176,15 @@ func (s *Service) Transfer(ctx context.Context, v access.Viewer, chatID string, 
 	}
 	if err := s.checkTransfer(ctx, c, actor, in); err != nil {
 		return chat.Chat{}, err
+	}
+	if in.ToQueue != "" && !in.Force {
+		tree, err := s.Trees.Tree(ctx)
+		if err != nil {
+			return chat.Chat{}, err
+		}
+		if err := s.checkQueueServed(ctx, tree, c, actor, in.ToQueue); err != nil {
+			return chat.Chat{}, err
+		}
 	}
 	by := v.AgentID
 	if actor != v.AgentID || by == "" {

@@ -22,6 +22,9 @@ import (
 //     transferred on. An agent may also read the other chats of a consumer
 //     whose chat they see (the consumer's history), but not act on them.
 //   - Accepting and declining need the offer to be the viewer's own.
+//     Taking needs the chat to wait in a queue the viewer works as an agent
+//     (offered to someone else or to no one; the viewer's own offer is
+//     taken by accepting it).
 //     Replying needs the viewer to hold the chat. Transferring and ending
 //     need the viewer to hold it, or a supervisor, who acts on the holding
 //     agent's behalf.
@@ -88,10 +91,11 @@ const (
 	ActReply    Action = "reply"
 	ActTransfer Action = "transfer"
 	ActEnd      Action = "end"
+	ActTake     Action = "take"
 )
 
 // Actions lists every action, in the order the console shows them.
-var Actions = []Action{ActAccept, ActDecline, ActReply, ActTransfer, ActEnd}
+var Actions = []Action{ActAccept, ActDecline, ActTake, ActReply, ActTransfer, ActEnd}
 
 // Authorize decides whether v may do act on c now, and returns the agent
 // the action is done as: the viewer's own agent, or for a supervisor
@@ -115,6 +119,8 @@ func Authorize(v Viewer, c chat.Chat, tree *chat.Tree, act Action) (string, erro
 			return "", chat.ErrChatEnded
 		}
 		return "", fmt.Errorf("%w (it may have been taken or timed out)", chat.ErrNotOffered)
+	case ActTake:
+		return authorizeTake(v, c, tree)
 	case ActReply, ActTransfer, ActEnd:
 		if me != "" && c.Status == chat.StatusActive && c.AgentID == me {
 			return me, nil
@@ -159,10 +165,32 @@ func pastTense(act Action) string {
 	return "ended"
 }
 
-// Allowed lists the actions v may take on c now.
+// authorizeTake: an agent takes a chat waiting in one of their queues. The
+// queue decides access (403); a chat of theirs that no longer waits is a
+// state error (409), as the domain's Take would say.
+func authorizeTake(v Viewer, c chat.Chat, tree *chat.Tree) (string, error) {
+	me := v.AgentID
+	switch {
+	case me == "":
+		return "", Forbidden("only agents take chats; you have no agent id")
+	case tree == nil || !slices.Contains(tree.QueuesOf(me), c.QueueID):
+		return "", Forbidden("chat %s is not waiting in one of your queues", c.ID)
+	case !c.Open():
+		return "", chat.ErrChatEnded
+	case c.Status != chat.StatusQueued:
+		return "", chat.ErrNotWaiting
+	}
+	return me, nil
+}
+
+// Allowed lists the actions v may take on c now. A chat offered to v lists
+// accept, not take, though taking it would accept it.
 func Allowed(v Viewer, c chat.Chat, tree *chat.Tree) []Action {
 	out := []Action{}
 	for _, act := range Actions {
+		if act == ActTake && slices.Contains(out, ActAccept) {
+			continue
+		}
 		if _, err := Authorize(v, c, tree, act); err == nil {
 			out = append(out, act)
 		}
