@@ -37,14 +37,13 @@ const (
 // world is the outbound and delivery use cases over the embedded store and
 // task queue, Twilio's stand-in, and a clock the test moves.
 type world struct {
-	t       *testing.T
-	ctx     context.Context
-	mu      sync.Mutex
-	now     time.Time
-	set     jobs.Set
-	twilio  *twiliotest.Server
-	store   *memstore.Store
-	session func(body map[string]string, hold bool) (outbound.ChatView, error)
+	t      *testing.T
+	ctx    context.Context
+	mu     sync.Mutex
+	now    time.Time
+	set    jobs.Set
+	twilio *twiliotest.Server
+	store  *memstore.Store
 }
 
 func newWorld(t *testing.T, now time.Time) *world {
