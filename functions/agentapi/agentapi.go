@@ -158,6 +158,7 @@ func routes() []Route {
 		{Method: "GET", Path: "/chats/{id}", Handle: getChat},
 		{Method: "POST", Path: "/chats/{id}/accept", Handle: acceptChat},
 		{Method: "POST", Path: "/chats/{id}/decline", Handle: declineChat},
+		{Method: "POST", Path: "/chats/{id}/take", Handle: takeChat},
 		{Method: "POST", Path: "/chats/{id}/messages", Handle: postMessage},
 		{Method: "POST", Path: "/chats/{id}/transfer", Handle: transferChat},
 		{Method: "POST", Path: "/chats/{id}/end", Handle: endChat},
@@ -346,11 +347,13 @@ func postMessage(a *Services, w http.ResponseWriter, r *http.Request) {
 	answer(w, r, m, err)
 }
 
-// TransferRequest hands a chat to an agent or a queue.
+// TransferRequest hands a chat to an agent or a queue. Force queues the
+// chat even where no agent could be offered it now (else 409 naming why).
 type TransferRequest struct {
 	ToAgent string `json:"toAgent,omitempty"`
 	ToQueue string `json:"toQueue,omitempty"`
 	Note    string `json:"note,omitempty"`
+	Force   bool   `json:"force,omitempty"`
 }
 
 func transferChat(a *Services, w http.ResponseWriter, r *http.Request) {
@@ -359,7 +362,7 @@ func transferChat(a *Services, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := a.Conversation.Transfer(r.Context(), ViewerOf(r), r.PathValue("id"),
-		conversation.TransferInput{ToAgent: in.ToAgent, ToQueue: in.ToQueue, Note: in.Note})
+		conversation.TransferInput{ToAgent: in.ToAgent, ToQueue: in.ToQueue, Note: in.Note, Force: in.Force})
 	answer(w, r, c, err)
 }
 

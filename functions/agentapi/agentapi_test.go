@@ -166,6 +166,9 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		{"GET", "/chats/held-ana", "", want{noToken, ok, denied, ok, ok}},
 		{"POST", "/chats/offered-ana/accept", "", want{noToken, ok, denied, denied, denied}},
 		{"POST", "/chats/offered-ana/decline", "{}", want{noToken, ok, denied, denied, denied}},
+		// An agent of the chat's queue takes it (Ana's own offer: accepted);
+		// Carla works other queues, supervisors take no chats.
+		{"POST", "/chats/offered-ana/take", "", want{noToken, ok, denied, denied, denied}},
 		{"POST", "/chats/held-ana/messages", `{"body":"Hi there","requestId":"r-1"}`, want{noToken, ok, denied, denied, denied}},
 		{"POST", "/chats/held-ana/transfer", `{"toQueue":"en-tech","note":"tech question"}`, want{noToken, ok, denied, ok, ok}},
 		{"POST", "/chats/held-ana/end", `{"wrapUp":"solved"}`, want{noToken, ok, denied, ok, ok}},
@@ -248,6 +251,13 @@ func TestOutcomes(t *testing.T) {
 		{"replying before accepting", "ana", "POST", "/chats/offered-ana/messages", `{"body":"x","requestId":"r"}`, 409, "accept the chat first", ""},
 		{"a second transfer while one is pending", "ana", "POST", "/chats/transfer-pending/transfer", `{"toQueue":"en-tech"}`, 409, "already pending", ""},
 		{"declining a transfer refuses it", "ben", "POST", "/chats/transfer-pending/decline", "", 200, `"state":"failed"`, ""},
+		{"taking a colleague's offer in one's queue", "ben", "POST", "/chats/offered-ana/take", "", 200, `"agentId":"ben"`, ""},
+		{"taking a chat no longer waiting", "ana", "POST", "/chats/held-ana/take", "", 409, "no longer waiting", ""},
+		{"taking a chat of another's queue", "carla", "POST", "/chats/offered-ana/take", "", 403, "not waiting in one of your queues", ""},
+		{"members on take", "ana", "POST", "/chats/offered-ana/take", `{"now":true}`, 400, "unknown member", "now"},
+		{"a transfer to a queue nobody else can serve now", "ana", "POST", "/chats/held-ana/transfer", `{"toQueue":"es-internet"}`, 409, "no other agent is available in Internet now", ""},
+		{"the same transfer, forced", "ana", "POST", "/chats/held-ana/transfer", `{"toQueue":"es-internet","force":true}`, 200, `"status":"queued"`, ""},
+		{"force must be a boolean", "ana", "POST", "/chats/held-ana/transfer", `{"toQueue":"es-internet","force":"yes"}`, 400, "want", "force"},
 		{"an unknown chat", "supervisor", "GET", "/chats/nope", "", 404, "not found", ""},
 		{"an unknown canned message", "supervisor", "DELETE", "/canned/nope", "", 404, "not found", ""},
 		{"an unknown path", "ana", "GET", "/nope", "", 404, "no such resource", ""},
