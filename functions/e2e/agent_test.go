@@ -30,6 +30,27 @@ var (
 // the body.
 func (e *env) agentAPI(p *auth.Principal, method, path string, body any, out any) (int, string) {
 	e.t.Helper()
+	header := http.Header{}
+	if p != nil {
+		token, err := e.dev.Mint(*p, time.Minute)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		header.Set("Authorization", "Bearer "+token)
+	}
+	code, b, _ := e.callJSON(method, e.urls.Function(wire.FnAgentAPI)+path, header, body)
+	if out != nil && code < 300 {
+		if err := json.Unmarshal([]byte(b), out); err != nil {
+			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return code, b
+}
+
+// callJSON sends body (none when nil) as JSON with header and returns the
+// answer's status, body and header.
+func (e *env) callJSON(method, url string, header http.Header, body any) (int, string, http.Header) {
+	e.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -38,32 +59,23 @@ func (e *env) agentAPI(p *auth.Principal, method, path string, body any, out any
 		}
 		rd = strings.NewReader(string(b))
 	}
-	req, err := http.NewRequest(method, e.urls.Function(wire.FnAgentAPI)+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if p != nil {
-		token, err := e.dev.Mint(*p, time.Minute)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		e.t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(b, out); err != nil {
-			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, string(b), resp.Header
 }
 
 // mustAgentAPI is agentAPI for a call that must answer want.

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -55,34 +54,14 @@ func (e *env) outboundReady(rate int, numbers ...string) string {
 // outboundAPI posts (or gets, with a nil body) on OutboundAPI with a key.
 func (e *env) outboundAPI(secret, method, path string, body any, idem string) (int, string, http.Header) {
 	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		rd = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, e.urls.Function(wire.FnOutboundAPI)+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	header := http.Header{}
 	if secret != "" {
-		req.Header.Set("Authorization", "Bearer "+secret)
+		header.Set("Authorization", "Bearer "+secret)
 	}
 	if idem != "" {
-		req.Header.Set("Idempotency-Key", idem)
+		header.Set("Idempotency-Key", idem)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
+	return e.callJSON(method, e.urls.Function(wire.FnOutboundAPI)+path, header, body)
 }
 
 func (e *env) optOut(number, consumer string) {
