@@ -15,6 +15,7 @@ const (
 	EventTransferStarted  EventType = "transfer.started"
 	EventTransferFailed   EventType = "transfer.failed"
 	EventTransferEnded    EventType = "transfer.ended"
+	EventOutboundSent     EventType = "outbound.sent" // a proactive text went to the carrier
 	EventTypeAttributeKey           = "type"
 )
 

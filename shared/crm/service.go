@@ -1,0 +1,364 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/smsdesk/smsdesk/shared/bus"
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/clock"
+	"github.com/smsdesk/smsdesk/shared/logging"
+	"github.com/smsdesk/smsdesk/shared/wire"
+)
+
+// EventChosen is published on chat-events when an agent picks the chat's
+// contact among several, so CRMSync applies the pick in the chat's order
+// and the agent's request never waits for the CRM.
+const EventChosen chat.EventType = "crm.chosen"
+
+// DefaultMaxAttempts is how many deliveries an event gets before it is
+// parked: the push subscription's max_delivery_attempts default, so the
+// event is parked (visible on the chat) rather than dead-lettered.
+const DefaultMaxAttempts = 5
+
+// Chats is what the sync reads of chat state: the chat and its messages
+// for the transcript, the queues for the queue path.
+type Chats interface {
+	Chat(ctx context.Context, id string) (chat.Chat, error)
+	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
+	Queues(ctx context.Context) ([]chat.Queue, error)
+}
+
+// Service syncs chats to a CRM.
+type Service struct {
+	// CRM is the adapter; nil turns the sync off (events are acked, the
+	// console shows no CRM panel).
+	CRM   CRM
+	Links Store
+	Chats Chats
+	// Bus carries the agent's pick to CRMSync (Choose).
+	Bus   bus.Publisher
+	Clock clock.Clock
+	// MaxAttempts is the delivery attempt at which a failing event is
+	// parked; 0 means DefaultMaxAttempts.
+	MaxAttempts int
+	// Location renders the transcript's times; nil is UTC.
+	Location *time.Location
+}
+
+// Errors of Choose, for the API's status mapping.
+var (
+	ErrOff          = errors.New("CRM sync is not configured")
+	ErrNotChoosing  = errors.New("the chat's contact is not waiting for a choice")
+	ErrBadChoice    = errors.New("give contactId (one of the candidates) or create: true, not both")
+	ErrNotCandidate = errors.New("contactId is not one of the chat's candidates")
+)
+
+// Enabled reports whether a CRM is configured.
+func (s *Service) Enabled() bool { return s != nil && s.CRM != nil }
+
+func (s *Service) maxAttempts() int {
+	if s.MaxAttempts > 0 {
+		return s.MaxAttempts
+	}
+	return DefaultMaxAttempts
+}
+
+// Apply syncs one chat event; attempt is the push delivery's attempt (0
+// when Pub/Sub did not say). A nil error acks the event: it was posted,
+// held for later, or parked with its error. An error asks for a
+// redelivery (the CRM or the store is failing and attempts remain).
+func (s *Service) Apply(ctx context.Context, ev chat.Event, attempt int) error {
+	if !s.Enabled() {
+		return nil
+	}
+	ctx = logging.With(ctx, logrus.Fields{"chat_id": ev.ChatID, "event_id": ev.ID, "event_type": ev.Type})
+	err := s.apply(ctx, ev)
+	if err == nil {
+		return nil
+	}
+	if Retryable(err) && (attempt == 0 || attempt < s.maxAttempts()) {
+		return err
+	}
+	return s.park(ctx, ev, attempt, err)
+}
+
+func (s *Service) apply(ctx context.Context, ev chat.Event) error {
+	l, err := s.Links.Link(ctx, ev.ChatID)
+	if err != nil {
+		return err
+	}
+	if l.HasPosted(ev.ID) {
+		return nil
+	}
+	switch {
+	case ev.Type == EventChosen:
+		return s.applyChoice(ctx, l, ev)
+	case l.SyncPending(), l.State == StateChoosing, l.State == StateNew && !triggers(ev):
+		return s.hold(ctx, ev)
+	case l.State == StateLinked:
+		return s.post(ctx, l, ev)
+	}
+	return s.lookUp(ctx, ev)
+}
+
+// triggers reports whether ev is the moment the consumer's record is
+// created or updated: an inbound chat connected to an agent, or an
+// outbound chat's text sent.
+func triggers(ev chat.Event) bool {
+	switch ev.Type {
+	case chat.EventOutboundSent:
+		return true
+	case chat.EventChatAssigned:
+		return ev.StartType != chat.StartOutbound && ev.StartType != chat.StartSessionless
+	}
+	return false
+}
+
+func (s *Service) hold(ctx context.Context, ev chat.Event) error {
+	_, err := s.Links.UpdateLink(ctx, ev.ChatID, func(l *Link) error {
+		l.Consumer = ev.Consumer
+		l.hold(ev)
+		l.UpdatedAt = s.Clock.Time()
+		return nil
+	})
+	return err
+}
+
+// lookUp applies the three cases: no contact, one, several.
+func (s *Service) lookUp(ctx context.Context, ev chat.Event) error {
+	found, err := s.CRM.FindContactsByPhone(ctx, ev.Consumer)
+	if err != nil {
+		return fmt.Errorf("look up %s: %w", ev.Consumer, err)
+	}
+	matches := slices.DeleteFunc(found, func(c Contact) bool {
+		return !SamePhone(c.Phone, ev.Consumer) && !SamePhone(c.MobilePhone, ev.Consumer)
+	})
+	switch len(matches) {
+	case 0:
+		c, err := s.CRM.CreateContact(ctx, Contact{Phone: ev.Consumer, Language: ev.Language})
+		if err != nil {
+			return fmt.Errorf("create contact for %s: %w", ev.Consumer, err)
+		}
+		return s.link(ctx, ev, c)
+	case 1:
+		c, err := s.CRM.UpdateContact(ctx, Contact{ID: matches[0].ID, Language: ev.Language})
+		if err != nil {
+			return fmt.Errorf("update contact %s: %w", matches[0].ID, err)
+		}
+		return s.link(ctx, ev, mergeContact(matches[0], c))
+	}
+	_, err = s.Links.UpdateLink(ctx, ev.ChatID, func(l *Link) error {
+		if l.State == StateNew {
+			l.State, l.Candidates = StateChoosing, matches
+		}
+		l.Consumer = ev.Consumer
+		l.hold(ev)
+		l.UpdatedAt = s.Clock.Time()
+		return nil
+	})
+	if err == nil {
+		logging.From(ctx).WithField("candidates", len(matches)).Info("several CRM contacts match; waiting for the agent's choice")
+	}
+	return err
+}
+
+// mergeContact keeps what the search returned where the update's answer
+// is silent.
+func mergeContact(found, updated Contact) Contact {
+	if updated.ID == "" {
+		return found
+	}
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{
+		{&updated.FirstName, found.FirstName}, {&updated.LastName, found.LastName}, {&updated.Email, found.Email},
+		{&updated.Phone, found.Phone}, {&updated.MobilePhone, found.MobilePhone},
+	} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	return updated
+}
+
+// link records c as the chat's contact and posts what waited, then ev.
+func (s *Service) link(ctx context.Context, ev chat.Event, c Contact) error {
+	l, err := s.Links.UpdateLink(ctx, ev.ChatID, func(l *Link) error {
+		if l.State != StateLinked {
+			l.State, l.ContactID, l.Contact, l.Candidates = StateLinked, c.ID, &c, nil
+		}
+		l.Consumer = ev.Consumer
+		l.UpdatedAt = s.Clock.Time()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	logging.From(ctx).WithField("crm_contact_id", l.ContactID).Info("chat linked to its CRM contact")
+	return s.post(ctx, l, ev)
+}
+
+// post posts the held events, then ev, each once, recording each as
+// posted right after the CRM took it.
+func (s *Service) post(ctx context.Context, l Link, ev chat.Event) error {
+	events := append(slices.Clone(l.Held), ev)
+	if l.IsHeld(ev.ID) {
+		events = events[:len(events)-1]
+	}
+	for _, e := range events {
+		notes, err := s.notesFor(ctx, l, e)
+		if err != nil {
+			return err
+		}
+		for _, n := range notes {
+			if l.HasPosted(n.id) {
+				continue
+			}
+			if _, err := s.CRM.AddNote(ctx, l.ContactID, n.note); err != nil {
+				return fmt.Errorf("post %s to contact %s: %w", n.id, l.ContactID, err)
+			}
+			if l, err = s.markPosted(ctx, e.ChatID, n.id, e.ID); err != nil {
+				return err
+			}
+		}
+		if len(notes) == 0 || !l.HasPosted(e.ID) {
+			if l, err = s.markPosted(ctx, e.ChatID, e.ID, e.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// markPosted records a note as posted; when it is the event's last note
+// (id == eventID) the event leaves Held.
+func (s *Service) markPosted(ctx context.Context, chatID, id, eventID string) (Link, error) {
+	return s.Links.UpdateLink(ctx, chatID, func(l *Link) error {
+		if !l.HasPosted(id) {
+			l.Posted = append(l.Posted, id)
+		}
+		if id == eventID {
+			l.markPosted(eventID)
+		}
+		l.UpdatedAt = s.Clock.Time()
+		return nil
+	})
+}
+
+// park gives up on ev for now: it is kept, with the error, in order before
+// the chat's later events, until Replay.
+func (s *Service) park(ctx context.Context, ev chat.Event, attempt int, cause error) error {
+	_, err := s.Links.UpdateLink(ctx, ev.ChatID, func(l *Link) error {
+		if l.HasPosted(ev.ID) {
+			return nil
+		}
+		l.Consumer = ev.Consumer
+		l.hold(ev)
+		l.Parked = append(l.Parked, Parked{EventID: ev.ID, Error: cause.Error(), Attempts: attempt, At: s.Clock.Time()})
+		l.UpdatedAt = s.Clock.Time()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("park %s after %v: %w", ev.ID, cause, err)
+	}
+	logging.From(ctx).WithError(cause).WithField("delivery_attempt", attempt).Error("CRM sync parked the event; replay the chat once the CRM is fixed")
+	return nil
+}
+
+// Replay clears a chat's parked events and posts what waits, as CRMSync
+// would have: what an operator runs once the CRM works again.
+func (s *Service) Replay(ctx context.Context, chatID string) error {
+	if !s.Enabled() {
+		return ErrOff
+	}
+	l, err := s.Links.UpdateLink(ctx, chatID, func(l *Link) error {
+		l.Parked = nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	held := slices.Clone(l.Held)
+	for _, ev := range held {
+		if err := s.apply(ctx, ev); err != nil {
+			return s.park(ctx, ev, 0, err)
+		}
+	}
+	return nil
+}
+
+// Choose records the agent's pick among the chat's candidates, a
+// contact's id or create, and hands it to CRMSync on chat-events.
+func (s *Service) Choose(ctx context.Context, chatID, agentID, contactID string, create bool) (Link, error) {
+	if !s.Enabled() {
+		return Link{}, ErrOff
+	}
+	if (contactID == "") == !create {
+		return Link{}, ErrBadChoice
+	}
+	choice := contactID
+	if create {
+		choice = ChoiceCreate
+	}
+	l, err := s.Links.UpdateLink(ctx, chatID, func(l *Link) error {
+		if l.Choice == choice && l.State == StateChoosing {
+			return nil // a retried request: publish again
+		}
+		if l.State != StateChoosing || l.Choice != "" {
+			return ErrNotChoosing
+		}
+		if !create && !slices.ContainsFunc(l.Candidates, func(c Contact) bool { return c.ID == contactID }) {
+			return ErrNotCandidate
+		}
+		l.Choice, l.ChosenBy, l.UpdatedAt = choice, agentID, s.Clock.Time()
+		return nil
+	})
+	if err != nil {
+		return Link{}, err
+	}
+	msg, err := wire.EventMessage(chat.Event{
+		ID: "crm-chosen-" + chatID, Type: EventChosen, At: s.Clock.Time(),
+		ChatID: chatID, Consumer: l.Consumer, AgentID: agentID,
+	})
+	if err != nil {
+		return Link{}, err
+	}
+	if err := s.Bus.Publish(ctx, wire.TopicChatEvents, msg); err != nil {
+		return Link{}, fmt.Errorf("publish the CRM choice of %s: %w", chatID, err)
+	}
+	return l, nil
+}
+
+// applyChoice links the contact the agent picked (or a new one) and posts
+// the held events, then the choice itself.
+func (s *Service) applyChoice(ctx context.Context, l Link, ev chat.Event) error {
+	if l.State != StateChoosing || l.Choice == "" {
+		return nil // applied before, or never asked
+	}
+	ev.Consumer = l.Consumer
+	var c Contact
+	var err error
+	if l.Choice == ChoiceCreate {
+		if c, err = s.CRM.CreateContact(ctx, Contact{Phone: l.Consumer}); err != nil {
+			return fmt.Errorf("create contact for %s: %w", l.Consumer, err)
+		}
+	} else {
+		i := slices.IndexFunc(l.Candidates, func(c Contact) bool { return c.ID == l.Choice })
+		if i < 0 {
+			return fmt.Errorf("choice %s is not a candidate", l.Choice)
+		}
+		updated, err := s.CRM.UpdateContact(ctx, Contact{ID: l.Choice})
+		if err != nil {
+			return fmt.Errorf("update contact %s: %w", l.Choice, err)
+		}
+		c = mergeContact(l.Candidates[i], updated)
+	}
+	return s.link(ctx, ev, c)
+}
