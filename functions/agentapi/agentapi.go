@@ -243,6 +243,12 @@ type Me struct {
 	Agent          *chat.Agent     `json:"agent"`
 	Queues         []desk.QueueRef `json:"queues"`
 	TransferQueues []desk.QueueRef `json:"transferQueues"`
+	// OutboundNumbers are the numbers the person may start a chat from
+	// (POST /outbound); empty when they may start none.
+	OutboundNumbers []desk.OutboundNumber `json:"outboundNumbers"`
+	// OutboundFrom is the recipient's local time a text held by quiet
+	// hours goes out at ("08:00"); absent when quiet hours are off.
+	OutboundFrom string `json:"outboundFrom,omitempty"`
 }
 
 func getMe(a *Services, w http.ResponseWriter, r *http.Request) {
@@ -254,7 +260,8 @@ func getMe(a *Services, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, Me{UID: p.UID, Email: p.Email, Role: p.Role, AgentID: p.AgentID, Supervisor: v.Supervisor,
-		Agent: prof.Agent, Queues: prof.Queues, TransferQueues: prof.TransferQueues})
+		Agent: prof.Agent, Queues: prof.Queues, TransferQueues: prof.TransferQueues,
+		OutboundNumbers: prof.OutboundNumbers, OutboundFrom: prof.OutboundFrom})
 }
 
 // StatusRequest changes an agent's availability.

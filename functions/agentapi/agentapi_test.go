@@ -322,9 +322,17 @@ func TestAnswers(t *testing.T) {
 	if me.UID != "u-ana" || me.Role != auth.RoleAgent || me.AgentID != "ana" || me.Supervisor || me.Agent == nil || me.Agent.Name != "Ana García" || len(me.Queues) == 0 || len(me.TransferQueues) == 0 {
 		t.Errorf("me = %+v", me)
 	}
-	decode(t, x.do("admin", "GET", "/me", ""), &me)
+	if len(me.OutboundNumbers) != 2 || me.OutboundNumbers[0].E164 != "+14155550101" || me.OutboundFrom != "08:00" {
+		t.Errorf("ana's outbound numbers %+v from %q, want both demo numbers from 08:00", me.OutboundNumbers, me.OutboundFrom)
+	}
+	rec := x.do("admin", "GET", "/me", "")
+	decode(t, rec, &me)
 	if !me.Supervisor || me.Agent != nil {
 		t.Errorf("admin me = %+v", me)
+	}
+	// The console hides New SMS on an empty list: it must be one, not null.
+	if !strings.Contains(rec.Body.String(), `"outboundNumbers":[]`) {
+		t.Errorf("admin me = %s, want an empty outboundNumbers list", rec.Body)
 	}
 	var in desk.Inbox
 	decode(t, x.do("ana", "GET", "/inbox", ""), &in)

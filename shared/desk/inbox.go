@@ -306,11 +306,18 @@ type Profile struct {
 	// TransferQueues are the queues a chat can be transferred to: every
 	// queue that is not a menu, by name.
 	TransferQueues []QueueRef `json:"transferQueues"`
+	// OutboundNumbers are the business numbers the viewer may text a
+	// consumer first from (see Senders); empty for someone who is no
+	// agent, and while outbound SMS is off.
+	OutboundNumbers []OutboundNumber `json:"outboundNumbers"`
+	// OutboundFrom is the recipient's local time ("08:00") a text that
+	// quiet hours hold goes out at; "" when quiet hours are off.
+	OutboundFrom string `json:"outboundFrom,omitempty"`
 }
 
 // Profile returns the viewer's agent and queues.
 func (s *Service) Profile(ctx context.Context, v access.Viewer) (Profile, error) {
-	p := Profile{Queues: []QueueRef{}, TransferQueues: []QueueRef{}}
+	p := Profile{Queues: []QueueRef{}, TransferQueues: []QueueRef{}, OutboundNumbers: []OutboundNumber{}}
 	if v.AgentID != "" {
 		ag, err := s.Store.Agent(ctx, v.AgentID)
 		switch {
@@ -344,6 +351,9 @@ func (s *Service) Profile(ctx context.Context, v access.Viewer) (Profile, error)
 	byName := func(x, y QueueRef) int { return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID)) }
 	slices.SortFunc(p.Queues, byName)
 	slices.SortFunc(p.TransferQueues, byName)
+	if p.OutboundNumbers, p.OutboundFrom, err = s.senders(ctx, tree, v.AgentID); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 

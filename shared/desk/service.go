@@ -24,6 +24,7 @@ type Store interface {
 	Agent(ctx context.Context, id string) (chat.Agent, error)
 	Agents(ctx context.Context) ([]chat.Agent, error)
 	Queues(ctx context.Context) ([]chat.Queue, error)
+	Numbers(ctx context.Context) ([]chat.Number, error)
 	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
 	OpenChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)
 	QueuedChats(ctx context.Context, queueIDs []string, limit int) ([]chat.Chat, error)

@@ -1,11 +1,13 @@
 // The AgentAPI client: JSON over fetch with the signed-in person's bearer
-// token. Errors carry the API's message and per-field problems.
+// token. Errors carry the API's message, per-field problems and the body.
 
 export class APIError extends Error {
-  constructor(status, message, problems = []) {
+  // body is the answer's JSON, for members beyond the message (chatId).
+  constructor(status, message, problems = [], body = null) {
     super(message);
     this.status = status;
     this.problems = problems;
+    this.body = body;
   }
 }
 
@@ -46,7 +48,7 @@ export class API {
     if (!res.ok) {
       const msg = (data && data.error) || text.trim() || `${res.status} ${res.statusText}`;
       if (res.status === 401) this.unauthorized(msg);
-      throw new APIError(res.status, msg, (data && data.problems) || []);
+      throw new APIError(res.status, msg, (data && data.problems) || [], data);
     }
     return data;
   }

@@ -15,8 +15,10 @@
 //     the inbox changed or an outbound message awaits its delivery report,
 //     the recently ended list (a read per listed chat) every 30 polls or when
 //     a chat left the active list,
-//     else every 5 s; /me (11 reads) every 15 s. About 39,000 reads, $0.023
-//     at list price, per agent-hour, plus 4,600 short requests. An event
+//     else every 5 s; /me every 15 s (11 reads, plus one per business
+//     number for an agent who may start SMS chats: 13 for Ana in the demo).
+//     About 39,500 reads, $0.024 at list price, per agent-hour, plus 4,600
+//     short requests. An event
 //     stream would keep one request open per agent all shift (Cloud
 //     Functions bill the instance while a request is open, and cut it at 60
 //     minutes), and would still need a Firestore listener per agent behind
@@ -28,7 +30,9 @@
 import { API, APIError, uuid } from './api.js';
 import { createAuth } from './auth.js';
 import { $, h, show, when, timeEl, ago, reconcile } from './dom.js';
-import { measure, firstNonGSM, MAX_CHARACTERS, UCS2 } from './segments.js';
+import { measure, MAX_CHARACTERS } from './segments.js';
+import { renderCounter } from './counter.js';
+import { setupOutbound } from './outbound.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -39,6 +43,8 @@ const MAX_ATTACHMENTS = 10;
 // was written; later the chat is re-read every SLOW_REFRESH_MS at most.
 const FRESH_OUTBOUND_MS = 3 * 60 * 1000;
 const SLOW_REFRESH_MS = 5000;
+// A text whose send waits longer than this is shown held, not queued.
+const HELD_MS = 60 * 1000;
 
 const state = {
   cfg: null,
@@ -65,6 +71,7 @@ const state = {
   firstInbox: true,
   polls: 0,
   poller: null,
+  outbound: null, // the New SMS dialog (outbound.js)
 };
 
 // ---- start ---------------------------------------------------------------
@@ -183,6 +190,7 @@ async function signOut(message = '') {
     endedList: undefined, endedStale: false, activeCount: undefined, polls: 0, unreadCount: 0, detailListed: false,
   });
   clearAttachments();
+  state.outbound.applyMe(null);
   for (const list of document.querySelectorAll('.chat-list, #history-list, #transcript')) list.replaceChildren();
   $('#reply').value = '';
   document.title = 'Sign in · smsdesk';
@@ -193,6 +201,7 @@ async function signOut(message = '') {
 }
 
 function applyMe(me) {
+  state.outbound.applyMe(me);
   state.myQueues = me.queues || [];
   state.transferQueues = me.transferQueues || state.myQueues;
   for (const q of state.transferQueues) state.queues.set(q.id, q.name || q.id);
@@ -673,6 +682,7 @@ const consentSources = {
   'consumer-first-message': 'texted the business first',
   keyword: 'replied with a keyword',
   carrier: 'reported by the carrier',
+  business: 'the business texted first',
 };
 
 function renderConsent(consent) {
@@ -759,7 +769,8 @@ const kindLabels = {
 
 function renderMessage(m) {
   const outbound = m.author !== 'consumer';
-  const kind = m.author === 'system' && kindLabels[m.kind] ? ` · ${kindLabels[m.kind]}` : '';
+  let kind = m.author === 'system' && kindLabels[m.kind] ? ` · ${kindLabels[m.kind]}` : '';
+  if (m.kind === 'outbound') kind = ' · outbound SMS';
   return h('li', {
     class: `msg msg-${m.author}`,
     dataset: { seq: String(m.seq), shownAt: String(Date.now()), tick: tickSignature(m) },
@@ -803,6 +814,11 @@ function tickState(m) {
   }
   if (d.status === 'delivered' || d.status === 'read') return { state: 'delivered', label: d.status === 'read' ? 'Read' : 'Delivered' };
   if (d.status === 'sent' || s.state === 'sent') return { state: 'sent', label: 'Sent' };
+  // Quiet hours hold a proactive text for hours; a paced slot only for
+  // seconds, which "Queued" says well enough.
+  if (s.notBefore && new Date(s.notBefore).getTime() - Date.now() > HELD_MS) {
+    return { state: 'queued', label: `Held until ${when(s.notBefore)}` };
+  }
   return { state: 'queued', label: 'Queued' };
 }
 
@@ -863,22 +879,9 @@ function setComposerEnabled(on, reason) {
 
 let lastAnnounced = '';
 function updateCounter() {
-  const body = $('#reply').value;
-  const m = measure(body);
-  const over = m.characters > MAX_CHARACTERS;
-  const seg = `${m.segments} segment${m.segments === 1 ? '' : 's'}`;
-  let text = `${m.characters.toLocaleString()} character${m.characters === 1 ? '' : 's'} · ${m.encoding} · ${seg}`;
-  if (m.encoding === UCS2) text += ` — “${firstNonGSM(body)}” needs UCS-2`;
-  if (over) text += ` — over the ${MAX_CHARACTERS.toLocaleString()}-character limit`;
-  const counter = $('#counter');
-  counter.textContent = text;
-  counter.classList.toggle('over', over);
-  counter.dataset.encoding = m.encoding;
-  counter.dataset.segments = String(m.segments);
-  counter.dataset.characters = String(m.characters);
+  const { over, summary } = renderCounter($('#counter'), $('#reply').value);
   if (!$('#reply').disabled) $('#send').disabled = over;
   // Tell screen reader users when the cost changes, not at every key.
-  const summary = body ? `${m.encoding}, ${seg}` : '';
   if (summary !== lastAnnounced) {
     if (lastAnnounced && summary) announce(summary);
     lastAnnounced = summary;
@@ -1100,6 +1103,13 @@ async function submitEnd() {
 // ---- wiring ----------------------------------------------------------------
 
 function wireStaticControls() {
+  state.outbound = setupOutbound({
+    api: () => state.api,
+    openChat: (id) => { location.hash = `#chat/${encodeURIComponent(id)}`; },
+    openDialog,
+    closeDialog,
+    announce,
+  });
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
