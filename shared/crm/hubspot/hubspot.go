@@ -1,0 +1,306 @@
+// Package hubspot is the crm.CRM adapter for HubSpot CRM v3: contacts
+// searched by phone and mobilephone, created and updated, and notes
+// associated with the contact, over the REST API with a private app's
+// access token (Bearer). hubspottest is its local stand-in.
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/crm"
+)
+
+// DefaultBaseURL is HubSpot's API host.
+const DefaultBaseURL = "https://api.hubapi.com"
+
+// Timeout bounds one call: CRMSync answers Pub/Sub well within its ack
+// deadline even when HubSpot hangs.
+const Timeout = 15 * time.Second
+
+// AssocNoteToContact is HubSpot's defined association type of a note to
+// a contact.
+const AssocNoteToContact = 202
+
+// MaxNoteBody is hs_note_body's limit (65,536 characters); a longer
+// transcript is cut with a notice.
+const MaxNoteBody = 65536
+
+// Client calls HubSpot.
+type Client struct {
+	BaseURL string
+	Token   string
+	// PortalID (the HubSpot account id) makes ContactURL; "" leaves it out.
+	PortalID string
+	HTTP     *http.Client
+}
+
+var _ crm.CRM = (*Client)(nil)
+
+// New is a Client; an empty baseURL means DefaultBaseURL.
+func New(baseURL, token, portalID string) *Client {
+	if baseURL == "" {
+		baseURL = DefaultBaseURL
+	}
+	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Token: token, PortalID: portalID, HTTP: &http.Client{Timeout: Timeout}}
+}
+
+// contactProps are the properties read back from searches.
+var contactProps = []string{"firstname", "lastname", "email", "phone", "mobilephone"}
+
+// Filter is one search filter.
+type Filter struct {
+	PropertyName string   `json:"propertyName"`
+	Operator     string   `json:"operator"`
+	Value        string   `json:"value,omitempty"`
+	Values       []string `json:"values,omitempty"`
+}
+
+// FilterGroup ANDs its filters; groups are ORed.
+type FilterGroup struct {
+	Filters []Filter `json:"filters"`
+}
+
+// SearchRequest is the body of POST /crm/v3/objects/contacts/search.
+type SearchRequest struct {
+	FilterGroups []FilterGroup `json:"filterGroups"`
+	Properties   []string      `json:"properties,omitempty"`
+	Limit        int           `json:"limit,omitempty"`
+	After        string        `json:"after,omitempty"`
+}
+
+// Object is a CRM object as HubSpot answers it.
+type Object struct {
+	ID         string            `json:"id"`
+	Properties map[string]string `json:"properties"`
+	CreatedAt  string            `json:"createdAt,omitempty"`
+	UpdatedAt  string            `json:"updatedAt,omitempty"`
+	Archived   bool              `json:"archived"`
+}
+
+// SearchResponse is what a search answers.
+type SearchResponse struct {
+	Total   int      `json:"total"`
+	Results []Object `json:"results"`
+}
+
+// PropertiesBody is the body of a create or update.
+type PropertiesBody struct {
+	Properties map[string]string `json:"properties"`
+	// Associations are set on creates (notes).
+	Associations []Association `json:"associations,omitempty"`
+}
+
+// Association links a new object to another at creation.
+type Association struct {
+	To    AssociationTo     `json:"to"`
+	Types []AssociationType `json:"types"`
+}
+
+// AssociationTo names the other object.
+type AssociationTo struct {
+	ID string `json:"id"`
+}
+
+// AssociationType is one of HubSpot's association types.
+type AssociationType struct {
+	AssociationCategory string `json:"associationCategory"`
+	AssociationTypeID   int    `json:"associationTypeId"`
+}
+
+// ErrorBody is HubSpot's error answer.
+type ErrorBody struct {
+	Status        string `json:"status"`
+	Message       string `json:"message"`
+	CorrelationID string `json:"correlationId,omitempty"`
+	Category      string `json:"category,omitempty"`
+	ErrorType     string `json:"errorType,omitempty"`
+}
+
+// FindContactsByPhone searches phone and mobilephone for every format of
+// e164 (one filter group per property: the groups are ORed).
+func (c *Client) FindContactsByPhone(ctx context.Context, e164 string) ([]crm.Contact, error) {
+	formats := crm.PhoneFormats(e164)
+	req := SearchRequest{
+		FilterGroups: []FilterGroup{
+			{Filters: []Filter{{PropertyName: "phone", Operator: "IN", Values: formats}}},
+			{Filters: []Filter{{PropertyName: "mobilephone", Operator: "IN", Values: formats}}},
+		},
+		Properties: contactProps,
+		Limit:      20,
+	}
+	var res SearchResponse
+	if err := c.do(ctx, "search contacts", http.MethodPost, "/crm/v3/objects/contacts/search", req, &res); err != nil {
+		return nil, err
+	}
+	out := make([]crm.Contact, 0, len(res.Results))
+	for _, o := range res.Results {
+		out = append(out, contactOf(o))
+	}
+	return out, nil
+}
+
+// CreateContact creates a contact with c's phone and language.
+func (c *Client) CreateContact(ctx context.Context, ct crm.Contact) (crm.Contact, error) {
+	var o Object
+	if err := c.do(ctx, "create contact", http.MethodPost, "/crm/v3/objects/contacts", PropertiesBody{Properties: propsOf(ct)}, &o); err != nil {
+		return crm.Contact{}, err
+	}
+	return contactOf(o), nil
+}
+
+// UpdateContact writes ct's non-empty fields; with none it calls nothing.
+func (c *Client) UpdateContact(ctx context.Context, ct crm.Contact) (crm.Contact, error) {
+	if ct.ID == "" {
+		return crm.Contact{}, errors.New("hubspot: update contact: no id")
+	}
+	props := propsOf(ct)
+	if len(props) == 0 {
+		return ct, nil
+	}
+	var o Object
+	if err := c.do(ctx, "update contact "+ct.ID, http.MethodPatch, "/crm/v3/objects/contacts/"+url.PathEscape(ct.ID), PropertiesBody{Properties: props}, &o); err != nil {
+		return crm.Contact{}, err
+	}
+	return contactOf(o), nil
+}
+
+// AddNote creates a note associated with the contact. HubSpot renders
+// hs_note_body as HTML: the text is escaped and its lines kept;
+// attachments are inlined (file upload is not used yet).
+func (c *Client) AddNote(ctx context.Context, contactID string, n crm.Note) (string, error) {
+	at := n.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	body := noteHTML(n)
+	req := PropertiesBody{
+		Properties: map[string]string{"hs_timestamp": at.UTC().Format(time.RFC3339Nano), "hs_note_body": body},
+		Associations: []Association{{
+			To:    AssociationTo{ID: contactID},
+			Types: []AssociationType{{AssociationCategory: "HUBSPOT_DEFINED", AssociationTypeID: AssocNoteToContact}},
+		}},
+	}
+	var o Object
+	if err := c.do(ctx, "add note to contact "+contactID, http.MethodPost, "/crm/v3/objects/notes", req, &o); err != nil {
+		return "", err
+	}
+	return o.ID, nil
+}
+
+// ContactURL opens the contact in HubSpot's app.
+func (c *Client) ContactURL(contactID string) string {
+	if c.PortalID == "" || contactID == "" {
+		return ""
+	}
+	return "https://app.hubspot.com/contacts/" + url.PathEscape(c.PortalID) + "/record/0-1/" + url.PathEscape(contactID)
+}
+
+func noteHTML(n crm.Note) string {
+	var b strings.Builder
+	for _, line := range strings.Split(n.Body, "\n") {
+		b.WriteString("<p>" + html.EscapeString(line) + "</p>")
+	}
+	for _, a := range n.Attachments {
+		b.WriteString("<p><strong>" + html.EscapeString(a.Name) + "</strong></p><pre>" + html.EscapeString(string(a.Data)) + "</pre>")
+	}
+	s := b.String()
+	if len(s) > MaxNoteBody {
+		const cut = "</pre><p>(cut: longer than HubSpot's note limit)</p>"
+		s = strings.ToValidUTF8(s[:MaxNoteBody-len(cut)], "") + cut
+	}
+	return s
+}
+
+// hubspotLanguages are hs_language options the chat's languages map to;
+// another language is not written (HubSpot refuses unknown options).
+var hubspotLanguages = map[string]bool{"en": true, "es": true, "fr": true, "de": true, "it": true, "nl": true, "ja": true, "pt": true}
+
+func propsOf(c crm.Contact) map[string]string {
+	p := map[string]string{}
+	for k, v := range map[string]string{"firstname": c.FirstName, "lastname": c.LastName, "email": c.Email, "phone": c.Phone, "mobilephone": c.MobilePhone} {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	if lang := strings.ToLower(strings.SplitN(c.Language, "-", 2)[0]); hubspotLanguages[lang] {
+		p["hs_language"] = lang
+	}
+	return p
+}
+
+func contactOf(o Object) crm.Contact {
+	p := o.Properties
+	return crm.Contact{ID: o.ID, FirstName: p["firstname"], LastName: p["lastname"], Email: p["email"], Phone: p["phone"], MobilePhone: p["mobilephone"]}
+}
+
+// do sends one JSON request and decodes a 2xx answer into out; any other
+// answer is a *crm.Error: 429 and 5xx retryable (with Retry-After), other
+// 4xx permanent with HubSpot's message.
+func (c *Client) do(ctx context.Context, op, method, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("hubspot: %s: encode: %w", op, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("hubspot: %s: %w", op, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: Timeout}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return &crm.Error{Op: op, Message: "unreachable: " + err.Error(), Retryable: true}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return &crm.Error{Op: op, Status: resp.StatusCode, Message: "reading the answer: " + err.Error(), Retryable: true}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			return &crm.Error{Op: op, Status: resp.StatusCode, Message: "answer is not the documented JSON: " + err.Error()}
+		}
+		return nil
+	}
+	var eb ErrorBody
+	msg := strings.TrimSpace(string(raw))
+	if json.Unmarshal(raw, &eb) == nil && eb.Message != "" {
+		msg = eb.Message
+		if eb.Category != "" {
+			msg += " (" + eb.Category + ")"
+		}
+	}
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	e := &crm.Error{Op: op, Status: resp.StatusCode, Message: msg}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Retryable = true
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+			e.RetryAfter = time.Duration(s) * time.Second
+		}
+	case resp.StatusCode >= 500:
+		e.Retryable = true
+	}
+	return e
+}
