@@ -347,6 +347,9 @@ function chatNeedsRefresh(inbox) {
   const wasListed = state.detailListed;
   state.detailListed = Boolean(listed);
   if (listed && listed.version !== d.chat.version) return true;
+  // A transfer this person made, of a chat now in none of their lists: its
+  // end shows only in the chat itself, so read it each poll until then.
+  if (!listed && pendingTransfer(d.chat)?.fromAgent === state.me?.agentId) return true;
   // The chat left this person's lists (a colleague accepted the transfer,
   // a supervisor ended it): what changed is only in the chat itself.
   if (!listed && wasListed) return true;
@@ -509,11 +512,28 @@ function renderSupervisorView(open) {
 }
 
 function renderWaiting(c) {
+  // An agent takes a chat of their own queues (a supervisor sees every
+  // queue's); routing still decides whether they may (available, room,
+  // language) and the API says why not.
+  const mine = Boolean(state.me?.agentId) && state.myQueues.some((q) => q.id === c.queueId);
   return h('li', { class: 'chat-item waiting' },
     h('p', { class: 'chat-line' },
       h('span', { class: 'consumer' }, c.consumer),
       h('span', { class: 'queue' }, queueName(c.queueId))),
-    h('p', { class: 'meta' }, 'Waiting ', h('span', { class: 'since', 'data-since': c.queuedAt || c.createdAt }, ago(c.queuedAt || c.createdAt))));
+    h('p', { class: 'meta' }, 'Waiting ', h('span', { class: 'since', 'data-since': c.queuedAt || c.createdAt }, ago(c.queuedAt || c.createdAt))),
+    mine ? h('div', { class: 'item-actions' },
+      h('button', { type: 'button', 'data-focus-id': 'take', 'data-action': 'take', 'aria-label': `Take chat from ${c.consumer}`, onclick: () => take(c.id) }, 'Take'))
+      : null);
+}
+
+async function take(id) {
+  try {
+    await state.api.post(`/chats/${encodeURIComponent(id)}/take`);
+    location.hash = `#chat/${encodeURIComponent(id)}`;
+  } catch (e) {
+    banner(`Could not take the chat: ${e.message}`);
+  }
+  state.poller.now();
 }
 
 function updateCountdowns() {
@@ -709,13 +729,17 @@ function renderTransferState(c) {
   const el = $('#transfer-state');
   const t = (c.transfers || []).at(-1);
   let text = '';
-  if (t && t.state === 'pending') {
-    text = `Transfer to ${t.toAgent ? agentName(t.toAgent) : queueName(t.toQueue)} pending…`;
+  if (t && t.state === 'pending' && !t.toAgent) {
+    text = `Transfer to ${queueName(t.toQueue)} pending: waiting for an agent of the queue…`;
+  } else if (t && t.state === 'pending') {
+    text = `Transfer to ${agentName(t.toAgent)} pending…`;
   } else if (t && t.state === 'failed' && Date.now() - new Date(t.endedAt || t.startedAt).getTime() < 10 * 60 * 1000) {
     text = `Transfer to ${t.toAgent ? agentName(t.toAgent) : queueName(t.toQueue)} failed${t.reason ? `: ${t.reason}` : ''}.`;
   } else if (t && t.state === 'ended' && t.toAgent && t.toAgent === state.me?.agentId) {
     // The note is for whoever takes the chat over: keep it in sight.
     text = `Transferred to you by ${agentName(t.fromAgent) || 'a colleague'}${t.note ? `: “${t.note}”` : '.'}`;
+  } else if (t && t.state === 'ended' && t.fromAgent && t.fromAgent === state.me?.agentId && c.agentId !== state.me?.agentId) {
+    text = `Transferred to ${agentName(t.toAgent)}${t.toQueue ? ` (${queueName(t.toQueue)})` : ''}.`;
   }
   if (el.textContent !== text) el.textContent = text;
 }
@@ -1050,16 +1074,23 @@ function openTransfer() {
 
 function syncTransferTarget() {
   const toQueue = $('#transfer-form').elements.target.value === 'queue';
+  // A warning holds for the target it was given about only.
+  $('#transfer-error').textContent = '';
+  show($('#transfer-force'), false);
   show($('#transfer-agent-field'), !toQueue);
   show($('#transfer-queue-field'), toQueue);
 }
 
-async function submitTransfer() {
+// submitTransfer sends the dialog's transfer. A queue no agent could take
+// the chat in now answers 409 naming why: the dialog shows it and offers
+// "Transfer anyway", which sends it again with force.
+async function submitTransfer(force = false) {
   const form = $('#transfer-form');
   const toQueue = form.elements.target.value === 'queue';
   const body = { note: $('#transfer-note').value.trim() };
   if (toQueue) body.toQueue = $('#transfer-queue').value;
   else body.toAgent = $('#transfer-agent').value.trim();
+  if (force) body.force = true;
   const err = $('#transfer-error');
   if (!body.toQueue && !body.toAgent) {
     err.textContent = toQueue ? 'Pick a queue.' : 'Type the id of the agent to transfer to.';
@@ -1067,7 +1098,9 @@ async function submitTransfer() {
     return;
   }
   const button = $('#transfer-submit');
-  button.disabled = true;
+  const anyway = $('#transfer-force');
+  button.disabled = anyway.disabled = true;
+  show(anyway, false);
   try {
     await state.api.post(`/chats/${encodeURIComponent(state.chatId)}/transfer`, body);
     closeDialog($('#transfer-dialog'));
@@ -1076,8 +1109,14 @@ async function submitTransfer() {
     state.poller.now();
   } catch (e) {
     err.textContent = e.message;
+    if (e.status === 409 && toQueue && !force && /^transfer not started: /.test(e.message)) {
+      const why = e.message.replace(/^transfer not started: /, '').replace(/ \(send "force": true to transfer anyway\)$/, '');
+      err.textContent = `${why.charAt(0).toUpperCase()}${why.slice(1)}.`;
+      show(anyway);
+      anyway.focus();
+    }
   } finally {
-    button.disabled = false;
+    button.disabled = anyway.disabled = false;
   }
 }
 
@@ -1175,6 +1214,8 @@ function wireStaticControls() {
     $('#wrap-up').focus();
   });
   for (const r of $('#transfer-form').elements.target) r.addEventListener('change', syncTransferTarget);
+  $('#transfer-queue').addEventListener('change', syncTransferTarget);
+  $('#transfer-force').addEventListener('click', () => submitTransfer(true));
   $('#transfer-form').addEventListener('submit', (e) => {
     e.preventDefault();
     submitTransfer();
