@@ -27,6 +27,7 @@
 #                its own service account
 #   carrier      (optional) deploy only when this carrier is in var.carriers
 #                (its inbound webhook)
+#   crm          (optional) true: deploy only when var.crm names a CRM (CRMSync)
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
@@ -41,7 +42,7 @@
 #   }
 #
 # Later functions: IVRWebhook (http, public),
-# CRMSync and ChatStats (pubsub, chat-events).
+# ChatStats (pubsub, chat-events).
 locals {
   function_catalog = {
     TwilioInbound = {
@@ -135,9 +136,10 @@ locals {
       firestore   = true
       publishes   = ["chat-events"] # accept, transfer, end
       enqueues    = ["sms-send", "chat-timers"]
-      secrets     = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
-      media       = "read-write"          # agents' uploads
-      signs_media = true                  # signed URLs in GET /chats/{id}
+      # twilio: shared/config requires it; hubspot: the chat's CRM contact.
+      secrets     = ["twilio-auth-token", "hubspot-access-token"]
+      media       = "read-write" # agents' uploads
+      signs_media = true         # signed URLs in GET /chats/{id}
       # The console polls every second: keep one instance warm.
       sizing = { min_instances = 1, timeout_seconds = 30 }
     }
@@ -156,6 +158,19 @@ locals {
       # optional pepper is not wired to a secret yet).
       # A 1,000-recipient batch writes 1,000 chats before it answers.
       sizing = { timeout_seconds = 300 }
+    }
+
+    CRMSync = {
+      package     = "functions/crmsync"
+      description = "CRM sync (push subscription on chat-events): the consumer's contact found by phone, created, updated or offered to the agent; chat events and the transcript posted as notes once each; a CRM outage retried, then parked on crm/{chatId}."
+      trigger     = "pubsub"
+      topic       = "chat-events"
+      crm         = true
+      firestore   = true # chats, messages, queues; crm/{chatId}
+      secrets     = ["twilio-auth-token", "hubspot-access-token"]
+      # Each push is a few CRM calls; the subscription's ack deadline
+      # bounds it.
+      sizing = { max_instances = 5, timeout_seconds = 60 }
     }
 
     Console = {
@@ -208,7 +223,7 @@ locals {
         { ingress = f.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY" },
         { for k, v in try(var.function_settings[name], {}) : k => v if v != null },
       )
-    } if try(f.carrier, null) == null || contains(var.carriers, try(f.carrier, ""))
+    } if(try(f.carrier, null) == null || contains(var.carriers, try(f.carrier, ""))) && (!try(f.crm, false) || var.crm != "")
   }
 
   # Problems in the catalog and the inputs that go with it, reported by the
@@ -251,6 +266,8 @@ locals {
     CONSOLE_ORIGINS          = join(",", var.console_origins)
     FIREBASE_API_KEY         = var.firebase_api_key
     FIREBASE_AUTH_DOMAIN     = coalesce(var.firebase_auth_domain, "${var.project_id}.firebaseapp.com")
+    HUBSPOT_API_BASE_URL     = var.hubspot_api_base_url
+    HUBSPOT_PORTAL_ID        = var.crm == "hubspot" ? var.hubspot_portal_id : ""
   }
 }
 

@@ -8,9 +8,14 @@ locals {
     "telnyx-api-key"             = { carrier = "telnyx", env = "TELNYX_API_KEY", description = "Telnyx API v2 key (sending messages)." }
     "bandwidth-client-secret"    = { carrier = "bandwidth", env = "BANDWIDTH_CLIENT_SECRET", description = "Bandwidth API Credential client secret (OAuth 2.0 access tokens for sending and media)." }
     "bandwidth-webhook-password" = { carrier = "bandwidth", env = "BANDWIDTH_WEBHOOK_PASSWORD", description = "Password of the Basic credentials set on the Bandwidth messaging application's callbacks (16 characters or more)." }
+    # Not a carrier's: the CRM sync's, created when var.crm names its CRM.
+    "hubspot-access-token" = { crm = "hubspot", env = "HUBSPOT_ACCESS_TOKEN", description = "HubSpot private app access token (crm.objects.contacts.read and .write scopes) for the CRM sync." }
   }
 
-  enabled_carrier_secrets = { for k, v in local.carrier_secrets : k => v if contains(var.carriers, v.carrier) }
+  enabled_carrier_secrets = {
+    for k, v in local.carrier_secrets : k => v
+    if contains(var.carriers, try(v.carrier, "")) || (var.crm != "" && try(v.crm, "") == var.crm)
+  }
 }
 
 resource "google_secret_manager_secret" "carrier" {
@@ -18,7 +23,7 @@ resource "google_secret_manager_secret" "carrier" {
 
   project   = var.project_id
   secret_id = each.key
-  labels    = merge(var.labels, { app = "smsdesk", carrier = each.value.carrier })
+  labels    = merge(var.labels, { app = "smsdesk" }, try({ carrier = each.value.carrier }, { crm = each.value.crm }))
   annotations = {
     description = each.value.description
     env         = each.value.env

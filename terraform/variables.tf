@@ -447,3 +447,36 @@ variable "firebase_auth_domain" {
   type        = string
   default     = ""
 }
+
+variable "crm" {
+  description = "CRM the chats are synced to (CRMSync): \"hubspot\", or \"\" for none. With hubspot, the secret hubspot-access-token is created and needs a version (a private app token) before the functions deploy."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "hubspot"], var.crm)
+    error_message = "crm must be \"\" or \"hubspot\"."
+  }
+}
+
+variable "hubspot_api_base_url" {
+  description = "HUBSPOT_API_BASE_URL: HubSpot's API base URL."
+  type        = string
+  default     = "https://api.hubapi.com"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/.*[^/])?$", var.hubspot_api_base_url))
+    error_message = "hubspot_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
+variable "hubspot_portal_id" {
+  description = "HUBSPOT_PORTAL_ID: the HubSpot account id, so the console links to the contact in HubSpot (optional)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[0-9]{0,12}$", var.hubspot_portal_id))
+    error_message = "hubspot_portal_id must be the account id's digits."
+  }
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
+	"github.com/smsdesk/smsdesk/functions/crmsync"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
@@ -194,6 +195,7 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 		wire.FnAdminAPI:       adminapi.Build,
 		wire.FnAgentAPI:       agentapi.Build,
 		wire.FnOutboundAPI:    outboundapi.Build,
+		wire.FnCRMSync:        crmsync.Build,
 	}
 	if len(cfg.TelnyxPublicKey) > 0 {
 		builders[wire.FnTelnyxInbound] = telnyxinbound.Build

@@ -29,6 +29,7 @@ const (
 	FnAgentAPI         = "AgentAPI"
 	FnOutboundAPI      = "OutboundAPI"
 	FnConsole          = "Console"
+	FnCRMSync          = "CRMSync"
 )
 
 // Topics the product publishes to.
@@ -49,9 +50,13 @@ type Subscription struct {
 // consumer and number.
 var SubRouteInbound = Subscription{Name: "route-inbound", Topic: TopicInbound, Function: FnRouteInbound, Ordered: true}
 
+// SubCRMSync delivers chat events to CRMSync, in order per chat; its name
+// is the one Terraform gives it (topic-function).
+var SubCRMSync = Subscription{Name: "chat-events-crmsync", Topic: TopicChatEvents, Function: FnCRMSync, Ordered: true}
+
 // Subscriptions lists every push subscription, for the embedded bus and
 // the emulator set-up.
-var Subscriptions = []Subscription{SubRouteInbound}
+var Subscriptions = []Subscription{SubRouteInbound, SubCRMSync}
 
 // Topics lists every topic.
 var Topics = []string{TopicInbound, TopicChatEvents}

@@ -22,6 +22,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/console"
+	"github.com/smsdesk/smsdesk/functions/crmsync"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
@@ -53,6 +54,7 @@ var functionHandlers = []struct {
 	{adminapi.Name, adminapi.Handler},
 	{agentapi.Name, agentapi.Handler},
 	{outboundapi.Name, outboundapi.Handler},
+	{crmsync.Name, crmsync.Handler},
 	{console.Name, console.Handler},
 }
 
