@@ -27,12 +27,14 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
+	"github.com/smsdesk/smsdesk/shared/crm"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/crmenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -51,6 +53,7 @@ type Services struct {
 	Desk         *desk.Service
 	Media        *media.Service
 	Outbound     *outbound.Service
+	CRM          *crm.Service // nil or off: GET /chats/{id}/crm says disabled
 }
 
 // FromSet takes AgentAPI's services from a composed set.
@@ -75,7 +78,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob}, guard, AllowOrigins(origins...)), nil
+	cs, err := crmenv.Service(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs}, guard, AllowOrigins(origins...)), nil
 }
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
@@ -177,7 +184,7 @@ func routes() []Route {
 }
 
 // Routes lists what the API serves, for the contract test.
-func Routes() []Route { return routes() }
+func Routes() []Route { return append(routes(), crmRoutes()...) }
 
 // New builds the handler. guard authenticates every request but those for
 // the OpenAPI document and CORS preflights; a nil guard refuses them all

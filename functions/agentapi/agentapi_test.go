@@ -184,6 +184,9 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		// The owner passes the access check and meets the body check (no
 		// multipart here); media_test.go covers uploads.
 		{"POST", "/chats/held-ana/media", "", want{noToken, http.StatusUnsupportedMediaType, denied, denied, denied}},
+		// CRM sync is off in this fixture: the panel says so; a pick has nothing to pick.
+		{"GET", "/chats/held-ana/crm", "", want{noToken, ok, denied, ok, ok}},
+		{"POST", "/chats/held-ana/crm", `{"create":true}`, want{noToken, http.StatusConflict, denied, http.StatusConflict, http.StatusConflict}},
 	}
 	served := map[string]bool{}
 	for _, tc := range tests {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat/transcript"
+	"github.com/smsdesk/smsdesk/shared/crm"
 
 	"gopkg.in/yaml.v3"
 
@@ -79,6 +80,10 @@ var (
 		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
 		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
 		"OutboundRequest": reflect.TypeFor[agentapi.OutboundRequest](),
+		"CRMChoice":       reflect.TypeFor[agentapi.CRMChoice](),
+		"CRMView":         reflect.TypeFor[crm.View](),
+		"CRMContact":      reflect.TypeFor[crm.ContactView](),
+		"CRMParked":       reflect.TypeFor[crm.Parked](),
 		"OutboundStarted": reflect.TypeFor[agentapi.OutboundStarted](),
 		"OutboundError":   reflect.TypeFor[agentapi.OutboundError](),
 
@@ -99,7 +104,7 @@ var (
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
 		"APIKey", "APIKeyCreated",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
-		"OutboundStarted", "OutboundError",
+		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText"}
 )
 
