@@ -9,12 +9,13 @@ import (
 // Number is a business number consumers text. Its entry queue decides
 // routing by dialed number.
 type Number struct {
-	E164           string `firestore:"e164" json:"e164"`
-	Provider       string `firestore:"provider" json:"provider"`
-	LineOfBusiness string `firestore:"lineOfBusiness,omitempty" json:"lineOfBusiness,omitempty"`
-	EntryQueue     string `firestore:"entryQueue" json:"entryQueue"`
-	Language       string `firestore:"language" json:"language"`
-	Enabled        bool   `firestore:"enabled" json:"enabled"`
+	E164                string `firestore:"e164" json:"e164"`
+	Provider            string `firestore:"provider" json:"provider"`
+	MessagingServiceSID string `firestore:"messagingServiceSid,omitempty" json:"messagingServiceSid,omitempty"` // Twilio: sends name it instead of From
+	LineOfBusiness      string `firestore:"lineOfBusiness,omitempty" json:"lineOfBusiness,omitempty"`
+	EntryQueue          string `firestore:"entryQueue" json:"entryQueue"`
+	Language            string `firestore:"language" json:"language"`
+	Enabled             bool   `firestore:"enabled" json:"enabled"`
 	// 10DLC registration: carriers filter unregistered long-code traffic.
 	BrandID           string  `firestore:"brandId,omitempty" json:"brandId,omitempty"`
 	CampaignID        string  `firestore:"campaignId,omitempty" json:"campaignId,omitempty"`

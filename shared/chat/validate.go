@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
 
@@ -310,10 +311,8 @@ func (c Config) validateSiblings(p *problems) {
 }
 
 func (c Config) validateNumber(p *problems, field string, n Number, queues map[string]Queue) {
-	if e, err := sms.NormalizeNumber(n.E164, "US"); err != nil {
-		p.add(field+".e164", "%v", err)
-	} else if e != n.E164 {
-		p.add(field+".e164", "%q is not in E.164 form (%s)", n.E164, e)
+	for _, pr := range sender.CheckNumber(n.E164, n.Provider, n.MessagingServiceSID) {
+		p.add(field+"."+pr.Field, "%s", pr.Problem)
 	}
 	if !slices.Contains(Providers, n.Provider) {
 		p.add(field+".provider", "must be one of %s, got %q", strings.Join(Providers, ", "), n.Provider)

@@ -50,6 +50,14 @@ func TestValidate(t *testing.T) {
 		{"unknown team member", func(c *Config) { c.Teams[0].Members = []string{"zed"} }, "teams[0].members[0]", "unknown agent"},
 		{"number not E.164", func(c *Config) { c.Numbers[0].E164 = "4155550101" }, "numbers[0].e164", "E.164"},
 		{"unknown provider", func(c *Config) { c.Numbers[0].Provider = "carrier-pigeon" }, "numbers[0].provider", "one of"},
+		{"short code", func(c *Config) { c.Numbers[0].E164, c.Numbers[0].Type = "898211", NumberShortCode }, "", ""},
+		{"alphanumeric sender id", func(c *Config) { c.Numbers[0].E164 = "ACME" }, "", ""},
+		{"neither E.164, short code nor sender id", func(c *Config) { c.Numbers[0].E164 = "ACME-BANK" }, "numbers[0].e164", "neither"},
+		{"Messaging Service", func(c *Config) { c.Numbers[0].MessagingServiceSID = "MG0123456789abcdef0123456789abcdef" }, "", ""},
+		{"malformed Messaging Service SID", func(c *Config) { c.Numbers[0].MessagingServiceSID = "MG123" }, "numbers[0].messagingServiceSid", "MG and 32 hexadecimal digits"},
+		{"Messaging Service on a Telnyx number", func(c *Config) {
+			c.Numbers[0].Provider, c.Numbers[0].MessagingServiceSID = "telnyx", "MG0123456789abcdef0123456789abcdef"
+		}, "numbers[0].messagingServiceSid", "only a Twilio number"},
 		{"duplicate number", func(c *Config) { c.Numbers = append(c.Numbers, c.Numbers[0]) }, "numbers[1].e164", "duplicate"},
 		{"back word is STOP", func(c *Config) { c.Settings.BackWords = []string{"stop"} }, "settings.backWords[0]", "fixed"},
 		{"unknown system message", func(c *Config) { c.Queues[0].Messages = map[string]map[string]string{"en": {"greetz": "hi"}} }, "queues[0].messages.en.greetz", "unknown system message"},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/pacing/lane"
 )
 
@@ -58,7 +59,11 @@ func PlanFor(n chat.Number, zone *time.Location) Plan {
 	}
 	r := n.MessagesPerSecond
 	if r <= 0 || math.IsNaN(r) || math.IsInf(r, 0) {
-		r = defaultRate(n.Type)
+		t := n.Type
+		if t == "" && sender.FormOf(n.E164) == sender.FormShortCode {
+			t = chat.NumberShortCode // an untyped 5- or 6-digit number can only be a short code
+		}
+		r = defaultRate(t)
 	}
 	p := Plan{Number: n.E164, Rate: r, Lanes: 1, Tick: time.Second, Zone: zone}
 	if n.DailyCap > 0 {
