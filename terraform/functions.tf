@@ -103,6 +103,7 @@ locals {
       trigger     = "tasks"
       queue       = "sms-send"
       firestore   = true
+      publishes   = ["chat-events"] # outbound.sent, for the CRM sync
       secrets     = ["twilio-auth-token", "telnyx-api-key", "bandwidth-client-secret"]
       # Hands the carrier signed URLs of agents' images.
       media       = "read"

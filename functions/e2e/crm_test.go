@@ -192,3 +192,40 @@ func TestCRMSyncSeveralMatchesWaitForThePick(t *testing.T) {
 		e.mustAgentAPI(me, http.StatusConflict, "POST", "/chats/"+chatID+"/crm", map[string]any{"create": true}, nil)
 	})
 }
+
+// TestCRMSyncOutboundChat: an agent texts a consumer first; once the text
+// is sent the consumer's HubSpot contact (stored with a national number)
+// is updated and linked, and the send is posted to it once.
+func TestCRMSyncOutboundChat(t *testing.T) {
+	forEachBackendCRM(t, func(t *testing.T, e *env, hs *hubspottest.Server) {
+		e.outboundReady(10)
+		const consumer = "+12125550163"
+		id := hs.AddContact(map[string]string{"firstname": "Dee", "phone": "(212) 555-0163"})
+		var started struct {
+			Chat chat.Chat `json:"chat"`
+		}
+		req := map[string]any{"number": numberEN, "consumer": consumer, "body": "Hi, this is Ana about your order.", "requestId": "crm-o-1"}
+		e.mustAgentAPI(&anaAgent, http.StatusCreated, "POST", "/outbound", req, &started)
+		chatID := started.Chat.ID
+		e.waitSent(consumer, 2) // the disclosure and the text, both proactive
+		var v crm.View
+		testenv.WaitFor(t, waitLimit, "the outbound chat linked", func() bool {
+			v = e.crmView(&anaAgent, chatID)
+			return v.State == crm.StateLinked && len(hs.Notes(id)) > 0
+		})
+		if v.ContactID != id || v.Contact.Name != "Dee" || len(hs.Contacts()) != 1 {
+			t.Fatalf("linked %+v, contacts %v; want Dee updated, none created", v, hs.Contacts())
+		}
+		e.settleChat(chatID)
+		testenv.WaitFor(t, waitLimit, "CRMSync idle", func() bool { return e.calls.idle(wire.FnCRMSync) })
+		var sent int
+		for _, body := range noteBodies(hs, id) {
+			if strings.Contains(body, "Outbound SMS chat "+chatID+": first text sent") {
+				sent++
+			}
+		}
+		if sent != 1 {
+			t.Fatalf("notes %q, want the outbound send posted once", noteBodies(hs, id))
+		}
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/platform"
+	"github.com/smsdesk/smsdesk/shared/platform/busenv"
 	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
@@ -55,8 +56,12 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, err := busenv.Bus(ctx, e)
+	if err != nil {
+		return nil, err
+	}
 	return New(&delivery.Service{Store: st, Tasks: tq, Carriers: senders, URLs: e.URLs(), Media: md,
-		Pacing: pacing.Reserver{Store: st}}), nil
+		Pacing: pacing.Reserver{Store: st}, Bus: b}), nil
 }
 
 // New builds the handler.

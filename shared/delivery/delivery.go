@@ -14,6 +14,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/proactive"
@@ -47,6 +48,9 @@ type Service struct {
 	// Pacing reserves each send's slot on its sender's pace.
 	Pacing pacing.Reserver
 	Clock  clock.Clock
+	// Bus publishes outbound.sent when a proactive text is sent; nil
+	// publishes nothing.
+	Bus bus.Publisher
 }
 
 // ErrSendInProgress means another attempt holds the message's claim, or the
@@ -119,6 +123,9 @@ type claimed struct {
 	chat  chat.Chat
 	claim chat.Claim
 	later time.Time
+	// number is the sender's configuration (zero when it was removed):
+	// a Twilio number may send through its Messaging Service.
+	number chat.Number
 }
 
 // Send hands one outbound message to its carrier, at most once.
@@ -150,7 +157,7 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 		logging.From(ctx).WithField("not_before", cl.later).Info("send held")
 		return OutcomeHeld, s.enqueueAt(ctx, ref, cl.later, "-at"+strconv.FormatInt(cl.later.Unix(), 10))
 	case chat.ClaimGranted:
-		if outcome, err = s.callCarrier(ctx, cl.chat, cl.msg); err != nil {
+		if outcome, err = s.callCarrier(ctx, cl.chat, cl.number, cl.msg); err != nil {
 			return outcome, err
 		}
 	default:
@@ -207,8 +214,13 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 	}
 	in.BodyError = sms.CheckBody(m.Body)
 	next, cl := chat.ClaimSend(in)
+	var number chat.Number
 	if cl == chat.ClaimGranted {
-		paced, later, suppress, err := s.gate(tx, c, m, now)
+		var found bool
+		if number, found, err = loadNumber(tx, c.Number); err != nil {
+			return claimed{}, err
+		}
+		paced, later, suppress, err := s.gate(tx, c, number, found, m, now)
 		switch {
 		case err != nil:
 			return claimed{}, err
@@ -237,7 +249,20 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 		}
 		tx.PutConsent(consent)
 	}
-	return claimed{msg: next, chat: c, claim: cl}, nil
+	return claimed{msg: next, chat: c, claim: cl, number: number}, nil
+}
+
+// loadNumber reads a business number's configuration; found is false when
+// it was removed.
+func loadNumber(tx store.Tx, e164 string) (n chat.Number, found bool, err error) {
+	n, err = tx.Number(e164)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return chat.Number{}, false, nil
+	case err != nil:
+		return chat.Number{}, false, fmt.Errorf("load number: %w", err)
+	}
+	return n, true, nil
 }
 
 // gate decides, for a claim the send lifecycle grants, whether the message
@@ -245,18 +270,14 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 // hours, the sender's campaign), and every text takes a slot on its
 // sender's pace. It returns the message with its slot, or when to try
 // again, or why it may never go.
-func (s *Service) gate(tx store.Tx, c chat.Chat, m chat.Message, now time.Time) (chat.Message, time.Time, string, error) {
-	number, err := tx.Number(c.Number)
-	if errors.Is(err, store.ErrNotFound) {
+func (s *Service) gate(tx store.Tx, c chat.Chat, number chat.Number, found bool, m chat.Message, now time.Time) (chat.Message, time.Time, string, error) {
+	if !found {
 		// The number was removed since: a reply still reaches the consumer
 		// the carrier knows; nothing proactive goes from an unknown number.
 		if m.Proactive {
 			return m, time.Time{}, "outbound_number " + c.Number + " is not found", nil
 		}
 		return m, time.Time{}, "", nil
-	}
-	if err != nil {
-		return m, time.Time{}, "", fmt.Errorf("load number: %w", err)
 	}
 	zone := time.UTC
 	if m.Proactive || number.DailyCap > 0 {
@@ -314,7 +335,7 @@ func (s *Service) enqueueNext(ctx context.Context, ref chat.Ref) error {
 	return s.enqueueAt(ctx, next.Ref(), next.Send.NotBefore, "")
 }
 
-func (s *Service) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) (Outcome, error) {
+func (s *Service) callCarrier(ctx context.Context, c chat.Chat, number chat.Number, m chat.Message) (Outcome, error) {
 	ref := m.Ref()
 	sender, ok := s.Carriers[c.Provider]
 	if !ok {
@@ -330,7 +351,7 @@ func (s *Service) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) 
 	}
 	callCtx, cancel := context.WithTimeout(ctx, carrier.SendTimeout)
 	res, err := sender.Send(callCtx, carrier.OutboundSMS{
-		From: c.Number, To: c.Consumer, Body: m.Body, MediaURLs: urls,
+		From: c.Number, MessagingServiceSID: number.MessagingServiceSID, To: c.Consumer, Body: m.Body, MediaURLs: urls,
 		StatusCallbackURL: s.URLs.StatusCallback(c.Provider, ref),
 		IdempotencyKey:    wire.SendTaskName(ref),
 	})
@@ -356,6 +377,9 @@ func (s *Service) callCarrier(ctx context.Context, c chat.Chat, m chat.Message) 
 		return "", fmt.Errorf("record send of %s (carrier id %s): %w", wire.SendTaskName(ref), res.ProviderMessageID, err)
 	}
 	logging.From(ctx).WithField("provider_message_id", res.ProviderMessageID).Info("text sent")
+	if m.Proactive {
+		s.publishSent(ctx, c)
+	}
 	return OutcomeSent, nil
 }
 
