@@ -269,6 +269,9 @@ locals {
     FIREBASE_AUTH_DOMAIN     = coalesce(var.firebase_auth_domain, "${var.project_id}.firebaseapp.com")
     HUBSPOT_API_BASE_URL     = var.hubspot_api_base_url
     HUBSPOT_PORTAL_ID        = var.crm == "hubspot" ? var.hubspot_portal_id : ""
+    CRM_MIN_CONSUMER_TEXTS   = tostring(var.crm_rules.min_consumer_messages)
+    CRM_APPEND_OPEN          = tostring(var.crm_rules.append_open)
+    CRM_APPEND_CLOSED_DAYS   = tostring(var.crm_rules.append_closed_days)
   }
 }
 

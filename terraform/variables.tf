@@ -480,3 +480,22 @@ variable "hubspot_portal_id" {
     error_message = "hubspot_portal_id must be the account id's digits."
   }
 }
+
+variable "crm_rules" {
+  description = "Record-creation settings of the CRM sync: wait for the consumer's Nth text before creating or linking the record (0: on assignment); link a chat to the contact of the consumer's open chat in the same leaf queue (append_open), or of one closed within append_closed_days."
+  type = object({
+    min_consumer_messages = optional(number, 0)
+    append_open           = optional(bool, false)
+    append_closed_days    = optional(number, 0)
+  })
+  default = {}
+
+  validation {
+    condition     = var.crm_rules.min_consumer_messages >= 0 && var.crm_rules.min_consumer_messages <= 100 && var.crm_rules.append_closed_days >= 0 && var.crm_rules.append_closed_days <= 365
+    error_message = "crm_rules.min_consumer_messages must be 0 to 100 and append_closed_days 0 to 365."
+  }
+  validation {
+    condition     = var.crm_rules.append_closed_days == 0 || var.crm_rules.append_open
+    error_message = "crm_rules.append_closed_days needs append_open = true."
+  }
+}

@@ -17,14 +17,14 @@ import (
 )
 
 // forEachBackendCRM is forEachBackend with CRM sync to a HubSpot stand-in.
-func forEachBackendCRM(t *testing.T, fn func(t *testing.T, e *env, hs *hubspottest.Server)) {
+func forEachBackendCRM(t *testing.T, fn func(t *testing.T, e *env, hs *hubspottest.Server), extraEnv ...map[string]string) {
 	for _, b := range backends(t) {
 		t.Run(b, func(t *testing.T) {
 			t.Parallel()
 			hs := hubspottest.New(t)
-			e := newEnv(t, b, map[string]string{
+			e := newEnv(t, b, append([]map[string]string{{
 				"HUBSPOT_ACCESS_TOKEN": hubspottest.Token, "HUBSPOT_API_BASE_URL": hs.URL(), "HUBSPOT_PORTAL_ID": "4242",
-			})
+			}}, extraEnv...)...)
 			fn(t, e, hs)
 		})
 	}
@@ -228,4 +228,33 @@ func TestCRMSyncOutboundChat(t *testing.T) {
 			t.Fatalf("notes %q, want the outbound send posted once", noteBodies(hs, id))
 		}
 	})
+}
+
+// TestCRMSyncWaitsForTheConsumersTexts: with CRM_MIN_CONSUMER_TEXTS=3 the
+// record waits past the assignment (the consumer sent two texts) and is
+// created at the chat's next event once the third came.
+func TestCRMSyncWaitsForTheConsumersTexts(t *testing.T) {
+	forEachBackendCRM(t, func(t *testing.T, e *env, hs *hubspottest.Server) {
+		const consumer = "+14155550164"
+		chatID, agentID := e.assignedChat(consumer)
+		me := principalOf(agentID)
+		testenv.WaitFor(t, waitLimit, "CRMSync took the assignment", func() bool {
+			return e.calls.OK(wire.FnCRMSync) > 0 && e.calls.idle(wire.FnCRMSync)
+		})
+		if v := e.crmView(me, chatID); v.State != "pending" || len(hs.Requests()) != 0 {
+			t.Fatalf("after two texts: panel %+v, %d HubSpot requests; want none", v, len(hs.Requests()))
+		}
+		e.say(consumer, numberEN, "My bill is wrong")
+		if err := e.end(chatID, agentID); err != nil {
+			t.Fatal(err)
+		}
+		var v crm.View
+		testenv.WaitFor(t, waitLimit, "the record created at the end", func() bool {
+			v = e.crmView(me, chatID)
+			return v.State == crm.StateLinked && len(hs.Notes(v.ContactID)) == 3
+		})
+		if notes := noteBodies(hs, v.ContactID); !strings.Contains(notes[0], "connected to agent") || !strings.Contains(notes[2], "My bill is wrong") {
+			t.Fatalf("notes %q", notes)
+		}
+	}, map[string]string{"CRM_MIN_CONSUMER_TEXTS": "3"})
 }

@@ -79,7 +79,7 @@ type Config struct {
 	// ConsoleOrigins are other origins (scheme://host[:port]) allowed to call
 	// AgentAPI from a browser, besides the functions' own host.
 	ConsoleOrigins []string
-	HubSpot        HubSpot // CRM sync (shared/crm/hubspot)
+	CRM            CRM // CRM sync (shared/crm)
 }
 
 // Error lists every problem found.
@@ -230,7 +230,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	checkBandwidth(c, get, bad, checkURL)
-	c.HubSpot = loadHubSpot(get, bad, checkURL)
+	c.CRM = loadCRM(get, bad, checkURL)
 	if c.BandwidthAPIBaseURL == "" {
 		c.BandwidthAPIBaseURL = "https://messaging.bandwidth.com"
 	}

@@ -2,49 +2,83 @@ package config
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
-// HubSpot is the CRM sync's HubSpot settings; a zero AccessToken turns
-// the sync off.
-type HubSpot struct {
-	// AccessToken is a private app's token (Secret Manager:
+// CRM is the CRM sync's settings (shared/crm): HubSpot's, on when
+// HubSpotAccessToken is set, and the record-creation rules.
+type CRM struct {
+	// HubSpotAccessToken is a private app's token (Secret Manager:
 	// hubspot-access-token), with the crm.objects.contacts.read and
 	// .write scopes.
-	AccessToken string
-	APIBaseURL  string
-	// PortalID, the HubSpot account id, lets the console link to the
-	// contact in HubSpot's app.
-	PortalID string
+	HubSpotAccessToken string
+	HubSpotAPIBaseURL  string
+	// HubSpotPortalID, the HubSpot account id, lets the console link to
+	// the contact in HubSpot's app.
+	HubSpotPortalID string
+
+	// MinConsumerMessages delays the record until the consumer has sent
+	// this many texts (CRM_MIN_CONSUMER_TEXTS; 0: on assignment).
+	MinConsumerMessages int
+	// AppendOpen links a chat to the contact of the consumer's open chat
+	// in the same leaf queue (CRM_APPEND_OPEN), or one closed within
+	// AppendClosedWithin (CRM_APPEND_CLOSED_DAYS).
+	AppendOpen         bool
+	AppendClosedWithin time.Duration
 }
 
-// Enabled reports whether CRM sync to HubSpot is configured.
-func (h HubSpot) Enabled() bool { return h.AccessToken != "" }
+// Enabled reports whether CRM sync is configured.
+func (c CRM) Enabled() bool { return c.HubSpotAccessToken != "" }
 
 var portalIDRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 
-// loadHubSpot reads HUBSPOT_ACCESS_TOKEN, HUBSPOT_API_BASE_URL and
-// HUBSPOT_PORTAL_ID.
-func loadHubSpot(get func(string) string, bad func(string, ...any), checkURL func(string, string, bool)) HubSpot {
-	h := HubSpot{
-		AccessToken: get("HUBSPOT_ACCESS_TOKEN"),
-		APIBaseURL:  strings.TrimSuffix(get("HUBSPOT_API_BASE_URL"), "/"),
-		PortalID:    get("HUBSPOT_PORTAL_ID"),
+// loadCRM reads HUBSPOT_ACCESS_TOKEN, HUBSPOT_API_BASE_URL,
+// HUBSPOT_PORTAL_ID and the CRM_ rules.
+func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(string, string, bool)) CRM {
+	c := CRM{
+		HubSpotAccessToken: get("HUBSPOT_ACCESS_TOKEN"),
+		HubSpotAPIBaseURL:  strings.TrimSuffix(get("HUBSPOT_API_BASE_URL"), "/"),
+		HubSpotPortalID:    get("HUBSPOT_PORTAL_ID"),
 	}
 	// A secret: the problem says what is wrong, never the value.
-	if t := h.AccessToken; t != "" && (!strings.HasPrefix(t, "pat-") || strings.ContainsFunc(t, unicode.IsSpace) || len(t) > 200) {
+	if t := c.HubSpotAccessToken; t != "" && (!strings.HasPrefix(t, "pat-") || strings.ContainsFunc(t, unicode.IsSpace) || len(t) > 200) {
 		bad("HUBSPOT_ACCESS_TOKEN must be a HubSpot private app access token (pat-...; got %d characters)", len(t))
 	}
-	checkURL("HUBSPOT_API_BASE_URL", h.APIBaseURL, false)
-	if h.APIBaseURL == "" {
-		h.APIBaseURL = "https://api.hubapi.com"
+	checkURL("HUBSPOT_API_BASE_URL", c.HubSpotAPIBaseURL, false)
+	if c.HubSpotAPIBaseURL == "" {
+		c.HubSpotAPIBaseURL = "https://api.hubapi.com"
 	}
-	if h.PortalID != "" && !portalIDRe.MatchString(h.PortalID) {
-		bad("HUBSPOT_PORTAL_ID %q must be the HubSpot account id (digits)", h.PortalID)
+	if c.HubSpotPortalID != "" && !portalIDRe.MatchString(c.HubSpotPortalID) {
+		bad("HUBSPOT_PORTAL_ID %q must be the HubSpot account id (digits)", c.HubSpotPortalID)
 	}
-	if h.PortalID != "" && h.AccessToken == "" {
+	if c.HubSpotPortalID != "" && c.HubSpotAccessToken == "" {
 		bad("HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN")
 	}
-	return h
+	count := func(name string, max int) int {
+		v := get(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > max {
+			bad("%s %q must be a whole number from 0 to %d", name, v, max)
+		}
+		return n
+	}
+	c.MinConsumerMessages = count("CRM_MIN_CONSUMER_TEXTS", 100)
+	switch v := get("CRM_APPEND_OPEN"); v {
+	case "", "false":
+	case "true":
+		c.AppendOpen = true
+	default:
+		bad("CRM_APPEND_OPEN %q must be true or false", v)
+	}
+	c.AppendClosedWithin = time.Duration(count("CRM_APPEND_CLOSED_DAYS", 365)) * 24 * time.Hour
+	if c.AppendClosedWithin > 0 && !c.AppendOpen {
+		bad("CRM_APPEND_CLOSED_DAYS is set without CRM_APPEND_OPEN=true")
+	}
+	return c
 }

@@ -3,26 +3,32 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestHubSpot(t *testing.T) {
+func TestCRM(t *testing.T) {
 	base := map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080"}
 	const token = "pat-na1-11111111-2222-3333-4444-555555555555"
 	tests := []struct {
 		name    string
 		env     map[string]string
-		want    HubSpot
+		want    CRM
 		problem string
 	}{
-		{"off by default", nil, HubSpot{APIBaseURL: "https://api.hubapi.com"}, ""},
+		{"off by default", nil, CRM{HubSpotAPIBaseURL: "https://api.hubapi.com"}, ""},
 		{"a token turns it on", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_PORTAL_ID": "4242"},
-			HubSpot{AccessToken: token, APIBaseURL: "https://api.hubapi.com", PortalID: "4242"}, ""},
+			CRM{HubSpotAccessToken: token, HubSpotAPIBaseURL: "https://api.hubapi.com", HubSpotPortalID: "4242"}, ""},
 		{"a stand-in's URL", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_API_BASE_URL": "http://127.0.0.1:9/"},
-			HubSpot{AccessToken: token, APIBaseURL: "http://127.0.0.1:9"}, ""},
-		{"not a private app token", map[string]string{"HUBSPOT_ACCESS_TOKEN": "secret-value"}, HubSpot{}, "HUBSPOT_ACCESS_TOKEN must be a HubSpot private app access token (pat-...; got 12 characters)"},
-		{"a bad URL", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_API_BASE_URL": "api.hubapi.com"}, HubSpot{}, "HUBSPOT_API_BASE_URL"},
-		{"a bad portal", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_PORTAL_ID": "acme"}, HubSpot{}, "HUBSPOT_PORTAL_ID \"acme\""},
-		{"a portal without a token", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, HubSpot{}, "HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN"},
+			CRM{HubSpotAccessToken: token, HubSpotAPIBaseURL: "http://127.0.0.1:9"}, ""},
+		{"not a private app token", map[string]string{"HUBSPOT_ACCESS_TOKEN": "secret-value"}, CRM{}, "HUBSPOT_ACCESS_TOKEN must be a HubSpot private app access token (pat-...; got 12 characters)"},
+		{"a bad URL", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_API_BASE_URL": "api.hubapi.com"}, CRM{}, "HUBSPOT_API_BASE_URL"},
+		{"a bad portal", map[string]string{"HUBSPOT_ACCESS_TOKEN": token, "HUBSPOT_PORTAL_ID": "acme"}, CRM{}, "HUBSPOT_PORTAL_ID \"acme\""},
+		{"the record rules", map[string]string{"CRM_MIN_CONSUMER_TEXTS": "2", "CRM_APPEND_OPEN": "true", "CRM_APPEND_CLOSED_DAYS": "7"},
+			CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", MinConsumerMessages: 2, AppendOpen: true, AppendClosedWithin: 7 * 24 * time.Hour}, ""},
+		{"bad rules", map[string]string{"CRM_MIN_CONSUMER_TEXTS": "-1"}, CRM{}, "CRM_MIN_CONSUMER_TEXTS \"-1\" must be a whole number from 0 to 100"},
+		{"closed days need append", map[string]string{"CRM_APPEND_CLOSED_DAYS": "3"}, CRM{}, "CRM_APPEND_CLOSED_DAYS is set without CRM_APPEND_OPEN=true"},
+		{"append must be a boolean", map[string]string{"CRM_APPEND_OPEN": "yes"}, CRM{}, "CRM_APPEND_OPEN \"yes\" must be true or false"},
+		{"a portal without a token", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, CRM{}, "HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,8 +52,8 @@ func TestHubSpot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.HubSpot != tc.want || c.HubSpot.Enabled() != (tc.want.AccessToken != "") {
-				t.Fatalf("HubSpot = %+v, want %+v", c.HubSpot, tc.want)
+			if c.CRM != tc.want || c.CRM.Enabled() != (tc.want.HubSpotAccessToken != "") {
+				t.Fatalf("CRM = %+v, want %+v", c.CRM, tc.want)
 			}
 		})
 	}

@@ -38,6 +38,9 @@ type Link struct {
 	// by ChosenBy; CRMSync applies it.
 	Choice   string `firestore:"choice,omitempty" json:"choice,omitempty"`
 	ChosenBy string `firestore:"chosenBy,omitempty" json:"chosenBy,omitempty"`
+	// Triggered: the chat was assigned (or its text sent) but the lookup
+	// waits on Rules.MinConsumerMessages.
+	Triggered bool `firestore:"triggered,omitempty" json:"triggered,omitempty"`
 	// Posted are the ids of the events posted to the contact, so a
 	// redelivered event posts nothing again.
 	Posted []string `firestore:"posted,omitempty" json:"posted,omitempty"`

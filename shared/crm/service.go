@@ -32,6 +32,8 @@ type Chats interface {
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
 	Queues(ctx context.Context) ([]chat.Queue, error)
+	// ConsumerChats are the consumer's chats, newest first (Rules.AppendOpen).
+	ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error)
 }
 
 // Service syncs chats to a CRM.
@@ -49,6 +51,8 @@ type Service struct {
 	MaxAttempts int
 	// Location renders the transcript's times; nil is UTC.
 	Location *time.Location
+	// Rules are the record-creation settings.
+	Rules Rules
 }
 
 // Errors of Choose, for the API's status mapping.
@@ -99,10 +103,29 @@ func (s *Service) apply(ctx context.Context, ev chat.Event) error {
 	switch {
 	case ev.Type == EventChosen:
 		return s.applyChoice(ctx, l, ev)
-	case l.SyncPending(), l.State == StateChoosing, l.State == StateNew && !triggers(ev):
+	case l.SyncPending(), l.State == StateChoosing, l.State == StateNew && !triggers(ev) && !l.Triggered:
 		return s.hold(ctx, ev)
 	case l.State == StateLinked:
 		return s.post(ctx, l, ev)
+	}
+	ok, err := s.enoughMessages(ctx, ev.ChatID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_, err := s.Links.UpdateLink(ctx, ev.ChatID, func(l *Link) error {
+			l.Consumer, l.Triggered, l.UpdatedAt = ev.Consumer, true, s.Clock.Time()
+			l.hold(ev)
+			return nil
+		})
+		return err
+	}
+	prev, err := s.appendTo(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		return s.link(ctx, ev, *prev)
 	}
 	return s.lookUp(ctx, ev)
 }

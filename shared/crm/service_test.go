@@ -129,6 +129,16 @@ func (f fakeChats) Chat(ctx context.Context, id string) (chat.Chat, error) {
 func (f fakeChats) Messages(ctx context.Context, id string) ([]chat.Message, error) {
 	return f.msgs[id], nil
 }
+func (f fakeChats) ConsumerChats(ctx context.Context, consumer string, limit int) ([]chat.Chat, error) {
+	var out []chat.Chat
+	for _, c := range f.chats {
+		if c.Consumer == consumer {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b chat.Chat) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, nil
+}
 func (f fakeChats) Queues(ctx context.Context) ([]chat.Queue, error) {
 	return []chat.Queue{{ID: "root", Name: "Support"}, {ID: "bill", ParentID: "root", Name: "Billing"}}, nil
 }

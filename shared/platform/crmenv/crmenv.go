@@ -21,7 +21,7 @@ import (
 // (Enabled false) and opens nothing.
 func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 	return platform.Part(e, "crm", func() (*crm.Service, error) {
-		h := e.Config.HubSpot
+		h := e.Config.CRM
 		if !h.Enabled() {
 			return &crm.Service{}, nil
 		}
@@ -45,8 +45,9 @@ func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 			links = fl
 		}
 		return &crm.Service{
-			CRM:   hubspot.New(h.APIBaseURL, h.AccessToken, h.PortalID),
+			CRM:   hubspot.New(h.HubSpotAPIBaseURL, h.HubSpotAccessToken, h.HubSpotPortalID),
 			Links: links, Chats: st, Bus: b, Clock: clock.Clock{},
+			Rules: crm.Rules{MinConsumerMessages: h.MinConsumerMessages, AppendOpen: h.AppendOpen, AppendClosedWithin: h.AppendClosedWithin},
 		}, nil
 	})
 }
