@@ -164,6 +164,11 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 		outcome = Outcome(cl.claim)
 		logging.From(ctx).WithField("outcome", outcome).Info("send skipped")
 	}
+	if cl.chat.ID != "" && ref.Seq+1 >= cl.chat.NextSeq {
+		// The claim read the chat: no message came after this one then, and
+		// one written since is enqueued by the change that wrote it.
+		return outcome, nil
+	}
 	return outcome, s.enqueueNext(ctx, ref)
 }
 
