@@ -337,6 +337,9 @@ func (a *Service) ImportConfig(ctx context.Context, c chat.Config) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRevision(ctx, old); err != nil {
+		return err
+	}
 	statuses := map[string]chat.AgentStatus{}
 	for _, ag := range c.Agents {
 		saved, status, err := a.saveAgentProfile(ctx, ag)
@@ -398,11 +401,14 @@ func (a *Service) ImportConfig(ctx context.Context, c chat.Config) error {
 }
 
 // checkChange applies edit to the stored configuration and validates the
-// result. Problems are named by document id (queues[billing].keywords[0])
+// result, after checking the revision ctx may require (IfRevision). Problems are named by document id (queues[billing].keywords[0])
 // rather than by position in a list the caller never saw.
 func (a *Service) checkChange(ctx context.Context, edit func(*chat.Config) error) (chat.Config, error) {
 	c, err := a.Config(ctx)
 	if err != nil {
+		return c, err
+	}
+	if err := checkRevision(ctx, c); err != nil {
 		return c, err
 	}
 	if err := edit(&c); err != nil {
