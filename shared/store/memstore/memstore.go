@@ -27,6 +27,8 @@ type Store struct {
 	keys keyTables
 	// batches are the outbound batches (batches.go).
 	batches batchTable
+	// ivr are the IVR webhook's records (ivr.go).
+	ivr ivrTables
 }
 
 // state is every collection. Values are stored as copies, never shared with

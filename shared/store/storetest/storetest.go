@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"pacing lanes", testPacingLanes},
 		{"concurrent pacing reservations", testPacingContention},
 		{"outbound batches", testOutboundBatches},
+		{"IVR turns", testIVRTurns}, {"IVR queues", testIVRQueues},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
