@@ -27,10 +27,15 @@ type Sender interface {
 
 // OutboundSMS is one text to hand to a carrier.
 type OutboundSMS struct {
-	From, To          string
-	Body              string
-	MediaURLs         []string
-	StatusCallbackURL string
+	From, To string
+	// MessagingServiceSID, when set (a Twilio number in a Messaging
+	// Service), is what a Twilio send names instead of From: Twilio then
+	// picks the sender from the service's pool. The other carriers send
+	// from From.
+	MessagingServiceSID string
+	Body                string
+	MediaURLs           []string
+	StatusCallbackURL   string
 	// IdempotencyKey is honoured by carriers that support it (Telnyx); for
 	// the others, SendSMS's claim protocol prevents the second call.
 	IdempotencyKey string
@@ -64,20 +69,35 @@ type Error struct {
 	Class      ErrorClass
 	Code       string // the provider's error code, e.g. "21610"
 	HTTPStatus int
-	Message    string
+	// Message is what the agent is shown: for a code the provider's table
+	// explains, a sentence a person understands (Meaning.Sentence).
+	Message string
+	// Detail is the provider's own words when Message replaced them, for
+	// the logs.
+	Detail string
 	// OptedOut is set when the carrier says the consumer opted out at the
 	// carrier level: consent is revoked on our side too.
 	OptedOut bool
 	// Unregistered is set when the carrier refused the sender as a US long
 	// code without a registered 10DLC campaign (Twilio 30034).
 	Unregistered bool
+	// Undeliverable: the consumer's number cannot receive texts (unknown,
+	// a landline); proactive texts to it are refused from then on.
+	Undeliverable bool
+	// Alert: the business must act (spam filtering, an unverified
+	// toll-free number, an unregistered campaign); logged at ERROR.
+	Alert bool
 }
 
 func (e *Error) Error() string {
-	if e.Code != "" {
-		return "carrier error " + e.Code + ": " + e.Message
+	msg := e.Message
+	if e.Detail != "" && e.Detail != e.Message {
+		msg += " (" + e.Detail + ")"
 	}
-	return "carrier error: " + e.Message
+	if e.Code != "" {
+		return "carrier error " + e.Code + ": " + msg
+	}
+	return "carrier error: " + msg
 }
 
 // Failure is the error as the send lifecycle records it.
@@ -97,6 +117,12 @@ type Status struct {
 	// Unregistered: the report says the sender has no registered 10DLC
 	// campaign (Twilio 30034).
 	Unregistered bool
+	// Undeliverable and Alert are as on Error.
+	Undeliverable, Alert bool
+	// IdempotencyToken identifies the callback across the provider's
+	// retries of it (Twilio's I-Twilio-Idempotency-Token); empty when the
+	// provider sends none.
+	IdempotencyToken string
 	// Ref is the message the report names in its body, for a provider that
 	// posts every report to one URL (Bandwidth's tag); nil when the message
 	// rides in the status callback URL's query.

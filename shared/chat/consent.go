@@ -52,6 +52,7 @@ type Consent struct {
 	// reply soon after is answered, not routed. SessionlessAnswered: once.
 	SessionlessAt       time.Time `firestore:"sessionlessAt,omitempty" json:"sessionlessAt,omitzero"`
 	SessionlessAnswered bool      `firestore:"sessionlessAnswered,omitempty" json:"sessionlessAnswered,omitempty"`
+	Undeliverable       string    `firestore:"undeliverable,omitempty" json:"undeliverable,omitempty"` // why the carrier said the number cannot receive texts
 }
 
 // SendClaim is one send registered on the consent it was checked against.

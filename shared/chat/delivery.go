@@ -85,6 +85,7 @@ type Delivery struct {
 	ErrorCode    string         `firestore:"errorCode,omitempty" json:"errorCode,omitempty"`
 	ErrorMessage string         `firestore:"errorMessage,omitempty" json:"errorMessage,omitempty"`
 	UpdatedAt    time.Time      `firestore:"updatedAt,omitempty" json:"updatedAt,omitzero"`
+	Token        string         `firestore:"token,omitempty" json:"-"` // the idempotency token of the report applied last
 }
 
 // Advance returns the delivery after a carrier report and whether it changed.

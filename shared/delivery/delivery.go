@@ -397,6 +397,11 @@ func (s *Service) recordFailure(ctx context.Context, ref chat.Ref, c chat.Chat, 
 		}
 		now := s.Clock.Time()
 		tx.PutMessage(m.MarkFailed(ce.Failure(), now))
+		if ce.Undeliverable {
+			if err := markUndeliverable(tx, c, ce.Code, ce.Message, now); err != nil {
+				return err
+			}
+		}
 		if ce.OptedOut {
 			return revokeAtCarrier(tx, c, "carrier_"+wire.SendTaskName(ref), ce.Code, now)
 		}
@@ -413,6 +418,10 @@ func (s *Service) recordFailure(ctx context.Context, ref chat.Ref, c chat.Chat, 
 	if ce.Class == carrier.Retryable {
 		log.WithError(ce).Warn("carrier refused for now; the task will retry")
 		return "", fmt.Errorf("send %s: %w", wire.SendTaskName(ref), ce)
+	}
+	if ce.Alert {
+		log.WithError(ce).Error("the carrier refused a text for a reason the business must fix: " + ce.Message)
+		return OutcomeFailed, nil
 	}
 	log.WithError(ce).Error("send failed")
 	return OutcomeFailed, nil

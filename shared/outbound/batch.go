@@ -193,7 +193,7 @@ func (s *Service) plan(ctx context.Context, id, keyID string, from chat.Number, 
 				return fmt.Errorf("consent of %s on %s: %w", r.Number, n.E164, err)
 			}
 			if rf := proactive.CheckConsent(c); rf != nil {
-				r.Status, r.Error = StatusOptedOut, rf.Message
+				r.Status, r.Error = refusedStatus(rf), rf.Message
 				return nil
 			}
 			if c.State == chat.ConsentUnknown {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
@@ -123,6 +124,16 @@ func decode(body []byte) (Event, error) {
 	return ev, nil
 }
 
+// senderNumber reads the sender of an inbound text: a number, or the
+// alphanumeric sender id a carrier's own notices come from, kept as
+// written for intake to leave unanswered.
+func senderNumber(raw, field string) (string, error) {
+	if s := strings.TrimSpace(raw); sender.FormOf(s) == sender.FormAlphanumeric {
+		return s, nil
+	}
+	return number(raw, field)
+}
+
 func number(raw, field string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -158,7 +169,7 @@ func ParseInbound(body []byte) (chat.Inbound, error) {
 	if m.Direction != "" && m.Direction != "in" {
 		return in, &FieldError{Field: "[0].message.direction", Problem: fmt.Sprintf("%q is not in", m.Direction)}
 	}
-	from, err := number(m.From, "[0].message.from")
+	from, err := senderNumber(m.From, "[0].message.from")
 	if err != nil {
 		return in, err
 	}
@@ -209,6 +220,9 @@ func ParseStatus(body []byte) (carrier.Status, error) {
 	}
 	if s == chat.DeliveryFailed || st.ErrorCode != "" {
 		st.ErrorMessage = ev.Description
+	}
+	if m, ok := Explain(st.ErrorCode); ok {
+		m.ExplainStatus(&st)
 	}
 	if tag := strings.TrimSpace(ev.Message.Tag); tag != "" {
 		ref, err := RefFromTag(tag)

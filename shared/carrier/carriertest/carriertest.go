@@ -105,6 +105,10 @@ type Provider struct {
 	OptedOutCodes []string
 	// NotOptedOutCode is a failure code that is not an opt-out.
 	NotOptedOutCode string
+	// Meanings are the provider's error codes explained to the agent: a
+	// failed status with one of them carries its sentence and flags, and
+	// so does a send refused with it (SendErrors naming the code).
+	Meanings map[string]carrier.Meaning
 
 	// NewSender returns the provider's Sender talking to the API at
 	// apiBaseURL.

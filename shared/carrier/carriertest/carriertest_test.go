@@ -22,8 +22,8 @@ type fake struct {
 	key string
 	// trusting accepts every callback; hostTrusting checks the signature
 	// against the URL the request arrived at; ignoresOptOut never sets
-	// OptedOut.
-	trusting, hostTrusting, ignoresOptOut bool
+	// OptedOut; unexplained never says what an error code means.
+	trusting, hostTrusting, ignoresOptOut, unexplained bool
 }
 
 const fakeHeader = "X-Fake-Signature"
@@ -87,7 +87,11 @@ func (f fake) ParseStatus(r *http.Request) (carrier.Status, error) {
 	if !ok {
 		return carrier.Status{}, &carrier.FieldError{Field: "status", Problem: "unknown"}
 	}
-	return carrier.Status{ProviderMessageID: st.ID, Status: s, ErrorCode: st.Error, OptedOut: st.Error == "STOPPED" && !f.ignoresOptOut}, nil
+	out := carrier.Status{ProviderMessageID: st.ID, Status: s, ErrorCode: st.Error, OptedOut: st.Error == "STOPPED" && !f.ignoresOptOut}
+	if st.Error == "NOROUTE" && !f.unexplained {
+		carrier.Landline.ExplainStatus(&out)
+	}
+	return out, nil
 }
 
 func (f fake) AckInbound(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
@@ -119,6 +123,7 @@ func fakeProvider(hooks fake) Provider {
 			return []byte(js(fakeStatus{id, word, code}))
 		},
 		OptedOutCodes: []string{"STOPPED"}, NotOptedOutCode: "NOROUTE",
+		Meanings: map[string]carrier.Meaning{"NOROUTE": carrier.Landline},
 		Skip: map[string]string{
 			"webhooks/inbound/repeated parameter": "JSON has no repeated parameters",
 			"webhooks/status/repeated parameter":  "JSON has no repeated parameters",
@@ -162,6 +167,7 @@ func TestRowsFail(t *testing.T) {
 		{"verifies against the request's URL", fakeProvider(fake{key: "fake-key", hostTrusting: true}),
 			[]string{"webhooks/inbound/signed for the request's Host", "webhooks/status/signed for the request's Host"}},
 		{"ignores opt-outs", fakeProvider(fake{key: "fake-key", ignoresOptOut: true}), []string{"status/opted out/STOPPED"}},
+		{"does not explain its codes", fakeProvider(fake{key: "fake-key", unexplained: true}), []string{"status/meaning/NOROUTE"}},
 		{"lacks capabilities and says nothing", noSkip,
 			[]string{"webhooks/inbound/repeated parameter", "send/sms", "send/error/http 429", "send/error/connection refused"}},
 	}

@@ -153,6 +153,35 @@ func statusRows(p Provider) []Row {
 	for _, code := range p.OptedOutCodes {
 		rows = append(rows, Row{Name: "status/opted out/" + code, Check: optedOut(code, true)})
 	}
+	if len(p.Meanings) == 0 {
+		rows = append(rows, Row{Name: "status/meaning", Check: missing("Meanings")})
+	}
+	codes := make([]string, 0, len(p.Meanings))
+	for code := range p.Meanings {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		m := p.Meanings[code]
+		rows = append(rows, Row{Name: "status/meaning/" + code, Check: func() error {
+			if err := lacks(); err != nil {
+				return err
+			}
+			if failedWord == "" {
+				return fmt.Errorf("StatusWords maps no word to %q", chat.DeliveryFailed)
+			}
+			st, err := p.statusOf(id, failedWord, code)
+			if err != nil {
+				return err
+			}
+			got := carrier.Meaning{Sentence: st.ErrorMessage, Class: m.Class, OptedOut: st.OptedOut, Unregistered: st.Unregistered,
+				Undeliverable: st.Undeliverable, Alert: st.Alert}
+			if d := cmp.Diff(m, got); d != "" || st.ErrorCode != code {
+				return fmt.Errorf("failed status with code %s (got code %q) explained (-want +got):\n%s", code, st.ErrorCode, d)
+			}
+			return nil
+		}})
+	}
 	if p.NotOptedOutCode == "" {
 		rows = append(rows, Row{Name: "status/not opted out", Check: missing("NotOptedOutCode")})
 	} else {

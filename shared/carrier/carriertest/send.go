@@ -80,6 +80,19 @@ func classified(err error, class carrier.ErrorClass, code string, optedOut bool)
 	return nil
 }
 
+// explained checks that a refused send says what the provider's code
+// means: the agent's sentence and the flags.
+func explained(err error, m carrier.Meaning) error {
+	var ce *carrier.Error
+	errors.As(err, &ce)
+	got := carrier.Meaning{Sentence: ce.Message, Class: ce.Class, OptedOut: ce.OptedOut, Unregistered: ce.Unregistered,
+		Undeliverable: ce.Undeliverable, Alert: ce.Alert}
+	if d := cmp.Diff(m, got); d != "" {
+		return fmt.Errorf("code %s explained (-want +got):\n%s", ce.Code, d)
+	}
+	return nil
+}
+
 func sendRows(p Provider) []Row {
 	rows := []Row{
 		{Name: "send/sms", Check: func() error {
@@ -141,6 +154,11 @@ func (p Provider) sendError(e SendError) error {
 	_, err = send(s, msg, 10*time.Second)
 	if err := classified(err, e.Class, code, e.OptedOut); err != nil {
 		return err
+	}
+	if m, ok := p.Meanings[code]; ok {
+		if err := explained(err, m); err != nil {
+			return err
+		}
 	}
 	if n := len(p.StandIn.Accepted()) - before; n != 0 {
 		return fmt.Errorf("the stand-in created %d messages for a refused send", n)

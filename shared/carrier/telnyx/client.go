@@ -197,11 +197,11 @@ func classify(status int, errs []APIError, jsonErr error, raw []byte) error {
 	if ce.Message == "" {
 		ce.Message = permanentCodes[code] + retryableCodes[code] + ambiguousCodes[code]
 	}
+	if m, ok := Explain(code); ok {
+		m.Explain(ce)
+		return ce
+	}
 	switch {
-	case code == CodeOptedOut:
-		ce.Class, ce.OptedOut = carrier.Permanent, true
-	case code == CodeUnregistered:
-		ce.Class, ce.Unregistered = carrier.Permanent, true
 	case ambiguousCodes[code] != "":
 		ce.Class = carrier.Ambiguous
 	case retryableCodes[code] != "" || retryableStatus(status):

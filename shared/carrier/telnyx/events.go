@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
@@ -154,6 +155,16 @@ func decode(body []byte) (Event, error) {
 	return ev, nil
 }
 
+// senderNumber reads the sender of an inbound text: a number, or the
+// alphanumeric sender id a carrier's own notices come from, kept as
+// written for intake to leave unanswered.
+func senderNumber(raw, field string) (string, error) {
+	if s := strings.TrimSpace(raw); sender.FormOf(s) == sender.FormAlphanumeric {
+		return s, nil
+	}
+	return number(raw, field)
+}
+
 func number(raw, field string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -190,7 +201,7 @@ func ParseInbound(body []byte) (chat.Inbound, error) {
 		return in, &FieldError{Field: "data.event_type", Problem: fmt.Sprintf("%q is not %q", ev.Data.EventType, EventReceived)}
 	}
 	p := ev.Data.Payload
-	from, err := number(p.From.PhoneNumber, "data.payload.from.phone_number")
+	from, err := senderNumber(p.From.PhoneNumber, "data.payload.from.phone_number")
 	if err != nil {
 		return in, err
 	}
@@ -261,7 +272,10 @@ func ParseStatus(body []byte) (carrier.Status, error) {
 				return carrier.Status{}, &FieldError{Field: "data.payload.errors[0].code", Problem: fmt.Sprintf("must be numeric, got %q", code)}
 			}
 		}
-		st.ErrorCode, st.ErrorMessage, st.OptedOut, st.Unregistered = code, e.message(), code == CodeOptedOut, code == CodeUnregistered
+		st.ErrorCode, st.ErrorMessage = code, e.message()
+		if m, ok := Explain(code); ok {
+			m.ExplainStatus(&st)
+		}
 	}
 	return st, nil
 }

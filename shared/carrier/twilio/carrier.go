@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -31,15 +30,23 @@ func (v *Verifier) ParseStatus(r *http.Request) (carrier.Status, error) {
 	if err != nil {
 		return carrier.Status{}, err
 	}
-	return carrier.Status{
+	out := carrier.Status{
 		ProviderMessageID: st.MessageSid, Status: st.Status,
 		ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
-		OptedOut: st.ErrorCode == CodeOptedOut,
-		// A report can carry the 10DLC refusal too (Twilio sends 30034 as
-		// the final status's error code).
-		Unregistered: st.ErrorCode == strconv.Itoa(codeUnregistered),
-	}, nil
+		IdempotencyToken: r.Header.Get(IdempotencyTokenHeader),
+	}
+	// A report carries the same codes as a refused send (the 10DLC refusal
+	// comes as the final status's 30034, an opt-out as 21610).
+	if m, ok := Explain(st.ErrorCode); ok {
+		m.ExplainStatus(&out)
+	}
+	return out, nil
 }
+
+// IdempotencyTokenHeader is the header Twilio puts on its webhook
+// requests, the same on each retry of one request: a callback that comes
+// again with a token already applied is a retry, not news.
+const IdempotencyTokenHeader = "I-Twilio-Idempotency-Token"
 
 // AckInbound implements carrier.Webhooks: <Response/>, so Twilio sends no
 // reply of its own.

@@ -84,7 +84,13 @@ func (c *Client) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Sen
 	api := openapi.NewApiServiceWithClient(tc)
 
 	params := &openapi.CreateMessageParams{}
-	params.SetFrom(msg.From).SetTo(msg.To)
+	// Twilio takes exactly one of From and MessagingServiceSid.
+	if msg.MessagingServiceSID != "" {
+		params.SetMessagingServiceSid(msg.MessagingServiceSID)
+	} else {
+		params.SetFrom(msg.From)
+	}
+	params.SetTo(msg.To)
 	if msg.Body != "" {
 		params.SetBody(msg.Body)
 	}
@@ -112,10 +118,6 @@ func (c *Client) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Sen
 	}
 	return out, nil
 }
-
-// codeUnregistered is Twilio's 30034: the From number is a US long code
-// whose 10DLC campaign is not registered (blocked since 2023-09-01).
-const codeUnregistered = 30034
 
 // Error codes that no retry can fix.
 var permanentCodes = map[int]string{
@@ -145,11 +147,11 @@ func classify(err error, httpStatus int) error {
 		if why, ok := permanentCodes[rest.Code]; ok && ce.Message == "" {
 			ce.Message = why
 		}
+		if m, ok := Explain(ce.Code); ok {
+			m.Explain(ce)
+			return ce
+		}
 		switch {
-		case strconv.Itoa(rest.Code) == CodeOptedOut:
-			ce.Class, ce.OptedOut = carrier.Permanent, true
-		case rest.Code == codeUnregistered:
-			ce.Class, ce.Unregistered = carrier.Permanent, true
 		case rest.Code == 20429 || retryableStatus(ce.HTTPStatus):
 			ce.Class = carrier.Retryable
 		default:

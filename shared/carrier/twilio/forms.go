@@ -8,6 +8,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
 
@@ -37,6 +38,12 @@ func number(form url.Values, field string) (string, error) {
 	// over SMS would reach someone who never texted this number by SMS.
 	if strings.Contains(raw, ":") {
 		return "", &FieldError{Field: field, Problem: fmt.Sprintf("%q is a channel address, not a phone number", raw)}
+	}
+	// A carrier's own notices come from an alphanumeric sender id, which
+	// no numbering plan knows: kept as written, for intake to leave
+	// unanswered.
+	if field == "From" && sender.FormOf(raw) == sender.FormAlphanumeric {
+		return raw, nil
 	}
 	n, err := sms.NormalizeNumber(raw, "US")
 	if err != nil {

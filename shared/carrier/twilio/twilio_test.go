@@ -2,9 +2,12 @@ package twilio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -167,5 +170,85 @@ func TestClientSendsThroughConfiguredBaseURL(t *testing.T) {
 	var ce *carrier.Error
 	if !errors.As(err, &ce) || ce.Code != "20003" || ce.Class != carrier.Permanent {
 		t.Errorf("wrong credentials: %v", err)
+	}
+}
+
+// TestClientSendsThroughMessagingService: a number in a Messaging Service
+// sends naming the service and no From (Twilio picks the sender from the
+// pool); a service the account does not have is refused for good.
+func TestClientSendsThroughMessagingService(t *testing.T) {
+	const service = "MG0123456789abcdef0123456789abcdef"
+	srv := twiliotest.New("AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef")
+	defer srv.Close()
+	srv.AddService(service, "+14155550109")
+	c, err := NewClient(srv.AccountSID, srv.AuthToken, srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Send(context.Background(), carrier.OutboundSMS{From: "+14155550101", MessagingServiceSID: service, To: "+14155550142", Body: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.Sent()
+	if len(sent) != 1 || sent[0].SID != res.ProviderMessageID || sent[0].MessagingServiceSID != service || sent[0].From != "+14155550109" {
+		t.Fatalf("sent %+v: want one text through %s from its pool's sender", sent, service)
+	}
+	_, err = c.Send(context.Background(), carrier.OutboundSMS{From: "+14155550101", MessagingServiceSID: "MGffffffffffffffffffffffffffffffff", To: "+14155550142", Body: "hi"})
+	var ce *carrier.Error
+	if !errors.As(err, &ce) || ce.Code != "21701" || ce.Class != carrier.Permanent {
+		t.Errorf("unknown service: %v, want 21701 permanent", err)
+	}
+}
+
+// TestStandInTakesFromOrMessagingService checks twiliotest against Twilio's
+// documentation of the sender parameters (error 21603): From, or
+// MessagingServiceSid "either instead of or in addition to a specific
+// 'From'", and neither is refused.
+func TestStandInTakesFromOrMessagingService(t *testing.T) {
+	const service = "MG0123456789abcdef0123456789abcdef"
+	srv := twiliotest.New("AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef")
+	defer srv.Close()
+	srv.AddService(service, "+14155550109", "+14155550101")
+	for _, tc := range []struct {
+		name     string
+		form     url.Values
+		wantCode int // 0: created
+		wantFrom string
+	}{
+		{"From", url.Values{"From": {"+14155550101"}}, 0, "+14155550101"},
+		{"MessagingServiceSid", url.Values{"MessagingServiceSid": {service}}, 0, "+14155550109"},
+		{"both: a sender of the pool", url.Values{"From": {"+14155550101"}, "MessagingServiceSid": {service}}, 0, "+14155550101"},
+		{"neither", url.Values{}, 21603, ""},
+		{"malformed service SID", url.Values{"MessagingServiceSid": {"MG123"}}, 21705, ""},
+		{"unknown service", url.Values{"MessagingServiceSid": {"MGffffffffffffffffffffffffffffffff"}}, 21701, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.form.Set("To", "+14155550142")
+			tc.form.Set("Body", "hi")
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/2010-04-01/Accounts/"+srv.AccountSID+"/Messages.json", strings.NewReader(tc.form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(srv.AccountSID, srv.AuthToken)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var body struct {
+				Code int    `json:"code"`
+				From string `json:"from"`
+			}
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.wantCode == 0 && (res.StatusCode != http.StatusCreated || body.From != tc.wantFrom):
+				t.Errorf("answered %d from %q, want 201 from %s", res.StatusCode, body.From, tc.wantFrom)
+			case tc.wantCode != 0 && (res.StatusCode != http.StatusBadRequest || body.Code != tc.wantCode):
+				t.Errorf("answered %d code %d, want 400 code %d", res.StatusCode, body.Code, tc.wantCode)
+			}
+		})
 	}
 }

@@ -29,8 +29,11 @@ const (
 	CodeCountry        Code = "country"
 	CodeCampaign       Code = "campaign"
 	CodeOptedOut       Code = "opted-out"
-	CodeActiveSession  Code = "active-session"
-	CodeQuietHours     Code = "quiet-hours"
+	// CodeUndeliverable: the carrier said the consumer's number cannot
+	// receive texts (unknown, a landline).
+	CodeUndeliverable Code = "undeliverable"
+	CodeActiveSession Code = "active-session"
+	CodeQuietHours    Code = "quiet-hours"
 )
 
 // Refusal is a proactive text the rules do not allow.
@@ -120,9 +123,14 @@ func CheckRecipient(s chat.Settings, consumer string) *Refusal {
 	return &Refusal{Code: CodeCountry, Message: fmt.Sprintf("phone number of country %q not allowed (allowed: %s)", region, strings.Join(allowed, ", "))}
 }
 
-// CheckConsent refuses a consumer who opted out, naming when and how.
+// CheckConsent refuses a consumer who opted out, naming when and how, and
+// a number the carrier said cannot receive texts, with the carrier's
+// reason.
 func CheckConsent(c chat.Consent) *Refusal {
 	if c.State != chat.ConsentOptedOut {
+		if c.Undeliverable != "" {
+			return &Refusal{Code: CodeUndeliverable, Message: "end_user_number cannot receive texts: " + c.Undeliverable}
+		}
 		return nil
 	}
 	how := string(c.Source)

@@ -64,6 +64,9 @@ func TestBeginRefusals(t *testing.T) {
 			in.Consumer = "+33612345678"
 		}, CodeCountry, `phone number of country "FR" not allowed (allowed: US, CA)`},
 		{"opted out", func(in *Start) { in.Consent = optedOut }, CodeOptedOut, "consumer has opted out: on 2026-11-30 09:00 UTC (keyword STOP)"},
+		{"number the carrier said cannot receive texts", func(in *Start) {
+			in.Consent = chat.Consent{State: chat.ConsentOptedIn, Undeliverable: "The consumer's number is a landline. (carrier error 30006)"}
+		}, CodeUndeliverable, "end_user_number cannot receive texts: The consumer's number is a landline. (carrier error 30006)"},
 		{"active session", func(in *Start) { in.Open = &open }, CodeActiveSession, "Outbound SMS failed. Consumer is already in an active SMS session."},
 		{"quiet hours, not held", func(in *Start) {
 			in.Hold = false

@@ -138,6 +138,7 @@ func Provider(t testing.TB) carriertest.Provider {
 		StatusWords:     bandwidth.StatusWords,
 		StatusCallback:  StatusCallback,
 		OptedOutCodes:   []string{bandwidth.CodeOptedOut},
+		Meanings:        bandwidth.Meanings(),
 		NotOptedOutCode: "4720",
 		NewSender:       func(base string) (carrier.Sender, error) { return NewSender(base) },
 		StandIn:         standIn{srv},

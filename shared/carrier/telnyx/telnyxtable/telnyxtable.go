@@ -130,6 +130,7 @@ func Provider(t testing.TB) carriertest.Provider {
 		StatusWords:     telnyx.StatusWords,
 		StatusCallback:  StatusCallback,
 		OptedOutCodes:   []string{telnyx.CodeOptedOut},
+		Meanings:        telnyx.Meanings(),
 		NotOptedOutCode: "40001",
 		NewSender: func(base string) (carrier.Sender, error) {
 			return telnyx.NewClient(APIKey, base, nil)

@@ -142,6 +142,7 @@ func Provider(t testing.TB) carriertest.Provider {
 		StatusCallback:  StatusCallback,
 		OptedOutCodes:   []string{twilio.CodeOptedOut},
 		NotOptedOutCode: "30003",
+		Meanings:        twilio.Meanings(),
 		NewSender: func(base string) (carrier.Sender, error) {
 			return twilio.NewClient(AccountSID, AuthToken, base, nil)
 		},

@@ -26,9 +26,12 @@ type Sent struct {
 	SID            string
 	AccountSID     string
 	From, To, Body string
-	MediaURLs      []string
-	StatusCallback string
-	At             time.Time
+	// MessagingServiceSID is the service the send named; From is then the
+	// sender Twilio picked from its pool when the request named none.
+	MessagingServiceSID string
+	MediaURLs           []string
+	StatusCallback      string
+	At                  time.Time
 }
 
 // Failure is what the server answers instead of creating a message.
@@ -60,6 +63,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sent     []Sent
+	services map[string][]string // Messaging Service SID → its sender pool
 	failures map[string]*Failure // by recipient; "" is every recipient
 	requests int
 	stop     chan struct{}
@@ -69,7 +73,7 @@ type Server struct {
 
 // New starts a server; Close it when done.
 func New(accountSID, authToken string) *Server {
-	s := &Server{AccountSID: accountSID, AuthToken: authToken, failures: map[string]*Failure{}, stop: make(chan struct{})}
+	s := &Server{AccountSID: accountSID, AuthToken: authToken, failures: map[string]*Failure{}, services: map[string][]string{}, stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", s.create)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +87,27 @@ func New(accountSID, authToken string) *Server {
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.Server.Close()
+}
+
+// AddService creates a Messaging Service of the account with its sender
+// pool (at least one sender); a send naming it without From goes from the
+// pool's first sender.
+func (s *Server) AddService(sid string, senders ...string) {
+	if len(senders) == 0 {
+		panic("twiliotest: a Messaging Service needs a sender in its pool")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.services[sid] = append([]string(nil), senders...)
+}
+
+// pool returns a Messaging Service's senders; ok is false for a service the
+// account does not have.
+func (s *Server) pool(sid string) (senders []string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	senders, ok = s.services[sid]
+	return senders, ok
 }
 
 // FailFor makes sends to a recipient fail.
@@ -190,6 +215,8 @@ var (
 	e164      = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 	shortCode = regexp.MustCompile(`^[0-9]{5,6}$`)
 	alphaID   = regexp.MustCompile(`^[A-Za-z0-9 ]{1,11}$`)
+	// messagingServiceSID: "MG" and 32 hexadecimal digits.
+	messagingServiceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 )
 
 func absoluteHTTP(raw string) bool {
@@ -222,14 +249,22 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) bool {
 			return false
 		}
 	}
-	to, from := form.Get("To"), form.Get("From")
+	to, from, service := form.Get("To"), form.Get("From"), form.Get("MessagingServiceSid")
+	// Twilio takes From, MessagingServiceSid, or both (a specific sender of
+	// the service's pool): "either instead of or in addition to a specific
+	// 'From' parameter" (error 21603).
+	_, known := s.pool(service)
 	switch {
 	case to == "":
 		twilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
 	case !e164.MatchString(to) && !shortCode.MatchString(to):
 		twilioError(w, http.StatusBadRequest, 21211, fmt.Sprintf("Invalid 'To' Phone Number: %s", to))
-	case from == "" && form.Get("MessagingServiceSid") == "":
-		twilioError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
+	case from == "" && service == "":
+		twilioError(w, http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
+	case service != "" && !messagingServiceSID.MatchString(service):
+		twilioError(w, http.StatusBadRequest, 21705, "The Messaging Service is invalid")
+	case service != "" && !known:
+		twilioError(w, http.StatusBadRequest, 21701, "The Messaging Service does not exist")
 	case from != "" && !e164.MatchString(from) && !shortCode.MatchString(from) && !alphaID.MatchString(from):
 		twilioError(w, http.StatusBadRequest, 21212, fmt.Sprintf("Invalid 'From' Phone Number: %s", from))
 	case form.Get("Body") == "" && len(form["MediaUrl"]) == 0:
@@ -314,8 +349,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account := r.PathValue("account")
-	to, from := r.PostForm.Get("To"), r.PostForm.Get("From")
+	to, from, service := r.PostForm.Get("To"), r.PostForm.Get("From"), r.PostForm.Get("MessagingServiceSid")
 	body, media := r.PostForm.Get("Body"), r.PostForm["MediaUrl"]
+	if from == "" {
+		// Twilio picks the sender from the service's pool.
+		if pool, _ := s.pool(service); len(pool) > 0 {
+			from = pool[0]
+		}
+	}
 	if !s.hold(r, to, body) {
 		return
 	}
@@ -326,7 +367,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	sid := fmt.Sprintf("SM%032x", len(s.sent)+1)
 	s.sent = append(s.sent, Sent{
-		SID: sid, AccountSID: account, From: from, To: to, Body: body, MediaURLs: media,
+		SID: sid, AccountSID: account, From: from, To: to, Body: body, MediaURLs: media, MessagingServiceSID: service,
 		StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now(),
 	})
 	s.mu.Unlock()
@@ -341,7 +382,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		"uri":          "/2010-04-01/Accounts/" + account + "/Messages/" + sid + ".json",
 		"date_created": time.Now().UTC().Format(time.RFC1123Z),
 		"error_code":   nil, "error_message": nil,
-		"messaging_service_sid": nullIfEmpty(r.PostForm.Get("MessagingServiceSid")),
+		"messaging_service_sid": nullIfEmpty(service),
 		"price":                 nil, "price_unit": "USD",
 		"subresource_uris": map[string]string{"media": "/2010-04-01/Accounts/" + account + "/Messages/" + sid + "/Media.json"},
 	})
