@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sender"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -34,6 +35,10 @@ type Service struct {
 // Result says what Accept did with a delivery.
 type Result struct {
 	Duplicate bool
+	// NotAPerson: the text came from a short code or an alphanumeric
+	// sender id (a carrier's or a business's system message), which no
+	// person texts from and nothing may answer; it was only logged.
+	NotAPerson bool
 }
 
 // Accept records a delivery once and publishes it.
@@ -42,6 +47,15 @@ type Result struct {
 // record and then failed to publish, this is the retry that repairs it, and
 // RouteInbound ignores a message it already routed.
 func (s *Service) Accept(ctx context.Context, in chat.Inbound) (Result, error) {
+	if !sender.Person(in.Consumer) {
+		// Answering would text a carrier's notice service (or another
+		// business) our opt-in and menu, and a short code's own
+		// auto-replies back: a loop nobody reads. The carrier is answered
+		// as usual, so it does not retry.
+		logging.From(ctx).WithField("from", in.Consumer).WithField("number", in.Number).
+			Warn("a text from a short code or an alphanumeric sender (a carrier's or a business's system message) is logged and not answered")
+		return Result{NotAPerson: true}, nil
+	}
 	in.ID = in.Provider + "_" + in.ProviderMessageID
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.Clock.Time()
