@@ -200,8 +200,8 @@ func (ch *Change) queueName() string {
 func (ch *Change) activate(a Agent, start StartType) {
 	c := &ch.Chat
 	c.Status, c.AgentID, c.AssignedAt, c.Offer = StatusActive, a.ID, ch.Now, nil
-	if _, transferred := c.pendingTransfer(); !transferred {
-		c.StartType = start // a transferred chat keeps how it started
+	if _, transferred := c.pendingTransfer(); !transferred && c.StartType != StartDeflected {
+		c.StartType = start // a transferred or deflected chat keeps how it started
 	}
 	ch.justQueued = false
 	ch.disarm(TimerOffer)

@@ -35,6 +35,11 @@ type OutboundStart struct {
 	// Block is a run of send slots reserved for the texts (a paced batch);
 	// a text it does not cover reserves its slot at send time.
 	Block *Block
+	// StartType, QueueID and Requested are proactive.Start's: a caller's
+	// deflection to SMS waits in a queue as a requested, deflected chat.
+	StartType chat.StartType
+	QueueID   string
+	Requested bool
 }
 
 // Block is consecutive ticks of one lane of the sender's pace.
@@ -106,6 +111,7 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 			Settings: tree.Settings, Tree: tree, Number: number, Consumer: req.Consumer,
 			Bodies: req.Bodies, Media: req.Media, Origin: req.Origin, TicketID: req.TicketID,
 			Sessionless: req.Sessionless, Hold: req.Hold, ChatID: id, Now: s.Clock.Time(),
+			StartType: req.StartType, QueueID: req.QueueID, Requested: req.Requested,
 		}
 		if in.Consent, err = tx.Consent(req.Number, req.Consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -52,10 +52,16 @@ func (r *Refusal) Error() string { return r.Message }
 type Origin struct {
 	AgentID  string
 	APIKeyID string
+	// Call is the IVR call a caller asked for texts on.
+	Call string
 }
 
-// Basis is the ledger's name for the origin: "agent:ID" or "api:KEYID".
+// Basis is the ledger's name for the origin: "agent:ID", "api:KEYID" or
+// "ivr:CALL".
 func (o Origin) Basis() string {
+	if o.Call != "" {
+		return "ivr:" + o.Call
+	}
 	if o.AgentID != "" && o.APIKeyID == "" {
 		return "agent:" + o.AgentID
 	}

@@ -239,3 +239,50 @@ func TestHoldUntilEveryZone(t *testing.T) {
 		t.Errorf("HoldUntil = %v %v %v, want held until 14:00 UTC", until, held, err)
 	}
 }
+
+// A caller who asked for texts on a call: the chat waits in the queue it
+// was sent to with its start type, quiet hours do not hold the texts, the
+// first is the caller's own opt-in (no disclosure before it) and the
+// ledger names the call.
+func TestBeginRequestedDeflection(t *testing.T) {
+	night := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC) // 02:00 in New York
+	in := start(func(in *Start) {
+		in.Now, in.Hold, in.Requested = night, false, true
+		in.Origin = Origin{Call: "call-7"}
+		in.StartType, in.QueueID = chat.StartDeflected, "bill"
+		in.Bodies = []string{"You asked to text us. Reply STOP to opt out.", "Hi, this is Acme Billing."}
+	})
+	out, err := Begin(in)
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	c := out.Change.Chat
+	if c.StartType != chat.StartDeflected || c.Status != chat.StatusQueued || c.QueueID != "bill" || !c.QueuedAt.Equal(night) || c.AwaitingReply || !out.Change.NeedsAgent {
+		t.Errorf("chat %s/%s in %q queued at %v awaiting %v needs agent %v, want a deflected chat waiting in bill",
+			c.StartType, c.Status, c.QueueID, c.QueuedAt, c.AwaitingReply, out.Change.NeedsAgent)
+	}
+	if !out.HeldUntil.IsZero() {
+		t.Errorf("held until %v, want sent now", out.HeldUntil)
+	}
+	msgs := out.Change.Messages
+	if len(msgs) != 2 || msgs[0].Body != in.Bodies[0] || msgs[1].Body != in.Bodies[1] {
+		t.Fatalf("messages %+v, want the two bodies and no disclosure", msgs)
+	}
+	for _, m := range msgs {
+		if m.Proactive || m.SentBy != "ivr:call-7" || !m.Send.NotBefore.IsZero() {
+			t.Errorf("message %q proactive %v sent by %q not before %v, want a requested text from ivr:call-7", m.Body, m.Proactive, m.SentBy, m.Send.NotBefore)
+		}
+	}
+	if out.Consent.State != chat.ConsentOptedIn || out.Consent.Source != "ivr:call-7" {
+		t.Errorf("consent %+v, want opted in from ivr:call-7", out.Consent)
+	}
+	if len(out.Events) != 1 || out.Events[0].Action != chat.ActionOptIn || out.Events[0].Source != "ivr:call-7" {
+		t.Errorf("ledger %+v, want one opt-in from ivr:call-7", out.Events)
+	}
+	// An opted-out caller is still refused: asking on a call is not START.
+	in.Consent = chat.Consent{State: chat.ConsentOptedOut, Source: chat.SourceKeyword}
+	var r *Refusal
+	if _, err := Begin(in); !errors.As(err, &r) || r.Code != CodeOptedOut {
+		t.Errorf("opted-out caller: %v, want %s", err, CodeOptedOut)
+	}
+}

@@ -30,6 +30,15 @@ type Start struct {
 	Hold   bool
 	ChatID string
 	Now    time.Time
+	// StartType overrides the chat's start type ("" is outbound).
+	StartType chat.StartType
+	// QueueID queues the chat in that leaf queue, waiting for an agent,
+	// instead of awaiting the consumer's reply in the entry queue.
+	QueueID string
+	// Requested: the consumer asked for these texts (a caller who accepted
+	// SMS on the call). They are not proactive, so quiet hours do not hold
+	// them; the first body confirms the opt-in, so no disclosure precedes it.
+	Requested bool
 }
 
 // Result is everything a proactive start changes.
@@ -57,9 +66,13 @@ func Begin(in Start) (Result, error) {
 		return Result{}, &Refusal{Code: CodeActiveSession, ChatID: in.Open.ID,
 			Message: "Outbound SMS failed. Consumer is already in an active SMS session."}
 	}
-	until, held, err := HoldUntil(s, in.Consumer, in.Now)
-	if err != nil {
-		return Result{}, err
+	var until time.Time
+	var held bool
+	if !in.Requested {
+		var err error
+		if until, held, err = HoldUntil(s, in.Consumer, in.Now); err != nil {
+			return Result{}, err
+		}
 	}
 	if held && !in.Hold {
 		return Result{}, &Refusal{Code: CodeQuietHours, Until: until,
@@ -81,6 +94,12 @@ func Begin(in Start) (Result, error) {
 	if in.Sessionless {
 		c.StartType = chat.StartSessionless
 	}
+	if in.StartType != "" {
+		c.StartType = in.StartType
+	}
+	if in.QueueID != "" {
+		c.QueueID = in.QueueID
+	}
 	ch := chat.Begin(c, tree, in.Now, "outbound:"+in.ChatID)
 	out := Result{Change: ch, HeldUntil: until, ThreadOpen: !in.Sessionless}
 	timeouts := tree.Timeouts(c.QueueID)
@@ -91,6 +110,9 @@ func Begin(in Start) (Result, error) {
 		ch.Chat.Status, ch.Chat.AgentID, ch.Chat.AssignedAt = chat.StatusActive, a.ID, in.Now
 		ch.Agents[a.ID] = a
 		ch.Emit(chat.EventChatAssigned)
+	case in.QueueID != "" && !in.Sessionless:
+		ch.Chat.Status, ch.Chat.QueuedAt, ch.NeedsAgent = chat.StatusQueued, in.Now, true
+		ch.ArmTimer(chat.TimerQueue, time.Duration(timeouts.QueueMinutes)*time.Minute)
 	case !in.Sessionless:
 		ch.Chat.AwaitingReply = true
 		ch.ArmTimer(chat.TimerExpiry, time.Duration(timeouts.ExpiryMinutes)*time.Minute)
@@ -100,11 +122,17 @@ func Begin(in Start) (Result, error) {
 	consent.Number, consent.Consumer = n.E164, in.Consumer
 	basis := in.Origin.Basis()
 	post := func(m chat.Message) {
-		m.SentBy, m.Proactive = basis, true
+		m.SentBy, m.Proactive = basis, !in.Requested
 		m.Send.NotBefore = until
 		ch.Post(m)
 	}
-	if consent.State == chat.ConsentUnknown {
+	switch {
+	case in.Requested:
+		// The consumer opted in themselves; the ledger names where.
+		consent.State, consent.Source, consent.Keyword, consent.UpdatedAt = chat.ConsentOptedIn, chat.ConsentSource(basis), "", in.Now
+		out.Events = append(out.Events, chat.ConsentEvent{ID: "optin_" + in.ChatID, Action: chat.ActionOptIn,
+			Source: chat.ConsentSource(basis), ChatID: in.ChatID, Detail: basis, At: in.Now})
+	case consent.State == chat.ConsentUnknown:
 		// The business attests consent by texting first; the consumer is
 		// told what they signed up for before anything else, once.
 		consent.State, consent.Source, consent.Keyword, consent.UpdatedAt = chat.ConsentOptedIn, chat.SourceBusiness, "", in.Now
@@ -112,8 +140,10 @@ func Begin(in Start) (Result, error) {
 			Source: chat.SourceBusiness, ChatID: in.ChatID, Detail: basis, At: in.Now})
 		post(chat.Message{Author: chat.AuthorSystem, Kind: chat.KindOptIn, Body: s.Text(c.Language, chat.MsgOutboundOptIn)})
 	}
-	out.Events = append(out.Events, chat.ConsentEvent{ID: "proactive_" + in.ChatID, Action: chat.ActionProactive,
-		Source: chat.SourceBusiness, ChatID: in.ChatID, Detail: basis, At: in.Now})
+	if !in.Requested {
+		out.Events = append(out.Events, chat.ConsentEvent{ID: "proactive_" + in.ChatID, Action: chat.ActionProactive,
+			Source: chat.SourceBusiness, ChatID: in.ChatID, Detail: basis, At: in.Now})
+	}
 	out.Consent = consent
 	author, agentID := chat.AuthorSystem, ""
 	if in.Origin.AgentID != "" {
