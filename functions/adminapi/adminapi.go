@@ -100,13 +100,13 @@ var (
 			{Member: "agents", Schema: "Agent", List: true},
 		}},
 	}
-	errs = httpapi.Errors{
+	errs = apiErrors{httpapi.Errors{
 		API: Name,
 		Invalid: func(*chat.ValidationError) string {
 			return "invalid configuration: the change was not saved"
 		},
 		Internal: "internal error; the change may be incomplete, retry it",
-	}
+	}}
 )
 
 type server struct{ app *admin.Service }
@@ -122,7 +122,7 @@ func (s *server) routes() []httpapi.Route {
 		out = append(out, rs...)
 	}
 	out = append(out, s.keyRoutes()...)
-	return append(out,
+	return s.revisioned(append(out,
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),
 		route("PUT", "/config", s.putConfig),
@@ -131,7 +131,9 @@ func (s *server) routes() []httpapi.Route {
 		route("GET", "/chats/{id}", s.getChat),
 		route("GET", "/chats/{id}/transcript.txt", s.exportText),
 		route("GET", "/chats/{id}/transcript.json", s.exportJSON),
-	)
+		route("GET", "/queues/{id}/preview", s.previewMenu),
+		route("POST", "/settings/preview", s.previewSettings),
+	))
 }
 
 // Routes lists what the API serves, for the contract test.

@@ -64,6 +64,11 @@ var (
 		"APIKeyRequest": reflect.TypeFor[adminapi.APIKeyRequest](),
 		"APIKey":        reflect.TypeFor[apikey.View](),
 		"APIKeyCreated": reflect.TypeFor[adminapi.APIKeyCreated](),
+		// AdminAPI: previews
+		"MenuPreview":     reflect.TypeFor[adminapi.MenuPreview](),
+		"MenuChoice":      reflect.TypeFor[adminapi.MenuChoice](),
+		"PreviewText":     reflect.TypeFor[adminapi.PreviewText](),
+		"SettingsPreview": reflect.TypeFor[adminapi.SettingsPreview](),
 
 		// AgentAPI
 		"Me":              reflect.TypeFor[agentapi.Me](),
@@ -102,7 +107,7 @@ var (
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
-		"APIKey", "APIKeyCreated",
+		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText"}

@@ -1,0 +1,151 @@
+package adminapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/httpapi"
+	"github.com/smsdesk/smsdesk/shared/sms"
+)
+
+// Previews: what a consumer receives, rendered by the code that sends it
+// (chat.Tree.MenuText, the system messages), so the admin pages cannot show
+// one text while routing sends another.
+
+// MenuPreview answers GET /queues/{id}/preview: what a consumer who reaches
+// the queue is sent.
+type MenuPreview struct {
+	QueueID string `json:"queueId"`
+	// Kind is "menu" (two or more visible children: the consumer is asked
+	// to choose), "pass-through" (one: routing goes on to it, sending
+	// nothing) or "leaf" (none: the chat waits for an agent).
+	Kind string `json:"kind"`
+	// Language is the language the queue or an ancestor sets for chats
+	// entering it; "" when the number's language holds.
+	Language string `json:"language,omitempty"`
+	// Options are the menu's choices in menu order.
+	Options []MenuChoice `json:"options"`
+	// Texts are the menu as sent, one per language: the one asked for
+	// (lang), else the queue's language, else every configured language.
+	// Empty unless Kind is "menu".
+	Texts []PreviewText `json:"texts"`
+}
+
+// MenuChoice is one option of a menu.
+type MenuChoice struct {
+	// Key is what the menu tells the consumer to text.
+	Key     string `json:"key"`
+	QueueID string `json:"queueId"`
+	Name    string `json:"name"`
+}
+
+// PreviewText is one text as sent, with what it costs on the wire.
+type PreviewText struct {
+	Language string `json:"language"`
+	// Message names the system message (settings previews).
+	Message string `json:"message,omitempty"`
+	Text    string `json:"text"`
+	// Encoding is GSM-7 or UCS-2 (a character outside GSM 03.38).
+	Encoding string `json:"encoding"`
+	// Characters, Units and Segments are as sms.Measure counts them:
+	// code points, septets or UTF-16 units, and the parts a carrier bills.
+	Characters int `json:"characters"`
+	Units      int `json:"units"`
+	Segments   int `json:"segments"`
+}
+
+func measured(lang, msg, text string) PreviewText {
+	m := sms.Measure(text)
+	return PreviewText{Language: lang, Message: msg, Text: text,
+		Encoding: string(m.Encoding), Characters: m.Characters, Units: m.Units, Segments: m.Segments}
+}
+
+func (s *server) previewMenu(w http.ResponseWriter, r *http.Request) {
+	c, err := s.app.Config(r.Context())
+	if err != nil {
+		errs.Fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	tree := chat.NewTree(c.Settings, c.Queues, c.Teams)
+	if _, ok := tree.Queue(id); !ok {
+		httpapi.WriteError(w, http.StatusNotFound, "queue "+id+" does not exist", []chat.FieldError{{Field: "id", Message: "no such queue"}})
+		return
+	}
+	out := MenuPreview{QueueID: id, Language: tree.Language(id), Options: []MenuChoice{}, Texts: []PreviewText{}}
+	menu := tree.Menu(id)
+	for _, o := range menu {
+		out.Options = append(out.Options, MenuChoice{Key: o.Key, QueueID: o.Queue.ID, Name: o.Queue.Name})
+	}
+	switch len(menu) {
+	case 0:
+		out.Kind = "leaf"
+	case 1:
+		out.Kind = "pass-through"
+	default:
+		out.Kind = "menu"
+		langs := languages(c.Settings)
+		switch lang := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("lang"))); {
+		case lang != "":
+			langs = []string{lang}
+		case out.Language != "":
+			langs = []string{out.Language}
+		}
+		for _, lang := range langs {
+			out.Texts = append(out.Texts, measured(lang, "", tree.MenuText(id, lang)))
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// SettingsPreview answers POST /settings/preview: every system message in
+// every language of the settings posted (saved or not), with sample values
+// for the chat's own placeholders.
+type SettingsPreview struct {
+	Texts []PreviewText `json:"texts"`
+	// Samples are the values the placeholders were given.
+	Samples map[string]string `json:"samples"`
+}
+
+// previewSamples stand in for a chat's own values.
+var previewSamples = chat.Vars{
+	"AGENT": "Ana", "QUEUE": "Billing", "KEY": "1", "CHOICE": "9",
+}
+
+func (s *server) previewSettings(w http.ResponseWriter, r *http.Request) {
+	var in chat.Settings
+	if !bodies.Decode(w, r, "Settings", &in) {
+		return
+	}
+	tree := chat.NewTree(in, nil, nil)
+	out := SettingsPreview{Texts: []PreviewText{}, Samples: map[string]string{}}
+	for k, v := range previewSamples {
+		out.Samples[k] = v
+	}
+	for _, lang := range languages(in) {
+		vars := chat.Vars{"BACK": in.BackWordIn(lang), "EXIT": in.ExitWordIn(lang)}
+		for k, v := range previewSamples {
+			vars[k] = v
+		}
+		for _, m := range chat.SystemMessages {
+			out.Texts = append(out.Texts, measured(lang, string(m), tree.Text("", lang, m, vars)))
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// languages are the settings' languages, the default first.
+func languages(st chat.Settings) []string {
+	var out []string
+	for _, l := range append([]string{st.DefaultLanguage}, st.Languages...) {
+		if l = strings.ToLower(strings.TrimSpace(l)); l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"en"}
+	}
+	return out
+}
