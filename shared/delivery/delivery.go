@@ -342,6 +342,12 @@ func (s *Service) enqueueNext(ctx context.Context, ref chat.Ref) error {
 
 func (s *Service) callCarrier(ctx context.Context, c chat.Chat, number chat.Number, m chat.Message) (Outcome, error) {
 	ref := m.Ref()
+	// The number's provider as configured now: a number moved to another
+	// provider keeps its chats (they are keyed by the number), and their
+	// next texts go out through the carrier that has the number.
+	if number.Provider != "" {
+		c.Provider = number.Provider
+	}
 	sender, ok := s.Carriers[c.Provider]
 	if !ok {
 		err := &carrier.Error{Class: carrier.Permanent, Message: "no carrier is configured for provider " + strconv.Quote(c.Provider)}
