@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
+	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/carrier/twilio/twiliotable"
@@ -170,5 +171,28 @@ func TestNumberMovedToAnotherProviderKeepsItsChats(t *testing.T) {
 				t.Errorf("Telnyx sent %d more texts after the number left it", n-telnyxSent)
 			}
 		})
+	}
+}
+
+// TestAdminAPITakesShortCodesAndSenderIDs: AdminAPI saves a short code and
+// an alphanumeric sender id as business numbers, and refuses a malformed
+// Messaging Service SID and an address of neither form, naming the field.
+func TestAdminAPITakesShortCodesAndSenderIDs(t *testing.T) {
+	e := newEnv(t, "embedded")
+	for _, tc := range []struct {
+		path, body string
+		want       int
+		field      string
+	}{
+		{"/numbers/898211", `{"e164":"898211","provider":"twilio","entryQueue":"en","language":"en","enabled":true,"type":"short-code"}`, http.StatusOK, ""},
+		{"/numbers/ACME", `{"e164":"ACME","provider":"twilio","entryQueue":"en","language":"en","enabled":true}`, http.StatusOK, ""},
+		{"/numbers/%2B14155550103", `{"e164":"+14155550103","provider":"twilio","entryQueue":"en","language":"en","enabled":true,"messagingServiceSid":"` + messagingService + `"}`, http.StatusOK, ""},
+		{"/numbers/%2B14155550104", `{"e164":"+14155550104","provider":"twilio","entryQueue":"en","language":"en","enabled":true,"messagingServiceSid":"MG123"}`, http.StatusBadRequest, "messagingServiceSid"},
+		{"/numbers/ACME-BANK", `{"e164":"ACME-BANK","provider":"twilio","entryQueue":"en","language":"en","enabled":true}`, http.StatusBadRequest, "e164"},
+	} {
+		code, body := e.admin(auth.RoleAdmin, "PUT", tc.path, tc.body)
+		if code != tc.want || (tc.field != "" && !strings.Contains(body, tc.field)) {
+			t.Errorf("PUT %s: %d %s, want %d naming %q", tc.path, code, body, tc.want, tc.field)
+		}
 	}
 }
