@@ -80,6 +80,12 @@ type Options struct {
 	// AgentAPI is the base URL of AgentAPI the pages call: absolute
 	// (https://host/AgentAPI) or a path on the console's own host.
 	AgentAPI string
+	// AdminAPI is the base URL of AdminAPI the admin pages call; empty:
+	// next to AgentAPI.
+	AdminAPI string
+	// Webhooks are the carrier-facing URLs the admin pages show for an
+	// admin to paste at each carrier.
+	Webhooks []Webhook
 	// PublicPath is the console's path on its public host, ending in a
 	// slash ("/Console/"). Pages load their files from it when the request
 	// reached this handler without the /Console prefix (Cloud Functions
@@ -107,6 +113,7 @@ func OptionsFor(c config.Config, dev *auth.DevVerifier) Options {
 		AgentAPI:   c.PublicBaseURL + "/" + wire.FnAgentAPI,
 		PublicPath: "/" + Name + "/",
 		DevSignIn:  dev,
+		Webhooks:   WebhooksFor(wire.URLs{Public: c.PublicBaseURL}),
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err == nil {
 		base := strings.TrimSuffix(u.Path, "/")
@@ -217,6 +224,10 @@ func New(o Options) http.Handler {
 		o.AgentAPI = strings.TrimSuffix(strings.TrimSuffix(o.PublicPath, "/"), Name) + wire.FnAgentAPI
 	}
 	o.AgentAPI = strings.TrimSuffix(o.AgentAPI, "/")
+	if o.AdminAPI == "" {
+		o.AdminAPI = strings.TrimSuffix(o.AgentAPI, wire.FnAgentAPI) + wire.FnAdminAPI
+	}
+	o.AdminAPI = strings.TrimSuffix(o.AdminAPI, "/")
 	if o.MediaOrigins == nil {
 		o.MediaOrigins = []string{"https://storage.googleapis.com"}
 	}
@@ -308,8 +319,31 @@ type PublicConfig struct {
 	DevSignIn string    `json:"devSignIn,omitempty"`
 	Simulator string    `json:"simulator,omitempty"`
 	AgentAPI  string    `json:"agentAPI"`
+	AdminAPI  string    `json:"adminAPI"`
+	Webhooks  []Webhook `json:"webhooks,omitempty"`
 	// PollMillis is how often the inbox is refreshed (see app.js).
 	PollMillis int `json:"pollMillis"`
+}
+
+// Webhook is where one carrier posts: its inbound texts and its delivery
+// reports, as configured in the carrier's console.
+type Webhook struct {
+	Provider string `json:"provider"`
+	Inbound  string `json:"inbound"`
+	Status   string `json:"status"`
+}
+
+// WebhooksFor lists every carrier's webhook URLs under the public base URL
+// (the same URLs the functions check signatures against).
+func WebhooksFor(u wire.URLs) []Webhook {
+	if u.Public == "" {
+		return nil
+	}
+	return []Webhook{
+		{Provider: wire.ProviderTwilio, Inbound: u.PublicFunction(wire.FnTwilioInbound), Status: u.StatusCallbackPath(wire.ProviderTwilio)},
+		{Provider: wire.ProviderTelnyx, Inbound: u.PublicFunction(wire.FnTelnyxInbound), Status: u.StatusCallbackPath(wire.ProviderTelnyx)},
+		{Provider: wire.ProviderBandwidth, Inbound: u.PublicFunction(wire.FnBandwidthInbound), Status: u.StatusCallbackPath(wire.ProviderBandwidth)},
+	}
 }
 
 // configJSON is config.json for pages loaded from base.
@@ -319,7 +353,7 @@ func (h *handler) configJSON(base string) []byte {
 	if b, ok := h.configFor[base]; ok {
 		return b
 	}
-	c := PublicConfig{Auth: h.opts.Auth, AgentAPI: h.opts.AgentAPI, PollMillis: 1000}
+	c := PublicConfig{Auth: h.opts.Auth, AgentAPI: h.opts.AgentAPI, AdminAPI: h.opts.AdminAPI, Webhooks: h.opts.Webhooks, PollMillis: 1000}
 	switch h.opts.Auth {
 	case config.AuthDev:
 		if h.opts.DevSignIn != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/config"
+	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
 func devOptions(t *testing.T) (console.Options, *auth.DevVerifier) {
@@ -60,17 +61,27 @@ func TestConfigJSON(t *testing.T) {
 	}{
 		{"dev, with the prefix", devOpts, "/Console/config.json", console.PublicConfig{
 			Auth: "dev", DevSignIn: "/Console/dev-sign-in", Simulator: "/Simulator",
-			AgentAPI: "http://127.0.0.1:8080/AgentAPI", PollMillis: 1000,
+			AgentAPI: "http://127.0.0.1:8080/AgentAPI", AdminAPI: "http://127.0.0.1:8080/AdminAPI", PollMillis: 1000,
 		}},
 		{"firebase, prefix stripped", firebaseOptions(), "/config.json", console.PublicConfig{
 			Auth:       "firebase",
 			Firebase:   &console.Firebase{APIKey: "AIza-test", AuthDomain: "acme.firebaseapp.com", ProjectID: "acme-smsdesk"},
 			SDK:        console.FirebaseSDK,
 			AgentAPI:   "https://us-central1-acme-smsdesk.cloudfunctions.net/AgentAPI",
+			AdminAPI:   "https://us-central1-acme-smsdesk.cloudfunctions.net/AdminAPI",
 			PollMillis: 1000,
 		}},
 		{"agentAPI defaults to the sibling path", console.Options{Auth: config.AuthFirebase, PublicPath: "/fn/Console/"}, "/config.json", console.PublicConfig{
-			Auth: "firebase", Firebase: &console.Firebase{}, SDK: console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", PollMillis: 1000,
+			Auth: "firebase", Firebase: &console.Firebase{}, SDK: console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
+		}},
+		{"the carriers' webhook URLs", console.Options{Auth: config.AuthFirebase, PublicPath: "/fn/Console/",
+			Webhooks: console.WebhooksFor(wire.URLs{Public: "https://sms.acme.example/fn"})}, "/config.json", console.PublicConfig{
+			Auth: "firebase", Firebase: &console.Firebase{}, SDK: console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
+			Webhooks: []console.Webhook{
+				{Provider: "twilio", Inbound: "https://sms.acme.example/fn/TwilioInbound", Status: "https://sms.acme.example/fn/DeliveryStatus"},
+				{Provider: "telnyx", Inbound: "https://sms.acme.example/fn/TelnyxInbound", Status: "https://sms.acme.example/fn/DeliveryStatus/telnyx"},
+				{Provider: "bandwidth", Inbound: "https://sms.acme.example/fn/BandwidthInbound", Status: "https://sms.acme.example/fn/DeliveryStatus/bandwidth"},
+			},
 		}},
 	}
 	for _, tc := range tests {
@@ -129,6 +140,7 @@ func TestFromDeps(t *testing.T) {
 			AgentAPI:     "https://us-central1-acme-smsdesk.cloudfunctions.net/AgentAPI",
 			PublicPath:   "/Console/",
 			MediaOrigins: []string{"https://storage.googleapis.com", "https://us-central1-acme-smsdesk.cloudfunctions.net"},
+			Webhooks:     console.WebhooksFor(wire.URLs{Public: "https://us-central1-acme-smsdesk.cloudfunctions.net"}),
 		}},
 		{"custom auth domain, base path", config.Config{
 			Auth: config.AuthFirebase, ProjectID: "acme-smsdesk", PublicBaseURL: "https://sms.acme.example/fn",
@@ -139,6 +151,7 @@ func TestFromDeps(t *testing.T) {
 			AgentAPI:     "https://sms.acme.example/fn/AgentAPI",
 			PublicPath:   "/fn/Console/",
 			MediaOrigins: []string{"https://storage.googleapis.com", "https://sms.acme.example"},
+			Webhooks:     console.WebhooksFor(wire.URLs{Public: "https://sms.acme.example/fn"}),
 		}},
 		{"dev server", config.Config{
 			Auth: config.AuthDev, ProjectID: "smsdesk-dev", PublicBaseURL: "http://localhost:8080",
@@ -151,6 +164,7 @@ func TestFromDeps(t *testing.T) {
 			Simulator:    "/Simulator",
 			MediaOrigins: []string{"https://storage.googleapis.com", "http://localhost:8080"},
 			DevSignIn:    dev,
+			Webhooks:     console.WebhooksFor(wire.URLs{Public: "http://localhost:8080"}),
 		}},
 	}
 	for _, tc := range tests {
