@@ -171,3 +171,19 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 	logging.From(ctx).WithField("start_type", res.Chat.StartType).WithField("held_until", res.HeldUntil).Info("outbound chat started")
 	return res, s.dispatch(ctx, changes)
 }
+
+// EndStarted ends a chat a start opened whose first text did not go (a
+// deflected caller on a landline): it must not wait for an agent. An ended
+// chat stays ended.
+func (s *Service) EndStarted(ctx context.Context, chatID string, reason chat.EndReason) error {
+	_, err := s.changeChat(ctx, chatID, "end-started", func(_ store.Tx, ch *chat.Change) error {
+		if ch.Chat.Open() {
+			ch.End(reason)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("end started chat %s: %w", chatID, err)
+	}
+	return nil
+}
