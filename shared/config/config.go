@@ -80,6 +80,7 @@ type Config struct {
 	// AgentAPI from a browser, besides the functions' own host.
 	ConsoleOrigins []string
 	CRM            CRM // CRM sync (shared/crm)
+	IVR            IVR // IVR webhook (functions/ivrwebhook)
 }
 
 // Error lists every problem found.
@@ -231,6 +232,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	checkBandwidth(c, get, bad, checkURL)
 	c.CRM = loadCRM(get, bad, checkURL)
+	c.IVR = loadIVR(get, bad)
 	if c.BandwidthAPIBaseURL == "" {
 		c.BandwidthAPIBaseURL = "https://messaging.bandwidth.com"
 	}

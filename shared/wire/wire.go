@@ -30,6 +30,7 @@ const (
 	FnOutboundAPI      = "OutboundAPI"
 	FnConsole          = "Console"
 	FnCRMSync          = "CRMSync"
+	FnIVRWebhook       = "IVRWebhook"
 )
 
 // Topics the product publishes to.
