@@ -1,7 +1,9 @@
 // Package sandbox is a carrier that never reaches a phone: it keeps every
 // outbound text in memory for the dev phone simulator, and plays the
 // carrier's part afterwards by posting signed "sent" and "delivered" status
-// callbacks, so the whole delivery path runs locally.
+// callbacks, so the whole delivery path runs locally. It sends for every
+// provider (As): each provider's callbacks are posted as that provider
+// posts them, by the Reporter set for it (Twilio's is built in).
 package sandbox
 
 import (
@@ -34,7 +36,14 @@ type Message struct {
 	// Key is the sender's idempotency key (SendSMS: the message's send task
 	// name), so a drill can tell a text handed over twice.
 	Key string `json:"key,omitempty"`
+	// Provider is the carrier the text went out as (twilio when sent
+	// through the Carrier itself).
+	Provider string `json:"provider,omitempty"`
 }
+
+// Reporter builds the request a provider posts to callbackURL (the send's
+// status callback URL) to report status st of message m.
+type Reporter func(callbackURL string, m Message, st chat.DeliveryStatus) (*http.Request, error)
 
 // Attempt is one call of Send: the text, and the fault played instead of
 // taking it, if any.
@@ -76,6 +85,7 @@ type Carrier struct {
 	fault    FaultKind
 	faults   int // sends left to fail with fault
 	delay    time.Duration
+	reports  map[string]Reporter // by provider
 	wg       sync.WaitGroup
 }
 
@@ -83,17 +93,45 @@ var _ carrier.Sender = (*Carrier)(nil)
 
 // New returns a sandbox that signs its status callbacks with authToken.
 func New(authToken string, log logrus.FieldLogger) *Carrier {
-	return &Carrier{token: authToken, client: &http.Client{Timeout: 10 * time.Second}, log: log}
+	c := &Carrier{token: authToken, client: &http.Client{Timeout: 10 * time.Second}, log: log}
+	c.reports = map[string]Reporter{twilio.Name: c.twilioReport}
+	return c
+}
+
+// ReportAs makes the sandbox post a provider's status callbacks with r.
+// A provider without a Reporter gets no callbacks (its texts stay queued).
+func (c *Carrier) ReportAs(provider string, r Reporter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reports[provider] = r
+}
+
+// As is the sandbox sending as a provider: the texts are kept alike, and
+// their status callbacks are the provider's.
+func (c *Carrier) As(provider string) carrier.Sender { return as{c, provider} }
+
+type as struct {
+	c        *Carrier
+	provider string
+}
+
+func (a as) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.SendResult, error) {
+	return a.c.send(ctx, a.provider, msg)
 }
 
 // Send records the text and schedules its status callbacks, or plays an
 // injected fault.
 func (c *Carrier) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.SendResult, error) {
+	return c.send(ctx, twilio.Name, msg)
+}
+
+func (c *Carrier) send(ctx context.Context, provider string, msg carrier.OutboundSMS) (carrier.SendResult, error) {
 	c.mu.Lock()
 	m := Message{
 		From: msg.From, To: msg.To, Body: msg.Body, MediaURLs: msg.MediaURLs, StatusCallback: msg.StatusCallbackURL,
-		At:  time.Now().UTC(),
-		Key: msg.IdempotencyKey,
+		At:       time.Now().UTC(),
+		Key:      msg.IdempotencyKey,
+		Provider: provider,
 	}
 	if c.faults > 0 {
 		c.faults--
@@ -105,25 +143,32 @@ func (c *Carrier) Send(ctx context.Context, msg carrier.OutboundSMS) (carrier.Se
 	m.SID = fmt.Sprintf("SMsandbox%023d", len(c.sent)+1)
 	c.sent = append(c.sent, m)
 	c.attempts = append(c.attempts, Attempt{Message: m})
+	report := c.reports[provider]
 	c.mu.Unlock()
-	if msg.StatusCallbackURL != "" {
+	if msg.StatusCallbackURL != "" && report != nil {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
 			for _, st := range []chat.DeliveryStatus{chat.DeliverySent, chat.DeliveryDelivered} {
-				c.callback(msg.StatusCallbackURL, m, st)
+				c.callback(report, msg.StatusCallbackURL, m, st)
 			}
 		}()
 	}
 	return carrier.SendResult{ProviderMessageID: m.SID, Status: chat.DeliveryQueued}, nil
 }
 
-func (c *Carrier) callback(to string, m Message, st chat.DeliveryStatus) {
+// twilioReport is Twilio's status callback form, signed with the
+// sandbox's token the way Twilio signs.
+func (c *Carrier) twilioReport(callbackURL string, m Message, st chat.DeliveryStatus) (*http.Request, error) {
 	form := url.Values{
 		"MessageSid": {m.SID}, "SmsSid": {m.SID}, "MessageStatus": {string(st)},
 		"From": {m.From}, "To": {m.To}, "AccountSid": {"ACsandbox"}, "ApiVersion": {"2010-04-01"},
 	}
-	req, err := c.CallbackRequest(to, form)
+	return c.CallbackRequest(callbackURL, form)
+}
+
+func (c *Carrier) callback(report Reporter, to string, m Message, st chat.DeliveryStatus) {
+	req, err := report(to, m, st)
 	if err != nil {
 		c.log.WithError(err).Warn("sandbox: bad status callback URL")
 		return

@@ -20,7 +20,10 @@ import (
 func Senders(e *platform.Env) (map[string]carrier.Sender, error) {
 	return platform.Part(e, "senders", func() (map[string]carrier.Sender, error) {
 		if sb := Sandbox(e); sb != nil {
-			return map[string]carrier.Sender{twilio.Name: sb}, nil
+			// The sandbox sends for every provider, so each demo number
+			// works whatever its provider; scripts/dev sets how each
+			// provider's status callbacks are posted (sandbox.ReportAs).
+			return map[string]carrier.Sender{twilio.Name: sb, telnyx.Name: sb.As(telnyx.Name), bandwidth.Name: sb.As(bandwidth.Name)}, nil
 		}
 		cfg := e.Config
 		tc, err := twilio.NewClient(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioAPIBaseURL, nil)
