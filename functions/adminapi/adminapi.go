@@ -122,6 +122,7 @@ func (s *server) routes() []httpapi.Route {
 		out = append(out, rs...)
 	}
 	out = append(out, s.keyRoutes()...)
+	out = append(out, s.ivrRoutes()...)
 	return s.revisioned(append(out,
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),

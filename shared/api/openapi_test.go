@@ -27,6 +27,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/ivr/ivrrec"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
@@ -64,6 +65,8 @@ var (
 		"APIKeyRequest": reflect.TypeFor[adminapi.APIKeyRequest](),
 		"APIKey":        reflect.TypeFor[apikey.View](),
 		"APIKeyCreated": reflect.TypeFor[adminapi.APIKeyCreated](),
+		"IVRQueue":      reflect.TypeFor[ivrrec.Queue](),
+		"IVRTexts":      reflect.TypeFor[ivrrec.Texts](),
 		// AdminAPI: previews
 		"MenuPreview":     reflect.TypeFor[adminapi.MenuPreview](),
 		"MenuChoice":      reflect.TypeFor[adminapi.MenuChoice](),
