@@ -52,7 +52,7 @@ func TestValidate(t *testing.T) {
 		{"unknown provider", func(c *Config) { c.Numbers[0].Provider = "carrier-pigeon" }, "numbers[0].provider", "one of"},
 		{"short code", func(c *Config) { c.Numbers[0].E164, c.Numbers[0].Type = "898211", NumberShortCode }, "", ""},
 		{"alphanumeric sender id", func(c *Config) { c.Numbers[0].E164 = "ACME" }, "", ""},
-		{"neither E.164, short code nor sender id", func(c *Config) { c.Numbers[0].E164 = "ACME-BANK" }, "numbers[0].e164", "neither"},
+		{"neither E.164, short code nor sender id", func(c *Config) { c.Numbers[0].E164 = "ACME-BANK" }, "numbers[0].e164", "nor is it a short code"},
 		{"Messaging Service", func(c *Config) { c.Numbers[0].MessagingServiceSID = "MG0123456789abcdef0123456789abcdef" }, "", ""},
 		{"malformed Messaging Service SID", func(c *Config) { c.Numbers[0].MessagingServiceSID = "MG123" }, "numbers[0].messagingServiceSid", "MG and 32 hexadecimal digits"},
 		{"Messaging Service on a Telnyx number", func(c *Config) {

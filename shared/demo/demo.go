@@ -32,6 +32,30 @@ func Demo() chat.Config {
 	return c
 }
 
+//go:embed carriers.json
+var carriersJSON []byte
+
+// WithEveryCarrier is the demo with one number per carrier: beside the
+// Twilio numbers of Demo, +14155550111 on Telnyx and +14155550112 on
+// Bandwidth, both into the English tree. scripts/dev loads it, so the
+// phone simulator can text as each carrier; the tests that read the demo
+// keep Demo, whose two numbers their expectations are written for.
+func WithEveryCarrier() chat.Config {
+	c := Demo()
+	var more []chat.Number
+	dec := json.NewDecoder(bytes.NewReader(carriersJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&more); err != nil {
+		panic("carriers.json is invalid: " + err.Error()) // a build-time asset: a test covers it
+	}
+	c.Numbers = append(c.Numbers, more...)
+	c = admin.NormalizeConfig(c)
+	if err := c.Validate(); err != nil {
+		panic("carriers.json is invalid: " + err.Error())
+	}
+	return c
+}
+
 // Parse reads a configuration document, normalises its numbers to E.164
 // and validates it as a whole (chat.Config.Validate): the error is a
 // *chat.ValidationError naming every problem's field. Unknown fields are

@@ -68,7 +68,7 @@ func TestParseRejects(t *testing.T) {
 	tests := []struct{ name, doc, want string }{
 		{"unknown field", `{"numbrs": []}`, "unknown field"},
 		{"two documents", `{} {}`, "more than one document"},
-		{"bad number", `{"numbers":[{"e164":"call me","provider":"twilio","entryQueue":"a"}],"queues":[{"id":"a","name":"A"}]}`, "numbers[0].e164"},
+		{"bad number", `{"numbers":[{"e164":"call me now!","provider":"twilio","entryQueue":"a"}],"queues":[{"id":"a","name":"A"}]}`, "numbers[0].e164"},
 		{"unknown entry queue", `{"numbers":[{"e164":"+14155550101","entryQueue":"x"}]}`, "numbers[0].entryQueue"},
 		{"unknown parent", `{"queues":[{"id":"a","parentId":"b","name":"A"}]}`, "queues[0].parentId"},
 		{"command as keyword", `{"queues":[{"id":"a","name":"A","keywords":["stop"]}]}`, "queues[0].keywords[0]"},
@@ -114,5 +114,23 @@ func TestCannedMessagesAreValid(t *testing.T) {
 		if err := c.Validate(known); err != nil {
 			t.Errorf("%s: %v", c.ID, err)
 		}
+	}
+}
+
+// The dev server's demo has one number per carrier, each into a tree of
+// the demo.
+func TestWithEveryCarrier(t *testing.T) {
+	c := WithEveryCarrier()
+	providers := map[string][]string{}
+	for _, n := range c.Numbers {
+		providers[n.Provider] = append(providers[n.Provider], n.E164)
+	}
+	for _, p := range chat.Providers {
+		if len(providers[p]) == 0 {
+			t.Errorf("no %s number in %v", p, providers)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/crmsync"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/ivrwebhook"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
@@ -34,6 +35,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/carrierenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
 	"github.com/smsdesk/smsdesk/shared/platform/tasksenv"
@@ -55,6 +57,7 @@ var functionHandlers = []struct {
 	{agentapi.Name, agentapi.Handler},
 	{outboundapi.Name, outboundapi.Handler},
 	{crmsync.Name, crmsync.Handler},
+	{ivrwebhook.Name, ivrwebhook.Handler},
 	{console.Name, console.Handler},
 }
 
@@ -70,9 +73,18 @@ func run() error {
 	if port == "" {
 		port = "8080"
 	}
+	// Before the Env reads them: a sandbox run gets every carrier's
+	// webhook secrets, for the simulator to text as each.
+	cs, err := setUpCarriers(os.Getenv, os.Setenv)
+	if err != nil {
+		return err
+	}
 	env, err := platform.Process()
 	if err != nil {
 		return err
+	}
+	if sb := carrierenv.Sandbox(env); sb != nil {
+		cs.report(sb)
 	}
 	defer env.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,7 +111,7 @@ func run() error {
 		mux.Handle("/"+f.name+"/", f.handler)
 		names = append(names, f.name)
 	}
-	sim, err := newSimulator(setup, env, "http://127.0.0.1:"+port)
+	sim, err := newSimulator(setup, env, cs, "http://127.0.0.1:"+port)
 	if err != nil {
 		return err
 	}
@@ -150,7 +162,7 @@ func loadDemo(ctx context.Context, env *platform.Env) error {
 	if err != nil {
 		return err
 	}
-	if err := adm.ImportConfig(ctx, demo.Demo()); err != nil {
+	if err := adm.ImportConfig(ctx, demo.WithEveryCarrier()); err != nil {
 		return fmt.Errorf("load demo configuration: %w", err)
 	}
 	d, err := jobs.Desk(ctx, env)

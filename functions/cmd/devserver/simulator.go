@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/carrier/sandbox"
-	"github.com/smsdesk/smsdesk/shared/carrier/twilio"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/httpx"
@@ -29,15 +27,16 @@ import (
 //go:embed simulator.html
 var simulatorPage []byte
 
-// simulator acts as the consumer's phone and as Twilio: it signs the text
-// like Twilio and posts it to TwilioInbound, and shows what the sandbox
-// carrier was asked to send back.
+// simulator acts as the consumer's phone and as the carrier: it posts the
+// text as Twilio, Telnyx or Bandwidth would (signed like each) to that
+// carrier's inbound function, and shows what the sandbox carrier was asked
+// to send back.
 type simulator struct {
 	numbersOf func(ctx context.Context) ([]chat.Number, error)
 	sandbox   *sandbox.Carrier // nil with a real carrier
 	urls      wire.URLs
-	token     string // signs the webhooks as Twilio would
-	selfBase  string // where this process listens, for posting the webhook
+	carriers  carriers // signs the webhooks as each carrier would
+	selfBase  string   // where this process listens, for posting the webhook
 	client    *http.Client
 	// boot tells this process's sandbox log from an earlier one's, whose
 	// indexes a drill's reader must not continue from.
@@ -57,13 +56,13 @@ type bubble struct {
 	Media []string `json:"media,omitempty"`
 }
 
-func newSimulator(ctx context.Context, e *platform.Env, selfBase string) (*simulator, error) {
+func newSimulator(ctx context.Context, e *platform.Env, cs carriers, selfBase string) (*simulator, error) {
 	st, err := storeenv.Store(ctx, e)
 	if err != nil {
 		return nil, err
 	}
 	return &simulator{
-		numbersOf: st.Numbers, sandbox: carrierenv.Sandbox(e), urls: e.URLs(), token: e.Config.WebhookAuthToken(),
+		numbersOf: st.Numbers, sandbox: carrierenv.Sandbox(e), urls: e.URLs(), carriers: cs,
 		selfBase: selfBase, client: &http.Client{Timeout: 15 * time.Second}, sent: map[string][]bubble{},
 		boot: clock.RandomID(),
 	}, nil
@@ -103,13 +102,16 @@ func (s *simulator) numbers(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"numbers": ns, "sandbox": s.sandbox != nil})
+	httpx.JSON(w, http.StatusOK, map[string]any{"numbers": ns, "sandbox": s.sandbox != nil, "carriers": s.carriers.providers()})
 }
 
 type sendRequest struct {
 	Number   string `json:"number"`
 	Consumer string `json:"consumer"`
 	Body     string `json:"body"`
+	// Carrier is who delivers the text: twilio (the default), telnyx or
+	// bandwidth.
+	Carrier string `json:"carrier"`
 }
 
 func (s *simulator) send(w http.ResponseWriter, r *http.Request) {
@@ -130,30 +132,20 @@ func (s *simulator) send(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusBadRequest, "body: type a message")
 		return
 	}
-	form := url.Values{
-		"MessageSid": {"SMsim" + clock.RandomID()[:27]}, "AccountSid": {"ACsimulator"},
-		"From": {consumer}, "To": {req.Number}, "Body": {req.Body}, "NumMedia": {"0"},
-		"NumSegments": {fmt.Sprint(sms.Measure(req.Body).Segments)}, "ApiVersion": {"2010-04-01"},
-	}
-	// Signed for the public URL, as Twilio would; posted to this process.
-	signedFor := s.urls.PublicFunction(wire.FnTwilioInbound)
-	hreq, err := twilio.SignedRequest(s.token, signedFor, form)
+	hreq, challenged, err := s.carriers.inbound(req.Carrier, s.urls, s.selfBase, req.Number, consumer, req.Body)
 	if err != nil {
-		httpx.Error(w, http.StatusInternalServerError, err.Error())
+		httpx.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	hreq.URL, _ = url.Parse(s.selfBase + "/" + wire.FnTwilioInbound)
-	hreq.Host = hreq.URL.Host
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
-	resp, err := s.client.Do(hreq.WithContext(ctx))
+	status, err := s.deliver(ctx, hreq, challenged)
 	if err != nil {
 		httpx.Error(w, http.StatusBadGateway, "webhook: "+err.Error())
 		return
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		httpx.Error(w, http.StatusBadGateway, fmt.Sprintf("TwilioInbound answered %d", resp.StatusCode))
+	if status != http.StatusOK {
+		httpx.Error(w, http.StatusBadGateway, fmt.Sprintf("%s answered %d", strings.TrimPrefix(hreq.URL.Path, "/"), status))
 		return
 	}
 	s.mu.Lock()
@@ -161,6 +153,32 @@ func (s *simulator) send(w http.ResponseWriter, r *http.Request) {
 	s.sent[key] = append(s.sent[key], bubble{From: "consumer", Body: req.Body, At: time.Now().UTC()})
 	s.mu.Unlock()
 	httpx.JSON(w, http.StatusOK, map[string]string{"consumer": consumer})
+}
+
+// deliver posts a webhook as its carrier does. Bandwidth first posts
+// without credentials and answers a 401 challenge with them
+// (challenged): so does the simulator.
+func (s *simulator) deliver(ctx context.Context, req *http.Request, challenged http.Header) (int, error) {
+	resp, err := s.client.Do(req.WithContext(ctx))
+	if err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || challenged == nil || resp.Header.Get("WWW-Authenticate") == "" {
+		return resp.StatusCode, nil
+	}
+	again := req.Clone(ctx)
+	if again.Body, err = req.GetBody(); err != nil {
+		return 0, err
+	}
+	for k, vs := range challenged {
+		again.Header[k] = vs
+	}
+	if resp, err = s.client.Do(again); err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 func (s *simulator) thread(w http.ResponseWriter, r *http.Request) {

@@ -64,9 +64,10 @@ func CheckNumber(address, provider, messagingServiceSID string) []Problem {
 		}
 	case FormShortCode, FormAlphanumeric:
 	default:
-		problem := fmt.Sprintf("%q is neither an E.164 number, a short code (5 or 6 digits) nor an alphanumeric sender id (1 to 11 letters, digits and spaces)", address)
-		if e, err := sms.NormalizeNumber(address, sms.DefaultRegion); err == nil {
-			problem = fmt.Sprintf("%q is not in E.164 form (%s)", address, e)
+		e, err := sms.NormalizeNumber(address, sms.DefaultRegion)
+		problem := fmt.Sprintf("%q is not in E.164 form (%s)", address, e)
+		if err != nil {
+			problem = fmt.Sprintf("%v; nor is it a short code (5 or 6 digits) or an alphanumeric sender id (1 to 11 letters, digits and spaces)", err)
 		}
 		out = append(out, Problem{"e164", problem})
 	}

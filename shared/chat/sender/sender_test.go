@@ -48,7 +48,7 @@ func TestCheckNumber(t *testing.T) {
 		{"E.164 through a Messaging Service", "+14155550101", "twilio", mg, "", ""},
 		{"upper-case hex SID", "+14155550101", "twilio", "MG0123456789ABCDEF0123456789ABCDEF", "", ""},
 		{"national form", "4155550101", "twilio", "", "e164", "not in E.164 form (+14155550101)"},
-		{"neither", "ACME-BANK", "twilio", "", "e164", "neither an E.164 number"},
+		{"neither", "ACME-BANK", "twilio", "", "e164", "nor is it a short code"},
 		{"SID of another resource", "+14155550101", "twilio", "PN0123456789abcdef0123456789abcdef", "messagingServiceSid", "not a Messaging Service SID"},
 		{"SID too short", "+14155550101", "twilio", "MG0123", "messagingServiceSid", "not a Messaging Service SID"},
 		{"SID not hex", "+14155550101", "twilio", "MG0123456789abcdef0123456789abcdeg", "messagingServiceSid", "not a Messaging Service SID"},
