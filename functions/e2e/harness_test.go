@@ -23,6 +23,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/crmsync"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
+	"github.com/smsdesk/smsdesk/functions/ivrwebhook"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/functions/routeinbound"
 	"github.com/smsdesk/smsdesk/functions/sendsms"
@@ -196,6 +197,7 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 		wire.FnAgentAPI:       agentapi.Build,
 		wire.FnOutboundAPI:    outboundapi.Build,
 		wire.FnCRMSync:        crmsync.Build,
+		wire.FnIVRWebhook:     ivrwebhook.Build,
 	}
 	if len(cfg.TelnyxPublicKey) > 0 {
 		builders[wire.FnTelnyxInbound] = telnyxinbound.Build
