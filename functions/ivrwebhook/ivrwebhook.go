@@ -65,19 +65,19 @@ const (
 
 // Parameters read from sessionInfo.parameters and written back.
 const (
-	ParamIVRQueue          = "ivr_queue"
-	ParamSMSQueue          = "sms_queue"
-	ParamEWTMinutes        = "ewt_minutes"
-	ParamQueueSize         = "queue_size"
-	ParamEWTKnown          = "ewt_known"
-	ParamOffered           = "deflection_offered"
-	ParamReason            = "deflection_reason"
-	ParamDetail            = "deflection_detail"
-	ParamEndCall           = "end_call"
-	ParamDeflected         = "deflected"
-	ParamSMSChatID         = "sms_chat_id"
-	ParamDeclined          = "deflection_declined"
-	maxBody          int64 = 1 << 20
+	ParamIVRQueue         = "ivr_queue"
+	ParamSMSQueue         = "sms_queue"
+	ParamEWTMinutes       = "ewt_minutes"
+	ParamQueueSize        = "queue_size"
+	ParamEWTKnown         = "ewt_known"
+	ParamOffered          = "deflection_offered"
+	ParamReason           = "deflection_reason"
+	ParamDetail           = "deflection_detail"
+	ParamEndCall          = "end_call"
+	ParamDeflected        = "deflected"
+	ParamSMSChatID        = "sms_chat_id"
+	ParamDeclined         = "deflection_declined"
+	maxBody         int64 = 1 << 20
 )
 
 // Auth is who may call the webhook.
