@@ -61,6 +61,8 @@ locals {
     ratelimit = { collection = "ratelimit", field = "expireAt" }
     # OutboundAPI's sessionless batches, kept 30 days for GET /v1/sessionless_sms/{batch}.
     outboundBatches = { collection = "outboundBatches", field = "expireAt" }
+    # IVRWebhook's turn records (one per CX session, tag and turn), kept a day.
+    ivrTurns = { collection = "ivrTurns", field = "expireAt" }
   }
 }
 

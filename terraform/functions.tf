@@ -28,6 +28,7 @@
 #   carrier      (optional) deploy only when this carrier is in var.carriers
 #                (its inbound webhook)
 #   crm          (optional) true: deploy only when var.crm names a CRM (CRMSync)
+#   ivr          (optional) true: deploy only when var.ivr is true (IVRWebhook)
 #   sizing       defaults for min_instances, max_instances, concurrency, cpu,
 #                memory, timeout_seconds (var.function_settings overrides)
 #
@@ -174,6 +175,21 @@ locals {
       sizing = { max_instances = 5, timeout_seconds = 60 }
     }
 
+    IVRWebhook = {
+      package     = "functions/ivrwebhook"
+      description = "Dialogflow CX webhook of the voice IVR: estimated wait (ewt) and pre-session SMS deflection (deflection-offer/accept/decline); a shared secret or a Google ID token from an allowed sender."
+      # Public like OutboundAPI: the code authenticates every call (the
+      # secret, or an ID token from var.ivr_id_token_emails).
+      trigger   = "http"
+      ivr       = true
+      firestore = true                        # ivrQueues, ivrTurns, chats, consents, agents
+      publishes = ["chat-events"]             # the deflected chat's events
+      enqueues  = ["sms-send", "chat-timers"] # its texts and timers
+      secrets   = ["twilio-auth-token", "ivr-webhook-secret"]
+      # CX waits 5 s; an accept waits up to IVR_SEND_WAIT for the carrier.
+      sizing = { timeout_seconds = 30 }
+    }
+
     Console = {
       package     = "functions/console"
       description = "Agent and supervisor web console: embedded static files and config.json (Firebase web settings, AgentAPI URL)."
@@ -224,7 +240,7 @@ locals {
         { ingress = f.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY" },
         { for k, v in try(var.function_settings[name], {}) : k => v if v != null },
       )
-    } if(try(f.carrier, null) == null || contains(var.carriers, try(f.carrier, ""))) && (!try(f.crm, false) || var.crm != "")
+    } if(try(f.carrier, null) == null || contains(var.carriers, try(f.carrier, ""))) && (!try(f.crm, false) || var.crm != "") && (!try(f.ivr, false) || var.ivr)
   }
 
   # Problems in the catalog and the inputs that go with it, reported by the
@@ -272,6 +288,7 @@ locals {
     CRM_MIN_CONSUMER_TEXTS   = tostring(var.crm_rules.min_consumer_messages)
     CRM_APPEND_OPEN          = tostring(var.crm_rules.append_open)
     CRM_APPEND_CLOSED_DAYS   = tostring(var.crm_rules.append_closed_days)
+    IVR_ID_TOKEN_EMAILS      = join(",", var.ivr_id_token_emails)
   }
 }
 

@@ -10,11 +10,13 @@ locals {
     "bandwidth-webhook-password" = { carrier = "bandwidth", env = "BANDWIDTH_WEBHOOK_PASSWORD", description = "Password of the Basic credentials set on the Bandwidth messaging application's callbacks (16 characters or more)." }
     # Not a carrier's: the CRM sync's, created when var.crm names its CRM.
     "hubspot-access-token" = { crm = "hubspot", env = "HUBSPOT_ACCESS_TOKEN", description = "HubSpot private app access token (crm.objects.contacts.read and .write scopes) for the CRM sync." }
+    # The IVR webhook's, created when var.ivr is true.
+    "ivr-webhook-secret" = { ivr = true, env = "IVR_WEBHOOK_SECRET", description = "Shared secret the Dialogflow CX webhook sends in X-IVR-Webhook-Secret (16 characters or more)." }
   }
 
   enabled_carrier_secrets = {
     for k, v in local.carrier_secrets : k => v
-    if contains(var.carriers, try(v.carrier, "")) || (var.crm != "" && try(v.crm, "") == var.crm)
+    if contains(var.carriers, try(v.carrier, "")) || (var.crm != "" && try(v.crm, "") == var.crm) || (var.ivr && try(v.ivr, false))
   }
 }
 
@@ -23,7 +25,7 @@ resource "google_secret_manager_secret" "carrier" {
 
   project   = var.project_id
   secret_id = each.key
-  labels    = merge(var.labels, { app = "smsdesk" }, try({ carrier = each.value.carrier }, { crm = each.value.crm }))
+  labels    = merge(var.labels, { app = "smsdesk" }, try({ carrier = each.value.carrier }, { crm = each.value.crm }, { ivr = "true" }))
   annotations = {
     description = each.value.description
     env         = each.value.env

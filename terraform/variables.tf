@@ -499,3 +499,15 @@ variable "crm_rules" {
     error_message = "crm_rules.append_closed_days needs append_open = true."
   }
 }
+
+variable "ivr" {
+  description = "Deploy IVRWebhook, the Dialogflow CX webhook (SMS deflection). With true, the secret ivr-webhook-secret is created and needs a version (16 characters or more, the value set in the CX webhook's X-IVR-Webhook-Secret header) before the functions deploy."
+  type        = bool
+  default     = false
+}
+
+variable "ivr_id_token_emails" {
+  description = "IVR_ID_TOKEN_EMAILS: service accounts whose Google ID tokens IVRWebhook accepts instead of the secret (the Dialogflow service agent, service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com); empty accepts the secret only."
+  type        = list(string)
+  default     = []
+}
