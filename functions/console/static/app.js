@@ -33,6 +33,7 @@ import { $, h, show, when, timeEl, ago, reconcile } from './dom.js';
 import { measure, MAX_CHARACTERS } from './segments.js';
 import { renderCounter } from './counter.js';
 import { setupOutbound } from './outbound.js';
+import { setupAdmin } from './admin.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -72,6 +73,7 @@ const state = {
   polls: 0,
   poller: null,
   outbound: null, // the New SMS dialog (outbound.js)
+  admin: null, // the Admin area (admin.js)
 };
 
 // ---- start ---------------------------------------------------------------
@@ -191,6 +193,7 @@ async function signOut(message = '') {
   });
   clearAttachments();
   state.outbound.applyMe(null);
+  state.admin.applyMe(null);
   for (const list of document.querySelectorAll('.chat-list, #history-list, #transcript')) list.replaceChildren();
   $('#reply').value = '';
   document.title = 'Sign in · smsdesk';
@@ -202,6 +205,7 @@ async function signOut(message = '') {
 
 function applyMe(me) {
   state.outbound.applyMe(me);
+  state.admin.applyMe(me);
   state.myQueues = me.queues || [];
   state.transferQueues = me.transferQueues || state.myQueues;
   for (const q of state.transferQueues) state.queues.set(q.id, q.name || q.id);
@@ -1142,6 +1146,12 @@ async function submitEnd() {
 // ---- wiring ----------------------------------------------------------------
 
 function wireStaticControls() {
+  state.admin = setupAdmin({
+    cfg: state.cfg,
+    token: () => state.auth.token(),
+    unauthorized: (msg) => signOut(`Signed out: ${msg}`),
+    announce,
+  });
   state.outbound = setupOutbound({
     api: () => state.api,
     openChat: (id) => { location.hash = `#chat/${encodeURIComponent(id)}`; },
