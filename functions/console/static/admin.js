@@ -94,15 +94,23 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
     }
   }
 
+  let renders = 0;
   async function render(name) {
+    // A page left before its configuration arrived must not draw over the
+    // page chosen since: only the latest render draws.
+    const mine = ++renders;
     document.title = `${PAGES[name]} · Admin · smsdesk`;
     page.replaceChildren(h('p', { class: 'hint' }, 'Loading…'));
+    let config;
     try {
-      st.config = normalize(await st.client.config());
+      config = normalize(await st.client.config());
     } catch (err) {
+      if (mine !== renders) return;
       page.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Cannot load the configuration: ${err.message}`));
       return;
     }
+    if (mine !== renders) return;
+    st.config = config;
     show($('#admin-conflict'), false);
     if (name === 'settings') renderSettings();
     else if (name === 'numbers') renderNumbers();

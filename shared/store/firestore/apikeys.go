@@ -115,19 +115,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (keyrec.Key, error) {
 }
 
 func (s *Store) APIKeys(ctx context.Context) ([]keyrec.Key, error) {
-	snaps, err := s.client.Collection(colAPIKeys).OrderBy(gfs.DocumentID, gfs.Asc).Documents(ctx).GetAll()
-	if err != nil {
-		return nil, mapErr(err, "list "+colAPIKeys)
-	}
-	out := make([]keyrec.Key, 0, len(snaps))
-	for _, snap := range snaps {
-		var d keyDoc
-		if err := snap.DataTo(&d); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
-		}
-		out = append(out, d.key(snap.Ref.ID))
-	}
-	return out, nil
+	return listByID(ctx, s.client.Collection(colAPIKeys), keyDoc.key)
 }
 
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) (keyrec.Key, error) {

@@ -156,19 +156,7 @@ func (s *Store) IVRQueue(ctx context.Context, id string) (ivrrec.Queue, error) {
 }
 
 func (s *Store) IVRQueues(ctx context.Context) ([]ivrrec.Queue, error) {
-	snaps, err := s.client.Collection(colIVRQueues).OrderBy(gfs.DocumentID, gfs.Asc).Documents(ctx).GetAll()
-	if err != nil {
-		return nil, mapErr(err, "list "+colIVRQueues)
-	}
-	out := make([]ivrrec.Queue, 0, len(snaps))
-	for _, snap := range snaps {
-		var d ivrQueueDoc
-		if err := snap.DataTo(&d); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
-		}
-		out = append(out, d.queue(snap.Ref.ID))
-	}
-	return out, nil
+	return listByID(ctx, s.client.Collection(colIVRQueues), ivrQueueDoc.queue)
 }
 
 func (s *Store) PutIVRQueue(ctx context.Context, q ivrrec.Queue) error {

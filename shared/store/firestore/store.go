@@ -138,6 +138,24 @@ func get[T any](ctx context.Context, ref *gfs.DocumentRef) (T, error) {
 	return v, nil
 }
 
+// listByID reads a collection in document-id order, making each value
+// from its stored document and its id.
+func listByID[D, T any](ctx context.Context, col *gfs.CollectionRef, from func(D, string) T) ([]T, error) {
+	snaps, err := col.OrderBy(gfs.DocumentID, gfs.Asc).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, mapErr(err, "list "+col.Path)
+	}
+	out := make([]T, 0, len(snaps))
+	for _, snap := range snaps {
+		var d D
+		if err := snap.DataTo(&d); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		out = append(out, from(d, snap.Ref.ID))
+	}
+	return out, nil
+}
+
 func set(ctx context.Context, ref *gfs.DocumentRef, v any) error {
 	if _, err := ref.Set(ctx, v); err != nil {
 		return mapErr(err, "set "+ref.Path)
