@@ -29,6 +29,8 @@ type Store struct {
 	batches batchTable
 	// ivr are the IVR webhook's records (ivr.go).
 	ivr ivrTables
+	// stats are the statistics counters (stats.go).
+	stats statTables
 }
 
 // state is every collection. Values are stored as copies, never shared with

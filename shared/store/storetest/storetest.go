@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"concurrent pacing reservations", testPacingContention},
 		{"outbound batches", testOutboundBatches},
 		{"IVR turns", testIVRTurns}, {"IVR queues", testIVRQueues},
+		{"statistics counters", testStats},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

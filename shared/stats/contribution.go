@@ -1,0 +1,146 @@
+// Package stats is the chat statistics use case: each ended chat's
+// contribution (derived from the chat and its transcript, so shared/chat
+// needs no new events) is added once to sharded day counters per
+// dimension, read back summed, and a day can be rebuilt from the chats.
+package stats
+
+import (
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+)
+
+// Prices estimate the carrier's charge per segment, in micro-dollars.
+type Prices struct {
+	SMSMicros int64
+	MMSMicros int64
+}
+
+// DefaultPrices are US long-code list prices; an estimate, not a bill.
+var DefaultPrices = Prices{SMSMicros: 7900, MMSMicros: 20000}
+
+// FailReason is the reference product's fail-reason code of an end reason,
+// "" when the chat did not fail. A chat that expired before it reached a
+// queue expired in its menu.
+func FailReason(c chat.Chat) string {
+	switch c.EndReason {
+	case chat.EndTimeoutEndUser:
+		return "no_response:2"
+	case chat.EndExpired:
+		if c.QueueID == "" {
+			return "expired_menu_selection:31"
+		}
+		return "expired:3"
+	case chat.EndUserStopped:
+		return "end_user_opt_out:41"
+	}
+	return ""
+}
+
+// Counters are named sums. Averages are kept as a sum and a count so shards
+// and days add up.
+type Counters map[string]int64
+
+// Add adds o to c.
+func (c Counters) Add(o Counters) {
+	for k, v := range o {
+		c[k] += v
+	}
+}
+
+// Counter names.
+const (
+	CChats          = "chats"
+	CAnswered       = "answered"
+	CMissed         = "missed"
+	CTransferred    = "transferred"
+	CTransfers      = "transfers"
+	CMsgInSMS       = "msgInSms"
+	CMsgInMMS       = "msgInMms"
+	CMsgOutSMS      = "msgOutSms"
+	CMsgOutMMS      = "msgOutMms"
+	CSegments       = "segments"
+	CCostMicros     = "costMicros"
+	CWaitMs         = "waitMs"
+	CWaitN          = "waitN"
+	CFirstRespMs    = "firstResponseMs"
+	CFirstRespN     = "firstResponseN"
+	CHandleMs       = "handleMs"
+	CHandleN        = "handleN"
+	CDurationMs     = "durationMs"
+	PrefixEnd       = "end:"
+	PrefixFail      = "fail:"
+	PrefixStartType = "type:"
+)
+
+// Contribution is what one ended chat adds to the statistics.
+type Contribution struct {
+	ChatID    string
+	EndedAt   time.Time
+	AgentID   string
+	QueueID   string
+	Number    string
+	StartType chat.StartType
+	Counters  Counters
+}
+
+// Contribute derives c's contribution from the chat and its transcript.
+func Contribute(c chat.Chat, msgs []chat.Message, p Prices) Contribution {
+	n := Counters{CChats: 1}
+	n[PrefixEnd+string(c.EndReason)] = 1
+	n[PrefixStartType+string(c.StartType)] = 1
+	if f := FailReason(c); f != "" {
+		n[PrefixFail+f] = 1
+	}
+	answered := !c.AssignedAt.IsZero()
+	if answered {
+		n[CAnswered] = 1
+		n[CHandleMs], n[CHandleN] = ms(c.EndedAt.Sub(c.AssignedAt)), 1
+		if !c.QueuedAt.IsZero() {
+			n[CWaitMs], n[CWaitN] = ms(c.AssignedAt.Sub(c.QueuedAt)), 1
+		}
+	} else if c.StartType != chat.StartOutbound {
+		n[CMissed] = 1
+	}
+	if len(c.Transfers) > 0 {
+		n[CTransferred], n[CTransfers] = 1, int64(len(c.Transfers))
+	}
+	n[CDurationMs] = ms(c.EndedAt.Sub(c.CreatedAt))
+	firstResp := false
+	for _, m := range msgs {
+		if m.Author == chat.AuthorSystem {
+			continue // notices are not traffic the consumer or agent wrote
+		}
+		mms := len(m.Media) > 0
+		seg := int64(max(m.Segments, 1))
+		switch {
+		case m.Author == chat.AuthorConsumer && mms:
+			n[CMsgInMMS]++
+		case m.Author == chat.AuthorConsumer:
+			n[CMsgInSMS]++
+		case mms:
+			n[CMsgOutMMS]++
+		default:
+			n[CMsgOutSMS]++
+		}
+		n[CSegments] += seg
+		if mms {
+			n[CCostMicros] += p.MMSMicros
+		} else {
+			n[CCostMicros] += seg * p.SMSMicros
+		}
+		if answered && !firstResp && m.Author == chat.AuthorAgent && !m.CreatedAt.Before(c.AssignedAt) {
+			firstResp = true
+			n[CFirstRespMs], n[CFirstRespN] = ms(m.CreatedAt.Sub(c.AssignedAt)), 1
+		}
+	}
+	for k, v := range n {
+		if v == 0 {
+			delete(n, k)
+		}
+	}
+	return Contribution{ChatID: c.ID, EndedAt: c.EndedAt, AgentID: c.AgentID, QueueID: c.QueueID,
+		Number: c.Number, StartType: c.StartType, Counters: n}
+}
+
+func ms(d time.Duration) int64 { return max(d.Milliseconds(), 0) }

@@ -1,0 +1,159 @@
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/store"
+)
+
+// Store is the statistics port: the chat reads it derives contributions
+// from and the counter documents.
+type Store interface {
+	Chat(ctx context.Context, id string) (chat.Chat, error)
+	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
+	Settings(ctx context.Context) (chat.Settings, error)
+	// CountChat adds incs to their shard documents and records chatID as
+	// counted (statsCounted/{chatId}) in one transaction; false, and nothing
+	// written, when chatID was counted before.
+	CountChat(ctx context.Context, chatID string, incs []Shard) (bool, error)
+	// StatShards are the shard documents of days from..to (inclusive).
+	StatShards(ctx context.Context, fromDay, toDay string) ([]Shard, error)
+	// ReplaceStatDay replaces every shard of day with shards.
+	ReplaceStatDay(ctx context.Context, day string, shards []Shard) error
+	// ChatsEnded are the chats that ended in [from, to).
+	ChatsEnded(ctx context.Context, from, to time.Time) ([]chat.Chat, error)
+}
+
+// Service is the statistics use case.
+type Service struct {
+	Store  Store
+	Prices Prices
+}
+
+// Apply counts ev's chat when ev ends it; other events are ignored (their
+// figures are read from the ended chat). A redelivered or re-published
+// chat.ended changes nothing.
+func (s *Service) Apply(ctx context.Context, ev chat.Event) error {
+	if ev.Type != chat.EventChatEnded {
+		return nil
+	}
+	c, err := s.Store.Chat(ctx, ev.ChatID)
+	if err != nil {
+		return fmt.Errorf("stats: chat %s: %w", ev.ChatID, err)
+	}
+	if c.EndedAt.IsZero() {
+		return nil // re-opened? chat.ended is only published by end; nothing to count
+	}
+	msgs, err := s.Store.Messages(ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("stats: messages of %s: %w", c.ID, err)
+	}
+	loc, err := s.location(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.CountChat(ctx, c.ID, Increments(Contribute(c, msgs, s.Prices), loc)); err != nil {
+		return fmt.Errorf("stats: count %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (s *Service) location(ctx context.Context) (*time.Location, error) {
+	st, err := s.Store.Settings(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("stats: settings: %w", err)
+	}
+	return Location(st.QuietHours.TimeZone), nil
+}
+
+// Row is one group of a query.
+type Row struct {
+	Key      string   `json:"key"`
+	Counters Counters `json:"counters"`
+}
+
+// Query sums days from..to grouped by dim ("" or ByAll for the total);
+// rows are sorted by key.
+func (s *Service) Query(ctx context.Context, fromDay, toDay, dim string) ([]Row, error) {
+	if dim == "" {
+		dim = ByAll
+	}
+	shards, err := s.Store.StatShards(ctx, fromDay, toDay)
+	if err != nil {
+		return nil, fmt.Errorf("stats: shards %s..%s: %w", fromDay, toDay, err)
+	}
+	return Sum(shards, dim), nil
+}
+
+// Sum adds the shards of dim by value.
+func Sum(shards []Shard, dim string) []Row {
+	by := map[string]Counters{}
+	for _, sh := range shards {
+		if sh.Dim != dim {
+			continue
+		}
+		if by[sh.Value] == nil {
+			by[sh.Value] = Counters{}
+		}
+		by[sh.Value].Add(sh.Counters)
+	}
+	rows := make([]Row, 0, len(by))
+	for k, c := range by {
+		rows = append(rows, Row{Key: k, Counters: c})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+	return rows
+}
+
+// Recompute derives day's shards from the chats that ended that day, all in
+// shard 0: what the live counters of that day should add up to.
+func (s *Service) Recompute(ctx context.Context, day string) ([]Shard, error) {
+	loc, err := s.location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start, err := time.ParseInLocation(time.DateOnly, day, loc)
+	if err != nil {
+		return nil, fmt.Errorf("stats: day %q: want YYYY-MM-DD", day)
+	}
+	chats, err := s.Store.ChatsEnded(ctx, start, start.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, fmt.Errorf("stats: chats ended on %s: %w", day, err)
+	}
+	sums := map[Bucket]Counters{}
+	for _, c := range chats {
+		msgs, err := s.Store.Messages(ctx, c.ID)
+		if err != nil {
+			return nil, fmt.Errorf("stats: messages of %s: %w", c.ID, err)
+		}
+		for _, sh := range Increments(Contribute(c, msgs, s.Prices), loc) {
+			if sums[sh.Bucket] == nil {
+				sums[sh.Bucket] = Counters{}
+			}
+			sums[sh.Bucket].Add(sh.Counters)
+		}
+	}
+	out := make([]Shard, 0, len(sums))
+	for b, c := range sums {
+		out = append(out, Shard{Bucket: b, Counters: c})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	return out, nil
+}
+
+// Rebuild recomputes day from the chats and replaces its counters.
+func (s *Service) Rebuild(ctx context.Context, day string) ([]Shard, error) {
+	shards, err := s.Recompute(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.ReplaceStatDay(ctx, day, shards); err != nil {
+		return nil, fmt.Errorf("stats: replace %s: %w", day, err)
+	}
+	return shards, nil
+}

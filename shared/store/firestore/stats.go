@@ -1,0 +1,140 @@
+package firestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	gfs "cloud.google.com/go/firestore"
+	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/stats"
+)
+
+const (
+	colStats        = "stats"
+	colStatsCounted = "statsCounted"
+)
+
+// statDoc is a stats/{bucket}_{shard} document.
+type statDoc struct {
+	Day      string         `firestore:"day"`
+	Dim      string         `firestore:"dim"`
+	Value    string         `firestore:"value"`
+	Index    int            `firestore:"index"`
+	Counters stats.Counters `firestore:"counters"`
+}
+
+func (s *Store) CountChat(ctx context.Context, chatID string, incs []stats.Shard) (bool, error) {
+	counted := false
+	err := s.client.RunTransaction(ctx, func(ctx context.Context, tx *gfs.Transaction) error {
+		counted = false
+		ref := s.client.Collection(colStatsCounted).Doc(chatID)
+		if _, err := tx.Get(ref); err == nil {
+			return nil
+		} else if status.Code(err) != codes.NotFound {
+			return err
+		}
+		if err := tx.Create(ref, map[string]any{"chatId": chatID, "countedAt": gfs.ServerTimestamp}); err != nil {
+			return err
+		}
+		for _, in := range incs {
+			cs := map[string]any{}
+			for k, v := range in.Counters {
+				cs[k] = gfs.Increment(v)
+			}
+			doc := map[string]any{"day": in.Day, "dim": in.Dim, "value": in.Value, "index": in.Index, "counters": cs}
+			if err := tx.Set(s.client.Collection(colStats).Doc(in.DocID()), doc, gfs.MergeAll); err != nil {
+				return err
+			}
+		}
+		counted = true
+		return nil
+	})
+	if err != nil {
+		return false, mapErr(err, "count chat "+chatID)
+	}
+	return counted, nil
+}
+
+func (s *Store) StatShards(ctx context.Context, fromDay, toDay string) ([]stats.Shard, error) {
+	it := s.client.Collection(colStats).Where("day", ">=", fromDay).Where("day", "<=", toDay).Documents(ctx)
+	defer it.Stop()
+	var out []stats.Shard
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, mapErr(err, "list stats "+fromDay+".."+toDay)
+		}
+		var d statDoc
+		if err := snap.DataTo(&d); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		out = append(out, stats.Shard{Bucket: stats.Bucket{Day: d.Day, Dim: d.Dim, Value: d.Value}, Index: d.Index, Counters: d.Counters})
+	}
+}
+
+// ReplaceStatDay deletes day's shards and writes the new ones with a
+// BulkWriter: a day has at most a few hundred documents, and a rebuild is
+// an operator's action that can be run again.
+func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.Shard) error {
+	old, err := s.StatShards(ctx, day, day)
+	if err != nil {
+		return err
+	}
+	bw := s.client.BulkWriter(ctx)
+	keep := map[string]bool{}
+	var jobs []*gfs.BulkWriterJob
+	for _, sh := range shards {
+		keep[sh.DocID()] = true
+		d := statDoc{Day: sh.Day, Dim: sh.Dim, Value: sh.Value, Index: sh.Index, Counters: sh.Counters}
+		j, err := bw.Set(s.client.Collection(colStats).Doc(sh.DocID()), d)
+		if err != nil {
+			return fmt.Errorf("rebuild stats %s: %w", day, err)
+		}
+		jobs = append(jobs, j)
+	}
+	for _, sh := range old {
+		if !keep[sh.DocID()] {
+			j, err := bw.Delete(s.client.Collection(colStats).Doc(sh.DocID()))
+			if err != nil {
+				return fmt.Errorf("rebuild stats %s: %w", day, err)
+			}
+			jobs = append(jobs, j)
+		}
+	}
+	bw.End()
+	for _, j := range jobs {
+		if _, err := j.Results(); err != nil {
+			return mapErr(err, "rebuild stats "+day)
+		}
+	}
+	return nil
+}
+
+func (s *Store) ChatsEnded(ctx context.Context, from, to time.Time) ([]chat.Chat, error) {
+	it := s.client.Collection(colChats).Where("endedAt", ">=", from).Where("endedAt", "<", to).Documents(ctx)
+	defer it.Stop()
+	var out []chat.Chat
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, mapErr(err, "list chats ended")
+		}
+		var c chat.Chat
+		if err := snap.DataTo(&c); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		out = append(out, c)
+	}
+}
