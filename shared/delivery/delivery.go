@@ -312,7 +312,10 @@ func (s *Service) gate(tx store.Tx, c chat.Chat, number chat.Number, found bool,
 		return m, time.Time{}, "", nil // within the slot reserved for it
 	}
 	plan := pacing.PlanFor(number, zone)
-	slot, err := s.Pacing.ReserveAt(tx, plan, pacing.LaneFor(plan, c.ID), now, max(1, m.Segments))
+	// Each text of a chat hashes to its own lane, so a chat's texts need not
+	// queue behind each other on a number with several lanes; their order is
+	// the claim's (the previous one must be done first).
+	slot, err := s.Pacing.ReserveAt(tx, plan, pacing.LaneFor(plan, wire.SendTaskName(m.Ref())), now, max(1, m.Segments))
 	if err != nil {
 		return m, time.Time{}, "", fmt.Errorf("reserve a send slot on %s: %w", number.E164, err)
 	}

@@ -36,8 +36,8 @@ type Reserver struct {
 	Clock clock.Clock
 }
 
-// LaneFor is the lane a keyed send (a chat's replies, keyed by chat id)
-// takes, so one conversation's texts stay in order on one lane.
+// LaneFor is the lane a keyed send takes (SendSMS keys each text by its
+// send task name), spreading a number's texts over its lanes with one read.
 func LaneFor(p Plan, key string) int {
 	if p.Lanes <= 1 {
 		return 0
