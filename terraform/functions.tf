@@ -175,6 +175,16 @@ locals {
       sizing = { max_instances = 5, timeout_seconds = 60 }
     }
 
+    ChatStats = {
+      package     = "functions/chatstats"
+      description = "Chat statistics (push subscription on chat-events): on chat.ended the chat's contribution is added once to sharded day counters stats/{day}_{dim}_{value}_{shard} (statsCounted/{chatId} in the same transaction)."
+      trigger     = "pubsub"
+      topic       = "chat-events"
+      firestore   = true # chats, messages, settings; stats, statsCounted
+      # One transaction of about six writes per chat ended.
+      sizing = { max_instances = 5, timeout_seconds = 60 }
+    }
+
     IVRWebhook = {
       package     = "functions/ivrwebhook"
       description = "Dialogflow CX webhook of the voice IVR: estimated wait (ewt) and pre-session SMS deflection (deflection-offer/accept/decline); a shared secret or a Google ID token from an allowed sender."

@@ -20,6 +20,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
+	"github.com/smsdesk/smsdesk/functions/chatstats"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/crmsync"
 	"github.com/smsdesk/smsdesk/functions/deliverystatus"
@@ -197,6 +198,7 @@ func newEnvLogging(t *testing.T, backend string, logger *logrus.Logger, extraEnv
 		wire.FnAgentAPI:       agentapi.Build,
 		wire.FnOutboundAPI:    outboundapi.Build,
 		wire.FnCRMSync:        crmsync.Build,
+		wire.FnChatStats:      chatstats.Build,
 		wire.FnIVRWebhook:     ivrwebhook.Build,
 	}
 	if len(cfg.TelnyxPublicKey) > 0 {

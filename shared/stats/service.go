@@ -43,6 +43,9 @@ func (s *Service) Apply(ctx context.Context, ev chat.Event) error {
 		return nil
 	}
 	c, err := s.Store.Chat(ctx, ev.ChatID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // nothing to count, and a redelivery would find nothing either
+	}
 	if err != nil {
 		return fmt.Errorf("stats: chat %s: %w", ev.ChatID, err)
 	}

@@ -31,6 +31,7 @@ const (
 	FnConsole          = "Console"
 	FnCRMSync          = "CRMSync"
 	FnIVRWebhook       = "IVRWebhook"
+	FnChatStats        = "ChatStats"
 )
 
 // Topics the product publishes to.
@@ -55,9 +56,14 @@ var SubRouteInbound = Subscription{Name: "route-inbound", Topic: TopicInbound, F
 // is the one Terraform gives it (topic-function).
 var SubCRMSync = Subscription{Name: "chat-events-crmsync", Topic: TopicChatEvents, Function: FnCRMSync, Ordered: true}
 
+// SubChatStats delivers chat events to ChatStats; its name is the one
+// Terraform gives it. Ordered like every chat-events subscription, though
+// ChatStats needs no order: it counts the stored chat on chat.ended.
+var SubChatStats = Subscription{Name: "chat-events-chatstats", Topic: TopicChatEvents, Function: FnChatStats, Ordered: true}
+
 // Subscriptions lists every push subscription, for the embedded bus and
 // the emulator set-up.
-var Subscriptions = []Subscription{SubRouteInbound, SubCRMSync}
+var Subscriptions = []Subscription{SubRouteInbound, SubCRMSync, SubChatStats}
 
 // Topics lists every topic.
 var Topics = []string{TopicInbound, TopicChatEvents}

@@ -20,6 +20,7 @@ import (
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/bandwidthinbound"
+	"github.com/smsdesk/smsdesk/functions/chatstats"
 	"github.com/smsdesk/smsdesk/functions/chattimers"
 	"github.com/smsdesk/smsdesk/functions/console"
 	"github.com/smsdesk/smsdesk/functions/crmsync"
@@ -57,6 +58,7 @@ var functionHandlers = []struct {
 	{agentapi.Name, agentapi.Handler},
 	{outboundapi.Name, outboundapi.Handler},
 	{crmsync.Name, crmsync.Handler},
+	{chatstats.Name, chatstats.Handler},
 	{ivrwebhook.Name, ivrwebhook.Handler},
 	{console.Name, console.Handler},
 }
