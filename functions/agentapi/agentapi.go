@@ -37,6 +37,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/platform/crmenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
+	"github.com/smsdesk/smsdesk/shared/stats"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
@@ -54,11 +55,12 @@ type Services struct {
 	Media        *media.Service
 	Outbound     *outbound.Service
 	CRM          *crm.Service // nil or off: GET /chats/{id}/crm says disabled
+	Stats        *stats.Service
 }
 
 // FromSet takes AgentAPI's services from a composed set.
 func FromSet(s jobs.Set) *Services {
-	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound}
+	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound, Stats: s.Stats}
 }
 
 // Build makes the handler from an Env.
@@ -82,7 +84,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs}, guard, AllowOrigins(origins...)), nil
+	sts, err := jobs.Stats(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs, Stats: sts}, guard, AllowOrigins(origins...)), nil
 }
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
@@ -176,6 +182,7 @@ func routes() []Route {
 		{Method: "DELETE", Path: "/canned/{id}", Supervisor: true, Handle: deleteCanned},
 		{Method: "POST", Path: "/measure", Handle: measure},
 		{Method: "POST", Path: "/outbound", Handle: startOutbound},
+		{Method: "GET", Path: "/stats", Handle: getStats},
 		// MMS out (media.go): only the agent who may reply uploads.
 		{Method: "POST", Path: "/chats/{id}/media", Requires: access.ActReply, Handle: func(a *Services, w http.ResponseWriter, r *http.Request) {
 			UploadMedia(a.Media)(w, r)

@@ -184,6 +184,10 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		// The owner passes the access check and meets the body check (no
 		// multipart here); media_test.go covers uploads.
 		{"POST", "/chats/held-ana/media", "", want{noToken, http.StatusUnsupportedMediaType, denied, denied, denied}},
+		// Agents read their own row of by=agent; other groupings are supervisors'.
+		{"GET", "/stats", "", want{noToken, http.StatusBadRequest, http.StatusBadRequest, http.StatusBadRequest, http.StatusBadRequest}},
+		{"GET", "/stats?from=2026-11-25&by=agent", "", want{noToken, ok, ok, ok, ok}},
+		{"GET", "/stats?from=2026-11-25&by=queue", "", want{noToken, denied, denied, ok, ok}},
 		// CRM sync is off in this fixture: the panel says so; a pick has nothing to pick.
 		{"GET", "/chats/held-ana/crm", "", want{noToken, ok, denied, ok, ok}},
 		{"POST", "/chats/held-ana/crm", `{"create":true}`, want{noToken, http.StatusConflict, denied, http.StatusConflict, http.StatusConflict}},

@@ -87,6 +87,8 @@ var (
 		"EndRequest":      reflect.TypeFor[agentapi.EndRequest](),
 		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
 		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
+		"StatsReport":     reflect.TypeFor[agentapi.StatsReport](),
+		"StatsRow":        reflect.TypeFor[agentapi.StatsRow](),
 		"OutboundRequest": reflect.TypeFor[agentapi.OutboundRequest](),
 		"CRMChoice":       reflect.TypeFor[agentapi.CRMChoice](),
 		"CRMView":         reflect.TypeFor[crm.View](),
@@ -113,7 +115,8 @@ var (
 		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
-		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText"}
+		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText",
+		"StatsReport", "StatsRow"}
 )
 
 // outboundRequired are the members OutboundAPI's request bodies must

@@ -24,6 +24,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 	"github.com/smsdesk/smsdesk/shared/platform/tasksenv"
+	"github.com/smsdesk/smsdesk/shared/stats"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/tasks"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -114,6 +115,7 @@ type Set struct {
 	Admin        *admin.Service
 	Media        *media.Service
 	Outbound     *outbound.Service
+	Stats        *stats.Service // nil when the store keeps no statistics
 }
 
 // Clients are what a Set is composed over. Media may be nil (media off);
@@ -150,6 +152,7 @@ func Compose(c Clients) Set {
 		Media:        md,
 		Outbound: &outbound.Service{Store: c.Store, Trees: conv.Trees, Conversation: conv,
 			Pacing: pacing.Reserver{Store: c.Store, Clock: c.Clock}, Clock: c.Clock},
+		Stats: statsOf(c.Store),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 	"github.com/smsdesk/smsdesk/shared/stats"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // Stats returns the Env's statistics use case (ChatStats, the stats
@@ -23,4 +24,13 @@ func Stats(ctx context.Context, e *platform.Env) (*stats.Service, error) {
 		}
 		return &stats.Service{Store: ss, Prices: stats.DefaultPrices}, nil
 	})
+}
+
+// statsOf is the statistics use case over st, nil when st keeps none.
+func statsOf(st store.Store) *stats.Service {
+	ss, ok := st.(stats.Store)
+	if !ok {
+		return nil
+	}
+	return &stats.Service{Store: ss, Prices: stats.DefaultPrices}
 }
