@@ -123,6 +123,7 @@ func (s *server) routes() []httpapi.Route {
 	}
 	out = append(out, s.keyRoutes()...)
 	out = append(out, s.ivrRoutes()...)
+	out = append(out, s.statsRoutes()...)
 	return s.revisioned(append(out,
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),

@@ -88,6 +88,7 @@ var (
 		"MeasureRequest":  reflect.TypeFor[agentapi.MeasureRequest](),
 		"Measurement":     reflect.TypeFor[agentapi.Measurement](),
 		"StatsReport":     reflect.TypeFor[agentapi.StatsReport](),
+		"StatsRebuild":    reflect.TypeFor[adminapi.StatsRebuild](),
 		"StatsRow":        reflect.TypeFor[agentapi.StatsRow](),
 		"OutboundRequest": reflect.TypeFor[agentapi.OutboundRequest](),
 		"CRMChoice":       reflect.TypeFor[agentapi.CRMChoice](),
@@ -116,7 +117,7 @@ var (
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText",
-		"StatsReport", "StatsRow"}
+		"StatsReport", "StatsRow", "StatsRebuild"}
 )
 
 // outboundRequired are the members OutboundAPI's request bodies must

@@ -93,3 +93,6 @@ func Location(name string) *time.Location {
 	}
 	return loc
 }
+
+// ParseDay checks a YYYY-MM-DD day.
+func ParseDay(day string) (time.Time, error) { return time.Parse(time.DateOnly, day) }
