@@ -23,8 +23,9 @@ type Store interface {
 	CountChat(ctx context.Context, chatID string, incs []Shard) (bool, error)
 	// StatShards are the shard documents of days from..to (inclusive).
 	StatShards(ctx context.Context, fromDay, toDay string) ([]Shard, error)
-	// ReplaceStatDay replaces every shard of day with shards.
-	ReplaceStatDay(ctx context.Context, day string, shards []Shard) error
+	// ReplaceStatDay replaces every shard of day with shards and records
+	// chatIDs as counted, so a late chat.ended of a rebuilt chat adds nothing.
+	ReplaceStatDay(ctx context.Context, day string, shards []Shard, chatIDs []string) error
 	// ChatsEnded are the chats that ended in [from, to).
 	ChatsEnded(ctx context.Context, from, to time.Time) ([]chat.Chat, error)
 }
@@ -116,23 +117,30 @@ func Sum(shards []Shard, dim string) []Row {
 // Recompute derives day's shards from the chats that ended that day, all in
 // shard 0: what the live counters of that day should add up to.
 func (s *Service) Recompute(ctx context.Context, day string) ([]Shard, error) {
+	shards, _, err := s.recompute(ctx, day)
+	return shards, err
+}
+
+func (s *Service) recompute(ctx context.Context, day string) ([]Shard, []string, error) {
 	loc, err := s.location(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	start, err := time.ParseInLocation(time.DateOnly, day, loc)
 	if err != nil {
-		return nil, fmt.Errorf("stats: day %q: want YYYY-MM-DD", day)
+		return nil, nil, fmt.Errorf("stats: day %q: want YYYY-MM-DD", day)
 	}
 	chats, err := s.Store.ChatsEnded(ctx, start, start.AddDate(0, 0, 1))
 	if err != nil {
-		return nil, fmt.Errorf("stats: chats ended on %s: %w", day, err)
+		return nil, nil, fmt.Errorf("stats: chats ended on %s: %w", day, err)
 	}
 	sums := map[Bucket]Counters{}
+	ids := make([]string, 0, len(chats))
 	for _, c := range chats {
+		ids = append(ids, c.ID)
 		msgs, err := s.Store.Messages(ctx, c.ID)
 		if err != nil {
-			return nil, fmt.Errorf("stats: messages of %s: %w", c.ID, err)
+			return nil, nil, fmt.Errorf("stats: messages of %s: %w", c.ID, err)
 		}
 		for _, sh := range Increments(Contribute(c, msgs, s.Prices), loc) {
 			if sums[sh.Bucket] == nil {
@@ -146,16 +154,16 @@ func (s *Service) Recompute(ctx context.Context, day string) ([]Shard, error) {
 		out = append(out, Shard{Bucket: b, Counters: c})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
-	return out, nil
+	return out, ids, nil
 }
 
 // Rebuild recomputes day from the chats and replaces its counters.
 func (s *Service) Rebuild(ctx context.Context, day string) ([]Shard, error) {
-	shards, err := s.Recompute(ctx, day)
+	shards, ids, err := s.recompute(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.ReplaceStatDay(ctx, day, shards); err != nil {
+	if err := s.Store.ReplaceStatDay(ctx, day, shards, ids); err != nil {
 		return nil, fmt.Errorf("stats: replace %s: %w", day, err)
 	}
 	return shards, nil

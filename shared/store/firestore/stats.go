@@ -84,7 +84,7 @@ func (s *Store) StatShards(ctx context.Context, fromDay, toDay string) ([]stats.
 // ReplaceStatDay deletes day's shards and writes the new ones with a
 // BulkWriter: a day has at most a few hundred documents, and a rebuild is
 // an operator's action that can be run again.
-func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.Shard) error {
+func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.Shard, chatIDs []string) error {
 	old, err := s.StatShards(ctx, day, day)
 	if err != nil {
 		return err
@@ -96,6 +96,13 @@ func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.S
 		keep[sh.DocID()] = true
 		d := statDoc{Day: sh.Day, Dim: sh.Dim, Value: sh.Value, Index: sh.Index, Counters: sh.Counters}
 		j, err := bw.Set(s.client.Collection(colStats).Doc(sh.DocID()), d)
+		if err != nil {
+			return fmt.Errorf("rebuild stats %s: %w", day, err)
+		}
+		jobs = append(jobs, j)
+	}
+	for _, id := range chatIDs {
+		j, err := bw.Set(s.client.Collection(colStatsCounted).Doc(id), map[string]any{"chatId": id, "countedAt": gfs.ServerTimestamp})
 		if err != nil {
 			return fmt.Errorf("rebuild stats %s: %w", day, err)
 		}

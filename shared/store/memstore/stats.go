@@ -50,7 +50,7 @@ func (s *Store) StatShards(ctx context.Context, fromDay, toDay string) ([]stats.
 	return out, nil
 }
 
-func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.Shard) error {
+func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.Shard, chatIDs []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stats.shards == nil {
@@ -64,6 +64,9 @@ func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.S
 	for _, sh := range shards {
 		sh.Counters = maps.Clone(sh.Counters)
 		s.stats.shards[sh.DocID()] = sh
+	}
+	for _, id := range chatIDs {
+		s.stats.counted[id] = true
 	}
 	return nil
 }

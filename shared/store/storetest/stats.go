@@ -42,8 +42,11 @@ func testStats(t *testing.T, s store.Store) {
 	diff(t, "shards of the 25th", []stats.Shard{{Bucket: b, Index: 3, Counters: stats.Counters{"chats": 2, "waitMs": 3000}}}, got)
 
 	rebuilt := []stats.Shard{{Bucket: b, Counters: stats.Counters{"chats": 5}}}
-	if err := ss.ReplaceStatDay(ctx(t), "2026-11-25", rebuilt); err != nil {
+	if err := ss.ReplaceStatDay(ctx(t), "2026-11-25", rebuilt, []string{"s9"}); err != nil {
 		t.Fatal(err)
+	}
+	if again, err := ss.CountChat(ctx(t), "s9", inc); err != nil || again {
+		t.Errorf("count of a rebuilt chat = %v, %v; want false: the rebuild counted it", again, err)
 	}
 	got, err = ss.StatShards(ctx(t), "2026-11-25", "2026-11-25")
 	if err != nil {
