@@ -63,6 +63,8 @@ locals {
     outboundBatches = { collection = "outboundBatches", field = "expireAt" }
     # IVRWebhook's turn records (one per CX session, tag and turn), kept a day.
     ivrTurns = { collection = "ivrTurns", field = "expireAt" }
+    # ChatStats' per-chat counted markers, kept 30 days (redeliveries last 7).
+    statsCounted = { collection = "statsCounted", field = "expireAt" }
   }
 }
 

@@ -12,6 +12,10 @@ import (
 // that is a few chats/s, so 16 shards keep each document under 1 write/s.
 const Shards = 16
 
+// CountedRetention is how long a chat's counted marker (statsCounted) is
+// kept: well past Pub/Sub's 7 days of redelivery; a rebuild marks again.
+const CountedRetention = 30 * 24 * time.Hour
+
 // Dimensions a bucket is kept per; "all" is the business's total.
 const (
 	ByAll       = "all"

@@ -29,6 +29,12 @@ type statDoc struct {
 	Counters stats.Counters `firestore:"counters"`
 }
 
+// countedMarker is a statsCounted marker; expireAt drives its TTL policy (wall
+// time is fine here: nothing reads it).
+func countedMarker(chatID string) map[string]any {
+	return map[string]any{"chatId": chatID, "countedAt": gfs.ServerTimestamp, "expireAt": time.Now().Add(stats.CountedRetention)}
+}
+
 func (s *Store) CountChat(ctx context.Context, chatID string, incs []stats.Shard) (bool, error) {
 	counted := false
 	err := s.client.RunTransaction(ctx, func(ctx context.Context, tx *gfs.Transaction) error {
@@ -39,7 +45,7 @@ func (s *Store) CountChat(ctx context.Context, chatID string, incs []stats.Shard
 		} else if status.Code(err) != codes.NotFound {
 			return err
 		}
-		if err := tx.Create(ref, map[string]any{"chatId": chatID, "countedAt": gfs.ServerTimestamp}); err != nil {
+		if err := tx.Create(ref, countedMarker(chatID)); err != nil {
 			return err
 		}
 		for _, in := range incs {
@@ -102,7 +108,7 @@ func (s *Store) ReplaceStatDay(ctx context.Context, day string, shards []stats.S
 		jobs = append(jobs, j)
 	}
 	for _, id := range chatIDs {
-		j, err := bw.Set(s.client.Collection(colStatsCounted).Doc(id), map[string]any{"chatId": id, "countedAt": gfs.ServerTimestamp})
+		j, err := bw.Set(s.client.Collection(colStatsCounted).Doc(id), countedMarker(id))
 		if err != nil {
 			return fmt.Errorf("rebuild stats %s: %w", day, err)
 		}
