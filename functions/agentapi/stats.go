@@ -62,7 +62,7 @@ func getStats(a *Services, w http.ResponseWriter, r *http.Request) {
 		by = stats.ByAgent
 	}
 	if !slices.Contains(stats.Dims, by) {
-		bad = append(bad, chat.FieldError{Field: "by", Message: "want agent, queue, number or startType"})
+		bad = append(bad, chat.FieldError{Field: "by", Message: "want agent, team, queue, number or startType"})
 	}
 	if len(bad) > 0 {
 		httpapi.WriteError(w, http.StatusBadRequest, "invalid statistics query", bad)

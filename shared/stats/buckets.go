@@ -20,13 +20,14 @@ const CountedRetention = 30 * 24 * time.Hour
 const (
 	ByAll       = "all"
 	ByAgent     = "agent"
+	ByTeam      = "team"
 	ByQueue     = "queue"
 	ByNumber    = "number"
 	ByStartType = "startType"
 )
 
 // Dims lists the dimensions a query may group by.
-var Dims = []string{ByAgent, ByQueue, ByNumber, ByStartType}
+var Dims = []string{ByAgent, ByTeam, ByQueue, ByNumber, ByStartType}
 
 // Bucket is one day's counters of one dimension value.
 type Bucket struct {
@@ -69,6 +70,9 @@ func Increments(c Contribution, loc *time.Location) []Shard {
 	idx := shardOf(c.ChatID)
 	vals := []struct{ dim, val string }{{ByAll, ""}, {ByAgent, c.AgentID}, {ByQueue, c.QueueID},
 		{ByNumber, c.Number}, {ByStartType, string(c.StartType)}}
+	for _, team := range c.Teams {
+		vals = append(vals, struct{ dim, val string }{ByTeam, team})
+	}
 	var out []Shard
 	for _, v := range vals {
 		if v.dim != ByAll && v.val == "" {

@@ -81,7 +81,9 @@ type Contribution struct {
 	QueueID   string
 	Number    string
 	StartType chat.StartType
-	Counters  Counters
+	// Teams are the agent's teams when the chat is counted.
+	Teams    []string
+	Counters Counters
 }
 
 // Contribute derives c's contribution from the chat and its transcript.

@@ -17,6 +17,7 @@ type Store interface {
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
 	Settings(ctx context.Context) (chat.Settings, error)
+	Teams(ctx context.Context) ([]chat.Team, error)
 	// CountChat adds incs to their shard documents and records chatID as
 	// counted (statsCounted/{chatId}) in one transaction; false, and nothing
 	// written, when chatID was counted before.
@@ -61,7 +62,11 @@ func (s *Service) Apply(ctx context.Context, ev chat.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.CountChat(ctx, c.ID, Increments(Contribute(c, msgs, s.Prices), loc)); err != nil {
+	teams, err := s.teams(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.CountChat(ctx, c.ID, Increments(s.contribute(c, msgs, teams), loc)); err != nil {
 		return fmt.Errorf("stats: count %s: %w", c.ID, err)
 	}
 	return nil
@@ -73,6 +78,29 @@ func (s *Service) location(ctx context.Context) (*time.Location, error) {
 		return nil, fmt.Errorf("stats: settings: %w", err)
 	}
 	return Location(st.QuietHours.TimeZone), nil
+}
+
+// teams maps each agent to their teams' ids.
+func (s *Service) teams(ctx context.Context) (map[string][]string, error) {
+	ts, err := s.Store.Teams(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stats: teams: %w", err)
+	}
+	out := map[string][]string{}
+	for _, t := range ts {
+		for _, m := range t.Members {
+			out[m] = append(out[m], t.ID)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) contribute(c chat.Chat, msgs []chat.Message, teams map[string][]string) Contribution {
+	con := Contribute(c, msgs, s.Prices)
+	if c.AgentID != "" {
+		con.Teams = teams[c.AgentID]
+	}
+	return con
 }
 
 // Row is one group of a query.
@@ -134,6 +162,10 @@ func (s *Service) recompute(ctx context.Context, day string) ([]Shard, []string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("stats: chats ended on %s: %w", day, err)
 	}
+	teams, err := s.teams(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	sums := map[Bucket]Counters{}
 	ids := make([]string, 0, len(chats))
 	for _, c := range chats {
@@ -142,7 +174,7 @@ func (s *Service) recompute(ctx context.Context, day string) ([]Shard, []string,
 		if err != nil {
 			return nil, nil, fmt.Errorf("stats: messages of %s: %w", c.ID, err)
 		}
-		for _, sh := range Increments(Contribute(c, msgs, s.Prices), loc) {
+		for _, sh := range Increments(s.contribute(c, msgs, teams), loc) {
 			if sums[sh.Bucket] == nil {
 				sums[sh.Bucket] = Counters{}
 			}

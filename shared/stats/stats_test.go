@@ -97,6 +97,9 @@ func scenario(t *testing.T) (*stats.Service, *memstore.Store) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.PutTeam(context.Background(), chat.Team{ID: "t1", Name: "Team 1", Members: []string{"a1", "a2"}}); err != nil {
+		t.Fatal(err)
+	}
 	svc := &stats.Service{Store: st, Prices: stats.DefaultPrices}
 	for range 2 {
 		for _, c := range chats {
@@ -131,6 +134,13 @@ func TestApplyCountsEachChatOnce(t *testing.T) {
 	})
 	if d := cmp.Diff(want, rows, pick); d != "" {
 		t.Errorf("per agent on the 25th (-want +got):\n%s", d)
+	}
+	team, err := svc.Query(context.Background(), "2026-11-25", "2026-11-25", stats.ByTeam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(team) != 1 || team[0].Key != "t1" || team[0].Counters["answered"] != 2 || team[0].Counters["handleMs"] != 540000 {
+		t.Errorf("team t1 on the 25th = %+v, want both agents' chats (2 answered, 540 s handled)", team)
 	}
 	all, err := svc.Query(context.Background(), "2026-11-25", "2026-11-26", "")
 	if err != nil {
