@@ -102,9 +102,10 @@ func TestEarliest(t *testing.T) {
 		want           time.Time
 	}{
 		{"now early in a tick takes it", one, at(14, 0, 0, 123e6), at(14, 0, 0, 123e6), at(14, 0, 0)},
-		{"a past notBefore means now", one, at(14, 0, 0, 500e6), at(13, 0, 0), at(14, 0, 0)},
+		{"a past notBefore means now", one, at(14, 0, 0, 400e6), at(13, 0, 0), at(14, 0, 0)},
 		{"too little of the tick left takes the next", one, at(14, 0, 0, 900e6), at(14, 0, 0, 900e6), at(14, 0, 1)},
-		{"exactly MinLead left still fits", one, at(14, 0, 0, 750e6), at(14, 0, 0), at(14, 0, 0)},
+		{"exactly MinLead left still fits", one, at(14, 0, 0, 500e6), at(14, 0, 0), at(14, 0, 0)},
+		{"less than MinLead left takes the next", one, at(14, 0, 0, 600e6), at(14, 0, 0), at(14, 0, 1)},
 		{"future notBefore rounds up", one, at(14, 0, 0), at(14, 5, 0, 1), at(14, 5, 1)},
 		{"future notBefore on a boundary stays", one, at(14, 0, 0), at(14, 5, 0), at(14, 5, 0)},
 		{"two-second tick holding now", half, at(14, 0, 1, 500e6), at(14, 0, 1, 500e6), at(14, 0, 0)},
