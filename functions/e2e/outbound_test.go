@@ -333,7 +333,31 @@ func TestOutboundSessionlessBatch(t *testing.T) {
 		for _, n := range perSecond {
 			peak = max(peak, n)
 		}
-		t.Logf("%d texts over %d seconds, at most %d in one second (pace %d/s)", len(e.twilio.Sent()), len(perSecond), peak, rate)
+		t.Logf("%d texts over %d seconds, at most %d in one second at the carrier (pace %d/s)", len(e.twilio.Sent()), len(perSecond), peak, rate)
+		// What SendSMS controls is when it hands a text over: its claim.
+		// The stand-in counts arrivals, and on the emulators under the race
+		// detector a request can take more than a second to arrive, so
+		// there the claims are counted; on the embedded backend the arrivals.
+		if backendOf(t) == "emulators" {
+			claims := map[int64]int{}
+			for _, r := range v.Recipients {
+				if r.Status != outbound.StatusQueued {
+					continue
+				}
+				for seq := int64(1); seq <= 2; seq++ {
+					m, err := e.store.Message(e.ctx(), chat.Ref{ChatID: r.ChatID, Seq: seq})
+					if err != nil {
+						t.Fatalf("message %s/%d: %v", r.ChatID, seq, err)
+					}
+					claims[m.Send.ClaimedAt.Unix()]++
+				}
+			}
+			peak = 0
+			for _, n := range claims {
+				peak = max(peak, n)
+			}
+			t.Logf("at most %d claims in one second", peak)
+		}
 		if peak > rate {
 			t.Errorf("%d texts in one second, over the number's %d/s", peak, rate)
 		}
