@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
 // Contact is a CRM contact as the sync reads and writes it.
@@ -48,6 +50,14 @@ type Note struct {
 	// Attachments are files posted with the note, where the CRM takes
 	// files (the transcript as chat-{id}.txt).
 	Attachments []Attachment
+	// Key identifies the note across retries (the event id, or the event
+	// id and a suffix for an event's second note): adapters hand it to
+	// the CRM as an idempotency key or store it with the note, so a
+	// retry after a crash can find or dedupe it. "" for ad hoc notes.
+	Key string
+	// Event is the chat event the note is about, for CRMs that take
+	// structured data (the signed webhook); nil for ad hoc notes.
+	Event *chat.Event
 }
 
 // Attachment is a file posted with a note.
@@ -72,6 +82,24 @@ type CRM interface {
 	// ContactURL is where a person opens the contact in the CRM, "" when
 	// it is not known (HubSpot needs the portal id).
 	ContactURL(contactID string) string
+}
+
+// NoteFinder is implemented by adapters that can find a note they posted
+// by its Key: after a crash between the CRM's answer and our record of
+// it, the sync asks before posting again. Adapters whose CRM dedupes on
+// the key itself (the signed webhook) need not implement it.
+type NoteFinder interface {
+	// FindNote returns the id of the contact's note posted with key, ""
+	// when there is none.
+	FindNote(ctx context.Context, contactID, key string) (string, error)
+}
+
+// Tester is implemented by adapters that can check their connection
+// (AdminAPI's "test connection"): credentials, scopes, reachability.
+type Tester interface {
+	// TestConnection makes a harmless call and returns the CRM's refusal
+	// (a *Error) or the transport's error.
+	TestConnection(ctx context.Context) error
 }
 
 // Error is a CRM's refusal. Retryable ones (429, 5xx, transport) make

@@ -21,7 +21,7 @@ type note struct {
 // summary and the transcript.
 func (s *Service) notesFor(ctx context.Context, l Link, ev chat.Event) ([]note, error) {
 	one := func(body string) []note {
-		return []note{{id: ev.ID, note: Note{Body: body + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At}}}
+		return []note{{id: ev.ID, note: Note{Body: body + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At, Key: ev.ID, Event: &ev}}}
 	}
 	switch ev.Type {
 	case chat.EventChatAssigned:
@@ -56,9 +56,9 @@ func (s *Service) notesFor(ctx context.Context, l Link, ev chat.Event) ([]note, 
 		}
 		text := transcript.Transcript{Chat: c, Messages: msgs}.Text(s.Location)
 		return []note{
-			{id: ev.ID + "#summary", note: Note{Body: summary + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At}},
+			{id: ev.ID + "#summary", note: Note{Body: summary + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At, Key: ev.ID + "#summary", Event: &ev}},
 			{id: ev.ID, note: Note{
-				Body: "Transcript of SMS chat " + ev.ChatID + " (chat-" + ev.ChatID + ".txt)", At: ev.At,
+				Body: "Transcript of SMS chat " + ev.ChatID + " (chat-" + ev.ChatID + ".txt)", At: ev.At, Key: ev.ID, Event: &ev,
 				Attachments: []Attachment{{Name: "chat-" + ev.ChatID + ".txt", ContentType: "text/plain; charset=utf-8", Data: []byte(text)}},
 			}},
 		}, nil
