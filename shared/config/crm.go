@@ -19,6 +19,10 @@ type CRM struct {
 	// HubSpotPortalID, the HubSpot account id, lets the console link to
 	// the contact in HubSpot's app.
 	HubSpotPortalID string
+	// Builtin syncs to the built-in contacts (CRM_ADAPTER=builtin):
+	// contacts kept in smsdesk's own database, for a business without a
+	// CRM (shared/crm/builtin).
+	Builtin bool
 
 	// MinConsumerMessages delays the record until the consumer has sent
 	// this many texts (CRM_MIN_CONSUMER_TEXTS; 0: on assignment).
@@ -31,7 +35,7 @@ type CRM struct {
 }
 
 // Enabled reports whether CRM sync is configured.
-func (c CRM) Enabled() bool { return c.HubSpotAccessToken != "" }
+func (c CRM) Enabled() bool { return c.HubSpotAccessToken != "" || c.Builtin }
 
 var portalIDRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 
@@ -56,6 +60,16 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 	}
 	if c.HubSpotPortalID != "" && c.HubSpotAccessToken == "" {
 		bad("HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN")
+	}
+	switch v := get("CRM_ADAPTER"); v {
+	case "", "hubspot":
+	case "builtin":
+		c.Builtin = true
+		if c.HubSpotAccessToken != "" {
+			bad("CRM_ADAPTER=builtin is set with HUBSPOT_ACCESS_TOKEN; choose one CRM")
+		}
+	default:
+		bad("CRM_ADAPTER %q must be builtin or hubspot", v)
 	}
 	count := func(name string, max int) int {
 		v := get(name)

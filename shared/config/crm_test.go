@@ -28,6 +28,9 @@ func TestCRM(t *testing.T) {
 		{"bad rules", map[string]string{"CRM_MIN_CONSUMER_TEXTS": "-1"}, CRM{}, "CRM_MIN_CONSUMER_TEXTS \"-1\" must be a whole number from 0 to 100"},
 		{"closed days need append", map[string]string{"CRM_APPEND_CLOSED_DAYS": "3"}, CRM{}, "CRM_APPEND_CLOSED_DAYS is set without CRM_APPEND_OPEN=true"},
 		{"append must be a boolean", map[string]string{"CRM_APPEND_OPEN": "yes"}, CRM{}, "CRM_APPEND_OPEN \"yes\" must be true or false"},
+		{"built-in contacts", map[string]string{"CRM_ADAPTER": "builtin"}, CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", Builtin: true}, ""},
+		{"built-in beside a token", map[string]string{"CRM_ADAPTER": "builtin", "HUBSPOT_ACCESS_TOKEN": token}, CRM{}, "CRM_ADAPTER=builtin is set with HUBSPOT_ACCESS_TOKEN"},
+		{"an unknown adapter", map[string]string{"CRM_ADAPTER": "salesforce"}, CRM{}, "CRM_ADAPTER \"salesforce\" must be builtin or hubspot"},
 		{"a portal without a token", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, CRM{}, "HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN"},
 	}
 	for _, tc := range tests {
@@ -52,7 +55,7 @@ func TestCRM(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.CRM != tc.want || c.CRM.Enabled() != (tc.want.HubSpotAccessToken != "") {
+			if c.CRM != tc.want || c.CRM.Enabled() != (tc.want.HubSpotAccessToken != "" || tc.want.Builtin) {
 				t.Fatalf("CRM = %+v, want %+v", c.CRM, tc.want)
 			}
 		})
