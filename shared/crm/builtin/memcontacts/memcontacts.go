@@ -25,7 +25,9 @@ type Store struct {
 var _ builtin.Store = (*Store)(nil)
 
 // New returns an empty Store.
-func New() *Store { return &Store{contacts: map[string][]byte{}, notes: map[string]map[string][]byte{}} }
+func New() *Store {
+	return &Store{contacts: map[string][]byte{}, notes: map[string]map[string][]byte{}}
+}
 
 func (s *Store) put(c builtin.Contact) error {
 	raw, err := json.Marshal(c)
