@@ -77,7 +77,8 @@ type Chat struct {
 	Offer *Offer `firestore:"offer,omitempty" json:"offer,omitempty"`
 	// Declined are agents who declined or missed this chat; it is not
 	// offered to them again.
-	Declined []string `firestore:"declined,omitempty" json:"declined,omitempty"`
+	Declined  []string `firestore:"declined,omitempty" json:"declined,omitempty"`
+	OfferedTo []string `firestore:"offeredTo,omitempty" json:"offeredTo,omitempty"` // every offer made, in order: statistics count them once, at the end
 	// Timers are the timers armed for the chat's current state.
 	Timers []Timer `firestore:"timers,omitempty" json:"timers,omitempty"`
 	// Outbox lists the replies and LastCause the delivery (inbound id or

@@ -36,6 +36,10 @@ type Number struct {
 	// AutoResponse answers a reply to a sessionless text; empty means the
 	// system message "sessionless-auto-response" in the chat's language.
 	AutoResponse string `firestore:"autoResponse,omitempty" json:"autoResponse,omitempty"`
+	// The carrier's price per SMS segment and per MMS in micro-dollars, for
+	// the statistics' cost estimate; 0 means the default list price.
+	SMSSegmentMicros int64 `firestore:"smsSegmentMicros,omitempty" json:"smsSegmentMicros,omitempty"`
+	MMSMicros        int64 `firestore:"mmsMicros,omitempty" json:"mmsMicros,omitempty"`
 }
 
 // NumberType is the kind of a business number.

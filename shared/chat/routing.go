@@ -164,7 +164,7 @@ func (ch *Change) Assign(candidates []Agent) {
 		ch.activate(a, StartAuto)
 		return
 	}
-	c.Offer = &Offer{AgentID: a.ID, OfferedAt: ch.Now, ExpiresAt: ch.Now.Add(minutes(ch.timeouts().OfferMinutes))}
+	c.Offer, c.OfferedTo = &Offer{AgentID: a.ID, OfferedAt: ch.Now, ExpiresAt: ch.Now.Add(minutes(ch.timeouts().OfferMinutes))}, append(c.OfferedTo, a.ID)
 	ch.arm(TimerOffer, minutes(ch.timeouts().OfferMinutes))
 	ch.sayWaiting()
 }

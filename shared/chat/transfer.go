@@ -129,7 +129,7 @@ func (ch *Change) StartTransfer(req TransferRequest, target *Agent) error {
 	a.Load++
 	a.LastAssignedAt = ch.Now
 	ch.Agents[a.ID] = a
-	c.Offer = &Offer{AgentID: a.ID, OfferedAt: ch.Now, ExpiresAt: ch.Now.Add(minutes(ch.timeouts().OfferMinutes))}
+	c.Offer, c.OfferedTo = &Offer{AgentID: a.ID, OfferedAt: ch.Now, ExpiresAt: ch.Now.Add(minutes(ch.timeouts().OfferMinutes))}, append(c.OfferedTo, a.ID)
 	ch.arm(TimerOffer, minutes(ch.timeouts().OfferMinutes))
 	return nil
 }

@@ -339,4 +339,9 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 	if n.DailyCap < 0 {
 		p.add(field+".dailyCap", "must be 0 (no cap) or more, got %d", n.DailyCap)
 	}
+	for i, v := range []int64{n.SMSSegmentMicros, n.MMSMicros} {
+		if v < 0 || v > 1_000_000 {
+			p.add(field+[]string{".smsSegmentMicros", ".mmsMicros"}[i], "must be 0 (the default price) to 1000000 micro-dollars ($1), got %d", v)
+		}
+	}
 }

@@ -65,6 +65,9 @@ func TestValidate(t *testing.T) {
 		{"number language not offered", func(c *Config) { c.Numbers[0].Language = "de" }, "numbers[0].language", "not one of settings.languages"},
 		{"default language not offered", func(c *Config) { c.Settings.DefaultLanguage = "pt" }, "settings.defaultLanguage", "not one of settings.languages"},
 		{"any language when none are listed", func(c *Config) { c.Settings.Languages = nil; c.Queues[0].Language = "fr" }, "", ""},
+		{"prices per number", func(c *Config) { c.Numbers[0].SMSSegmentMicros, c.Numbers[0].MMSMicros = 8300, 22000 }, "", ""},
+		{"negative SMS price", func(c *Config) { c.Numbers[0].SMSSegmentMicros = -1 }, "numbers[0].smsSegmentMicros", "micro-dollars"},
+		{"MMS price over a dollar", func(c *Config) { c.Numbers[0].MMSMicros = 1_000_001 }, "numbers[0].mmsMicros", "micro-dollars"},
 		{"capacity zero", func(c *Config) { c.Agents[0].Capacity = 0 }, "agents[0].capacity", "between 1 and 100"},
 		{"quiet hours malformed", func(c *Config) { c.Settings.QuietHours = QuietHours{Enabled: true, Start: "9pm", End: "08:00"} }, "settings.quietHours.start", "HH:MM"},
 	}

@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"hash/fnv"
+	"sort"
 	"strings"
 	"time"
 )
@@ -58,27 +59,54 @@ func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.
 
 // Increments are the shard documents a contribution adds to: its day (the
 // chat's own end time, so a late event lands where the chat ended) in loc,
-// one shard per dimension chosen by the chat id.
+// one shard per bucket chosen by the chat id. Agents the chat was offered
+// to but did not end with get their offer counters in their own buckets.
 func Increments(c Contribution, loc *time.Location) []Shard {
 	day := Day(c.EndedAt, loc)
 	hour := fmt.Sprintf("h%02d_", c.EndedAt.In(loc).Hour())
-	cs := Counters{}
-	for k, v := range c.Counters {
-		cs[k] = v
-		cs[hour+k] = v
-	}
 	idx := shardOf(c.ChatID)
-	vals := []struct{ dim, val string }{{ByAll, ""}, {ByAgent, c.AgentID}, {ByQueue, c.QueueID},
-		{ByNumber, c.Number}, {ByStartType, string(c.StartType)}}
-	for _, team := range c.Teams {
-		vals = append(vals, struct{ dim, val string }{ByTeam, team})
-	}
-	var out []Shard
-	for _, v := range vals {
-		if v.dim != ByAll && v.val == "" {
-			continue // a chat no agent took is in no agent's bucket
+	var order []Bucket
+	sums := map[Bucket]Counters{}
+	add := func(dim, val string, cs Counters) {
+		if dim != ByAll && val == "" {
+			return // a chat no agent took is in no agent's bucket
 		}
-		out = append(out, Shard{Bucket: Bucket{Day: day, Dim: v.dim, Value: v.val}, Index: idx, Counters: cs})
+		b := Bucket{Day: day, Dim: dim, Value: val}
+		if sums[b] == nil {
+			sums[b] = Counters{}
+			order = append(order, b)
+		}
+		for k, v := range cs {
+			sums[b][k] += v
+			sums[b][hour+k] += v
+		}
+	}
+	total := Counters{}
+	for _, o := range c.Offers {
+		total.Add(o)
+	}
+	for _, v := range []struct{ dim, val string }{{ByAll, ""}, {ByQueue, c.QueueID}, {ByNumber, c.Number}, {ByStartType, string(c.StartType)}} {
+		add(v.dim, v.val, c.Counters)
+		add(v.dim, v.val, total)
+	}
+	add(ByAgent, c.AgentID, c.Counters)
+	for _, team := range c.Teams {
+		add(ByTeam, team, c.Counters)
+	}
+	offered := make([]string, 0, len(c.Offers))
+	for id := range c.Offers {
+		offered = append(offered, id)
+	}
+	sort.Strings(offered)
+	for _, id := range offered {
+		add(ByAgent, id, c.Offers[id])
+		for _, team := range c.OfferTeams[id] {
+			add(ByTeam, team, c.Offers[id])
+		}
+	}
+	out := make([]Shard, 0, len(order))
+	for _, b := range order {
+		out = append(out, Shard{Bucket: b, Index: idx, Counters: sums[b]})
 	}
 	return out
 }

@@ -19,6 +19,18 @@ type Prices struct {
 // DefaultPrices are US long-code list prices; an estimate, not a bill.
 var DefaultPrices = Prices{SMSMicros: 7900, MMSMicros: 20000}
 
+// PricesOf are a number's configured prices, def where it sets none.
+func PricesOf(n chat.Number, def Prices) Prices {
+	p := def
+	if n.SMSSegmentMicros > 0 {
+		p.SMSMicros = n.SMSSegmentMicros
+	}
+	if n.MMSMicros > 0 {
+		p.MMSMicros = n.MMSMicros
+	}
+	return p
+}
+
 // FailReason is the reference product's fail-reason code of an end reason,
 // "" when the chat did not fail. A chat that expired before it reached a
 // queue expired in its menu.
@@ -50,24 +62,32 @@ func (c Counters) Add(o Counters) {
 
 // Counter names.
 const (
-	CChats          = "chats"
-	CAnswered       = "answered"
-	CMissed         = "missed"
-	CTransferred    = "transferred"
-	CTransfers      = "transfers"
-	CMsgInSMS       = "msgInSms"
-	CMsgInMMS       = "msgInMms"
-	CMsgOutSMS      = "msgOutSms"
-	CMsgOutMMS      = "msgOutMms"
-	CSegments       = "segments"
-	CCostMicros     = "costMicros"
-	CWaitMs         = "waitMs"
-	CWaitN          = "waitN"
-	CFirstRespMs    = "firstResponseMs"
-	CFirstRespN     = "firstResponseN"
-	CHandleMs       = "handleMs"
-	CHandleN        = "handleN"
-	CDurationMs     = "durationMs"
+	CChats       = "chats"
+	CAnswered    = "answered"
+	CMissed      = "missed"
+	CTransferred = "transferred"
+	CTransfers   = "transfers"
+	CMsgInSMS    = "msgInSms"
+	CMsgInMMS    = "msgInMms"
+	CMsgOutSMS   = "msgOutSms"
+	CMsgOutMMS   = "msgOutMms"
+	CSegments    = "segments"
+	CCostMicros  = "costMicros"
+	CWaitMs      = "waitMs"
+	CWaitN       = "waitN"
+	CFirstRespMs = "firstResponseMs"
+	CFirstRespN  = "firstResponseN"
+	CHandleMs    = "handleMs"
+	CHandleN     = "handleN"
+	CDurationMs  = "durationMs"
+	// CQueued: the chat reached a queue (the chat report's "offered" of a
+	// queue, team or the business).
+	CQueued = "queued"
+	// COffers and CMissedOffers are offers made to an agent and those they
+	// declined or let expire; they are counted in the agent's buckets (and
+	// their teams') whether or not the agent ended up with the chat.
+	COffers         = "offers"
+	CMissedOffers   = "missedOffers"
 	PrefixEnd       = "end:"
 	PrefixFail      = "fail:"
 	PrefixStartType = "type:"
@@ -84,6 +104,11 @@ type Contribution struct {
 	// Teams are the agent's teams when the chat is counted.
 	Teams    []string
 	Counters Counters
+	// Offers are the offer counters of each agent the chat was offered to
+	// (not in Counters: they go to each agent's buckets, their sum to the
+	// chat's other buckets); OfferTeams are those agents' teams.
+	Offers     map[string]Counters
+	OfferTeams map[string][]string
 }
 
 // Contribute derives c's contribution from the chat and its transcript.
@@ -95,6 +120,10 @@ func Contribute(c chat.Chat, msgs []chat.Message, p Prices) Contribution {
 		n[PrefixFail+f] = 1
 	}
 	answered := !c.AssignedAt.IsZero()
+	if !c.QueuedAt.IsZero() {
+		n[CQueued] = 1
+	}
+	offers := Offers(c)
 	if answered {
 		n[CAnswered] = 1
 		n[CHandleMs], n[CHandleN] = ms(c.EndedAt.Sub(c.AssignedAt)), 1
@@ -142,7 +171,39 @@ func Contribute(c chat.Chat, msgs []chat.Message, p Prices) Contribution {
 		}
 	}
 	return Contribution{ChatID: c.ID, EndedAt: c.EndedAt, AgentID: c.AgentID, QueueID: c.QueueID,
-		Number: c.Number, StartType: c.StartType, Counters: n}
+		Number: c.Number, StartType: c.StartType, Counters: n, Offers: offers}
+}
+
+// Offers are each offered agent's offers and missed offers, from the
+// chat's record of every offer (OfferedTo). An agent took an offer when
+// they held the chat afterwards: they end with it, or handed it on by a
+// transfer; each hold accounts for one offer, the rest were missed.
+func Offers(c chat.Chat) map[string]Counters {
+	if len(c.OfferedTo) == 0 {
+		return nil
+	}
+	holds := map[string]int64{}
+	if c.AgentID != "" {
+		holds[c.AgentID]++
+	}
+	for _, t := range c.Transfers {
+		if t.FromAgent != "" {
+			holds[t.FromAgent]++
+		}
+	}
+	out := map[string]Counters{}
+	for _, id := range c.OfferedTo {
+		if out[id] == nil {
+			out[id] = Counters{}
+		}
+		out[id][COffers]++
+	}
+	for id, o := range out {
+		if missed := o[COffers] - min(o[COffers], holds[id]); missed > 0 {
+			o[CMissedOffers] = missed
+		}
+	}
+	return out
 }
 
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 0) }

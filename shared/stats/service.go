@@ -18,6 +18,7 @@ type Store interface {
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
 	Settings(ctx context.Context) (chat.Settings, error)
 	Teams(ctx context.Context) ([]chat.Team, error)
+	Numbers(ctx context.Context) ([]chat.Number, error)
 	// CountChat adds incs to their shard documents and records chatID as
 	// counted (statsCounted/{chatId}) in one transaction; false, and nothing
 	// written, when chatID was counted before.
@@ -33,7 +34,8 @@ type Store interface {
 
 // Service is the statistics use case.
 type Service struct {
-	Store  Store
+	Store Store
+	// Prices are the estimate's defaults; a number's own prices override them.
 	Prices Prices
 }
 
@@ -62,11 +64,11 @@ func (s *Service) Apply(ctx context.Context, ev chat.Event) error {
 	if err != nil {
 		return err
 	}
-	teams, err := s.teams(ctx)
+	ref, err := s.reference(ctx)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.CountChat(ctx, c.ID, Increments(s.contribute(c, msgs, teams), loc)); err != nil {
+	if _, err := s.Store.CountChat(ctx, c.ID, Increments(ref.contribute(c, msgs), loc)); err != nil {
 		return fmt.Errorf("stats: count %s: %w", c.ID, err)
 	}
 	return nil
@@ -80,25 +82,53 @@ func (s *Service) location(ctx context.Context) (*time.Location, error) {
 	return Location(st.QuietHours.TimeZone), nil
 }
 
-// teams maps each agent to their teams' ids.
-func (s *Service) teams(ctx context.Context) (map[string][]string, error) {
-	ts, err := s.Store.Teams(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("stats: teams: %w", err)
-	}
-	out := map[string][]string{}
-	for _, t := range ts {
-		for _, m := range t.Members {
-			out[m] = append(out[m], t.ID)
-		}
-	}
-	return out, nil
+// reference is what a contribution is derived with besides the chat: each
+// agent's teams and each number's prices, as configured when counted.
+type reference struct {
+	teams  map[string][]string
+	prices map[string]Prices
+	def    Prices
 }
 
-func (s *Service) contribute(c chat.Chat, msgs []chat.Message, teams map[string][]string) Contribution {
-	con := Contribute(c, msgs, s.Prices)
+func (s *Service) reference(ctx context.Context) (reference, error) {
+	ts, err := s.Store.Teams(ctx)
+	if err != nil {
+		return reference{}, fmt.Errorf("stats: teams: %w", err)
+	}
+	ns, err := s.Store.Numbers(ctx)
+	if err != nil {
+		return reference{}, fmt.Errorf("stats: numbers: %w", err)
+	}
+	def := s.Prices
+	if def == (Prices{}) {
+		def = DefaultPrices
+	}
+	ref := reference{teams: map[string][]string{}, prices: map[string]Prices{}, def: def}
+	for _, t := range ts {
+		for _, m := range t.Members {
+			ref.teams[m] = append(ref.teams[m], t.ID)
+		}
+	}
+	for _, n := range ns {
+		ref.prices[n.E164] = PricesOf(n, def)
+	}
+	return ref, nil
+}
+
+func (r reference) contribute(c chat.Chat, msgs []chat.Message) Contribution {
+	p, ok := r.prices[c.Number]
+	if !ok {
+		p = r.def
+	}
+	con := Contribute(c, msgs, p)
 	if c.AgentID != "" {
-		con.Teams = teams[c.AgentID]
+		con.Teams = r.teams[c.AgentID]
+	}
+	if len(con.Offers) > 0 {
+		con.OfferTeams = map[string][]string{}
+		for id := range con.Offers {
+			con.OfferTeams[id] = r.teams[id]
+		}
 	}
 	return con
 }
@@ -162,7 +192,7 @@ func (s *Service) recompute(ctx context.Context, day string) ([]Shard, []string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("stats: chats ended on %s: %w", day, err)
 	}
-	teams, err := s.teams(ctx)
+	ref, err := s.reference(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,7 +204,7 @@ func (s *Service) recompute(ctx context.Context, day string) ([]Shard, []string,
 		if err != nil {
 			return nil, nil, fmt.Errorf("stats: messages of %s: %w", c.ID, err)
 		}
-		for _, sh := range Increments(s.contribute(c, msgs, teams), loc) {
+		for _, sh := range Increments(ref.contribute(c, msgs), loc) {
 			if sums[sh.Bucket] == nil {
 				sums[sh.Bucket] = Counters{}
 			}

@@ -34,9 +34,9 @@ func TestContribute(t *testing.T) {
 		}, stats.Counters{"chats": 1, "answered": 1, "end:Finished": 1, "type:manual": 1,
 			"msgInSms": 1, "msgInMms": 1, "msgOutSms": 1, "segments": 4, "costMicros": 7900 + 2*7900 + 20000,
 			"waitMs": 30000, "waitN": 1, "firstResponseMs": 30000, "firstResponseN": 1,
-			"handleMs": 300000, "handleN": 1, "durationMs": 340000}},
+			"handleMs": 300000, "handleN": 1, "durationMs": 340000, "queued": 1}},
 		{"consumer timeout is no_response:2", chat.Chat{ID: "c2", QueueID: "q1", StartType: chat.StartInbound, CreatedAt: at(0), QueuedAt: at(5), EndedAt: at(65), EndReason: chat.EndTimeoutEndUser},
-			nil, stats.Counters{"chats": 1, "missed": 1, "end:Timeout End User No Message": 1, "fail:no_response:2": 1, "type:inbound": 1, "durationMs": 65000}},
+			nil, stats.Counters{"chats": 1, "missed": 1, "end:Timeout End User No Message": 1, "fail:no_response:2": 1, "type:inbound": 1, "durationMs": 65000, "queued": 1}},
 		{"expired in a queue is expired:3", chat.Chat{ID: "c3", QueueID: "q1", StartType: chat.StartInbound, CreatedAt: at(0), EndedAt: at(1), EndReason: chat.EndExpired},
 			nil, stats.Counters{"chats": 1, "missed": 1, "end:Expired": 1, "fail:expired:3": 1, "type:inbound": 1, "durationMs": 1000}},
 		{"expired in the menu is expired_menu_selection:31", chat.Chat{ID: "c4", StartType: chat.StartInbound, CreatedAt: at(0), EndedAt: at(2), EndReason: chat.EndExpired},
@@ -56,6 +56,74 @@ func TestContribute(t *testing.T) {
 				t.Errorf("counters (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+func TestOffers(t *testing.T) {
+	tests := []struct {
+		name string
+		c    chat.Chat
+		want map[string]stats.Counters
+	}{
+		{"never offered (auto answer)", chat.Chat{AgentID: "a1"}, nil},
+		{"declined by a1, missed by a2, taken by a3", chat.Chat{AgentID: "a3", OfferedTo: []string{"a1", "a2", "a3"}},
+			map[string]stats.Counters{"a1": {"offers": 1, "missedOffers": 1}, "a2": {"offers": 1, "missedOffers": 1}, "a3": {"offers": 1}}},
+		{"missed twice by a1, none taken", chat.Chat{OfferedTo: []string{"a1", "a1"}},
+			map[string]stats.Counters{"a1": {"offers": 2, "missedOffers": 2}}},
+		{"a1 took it and transferred it to a2, who took it", chat.Chat{AgentID: "a2", OfferedTo: []string{"a1", "a2"},
+			Transfers: []chat.Transfer{{FromAgent: "a1", ToAgent: "a2"}}},
+			map[string]stats.Counters{"a1": {"offers": 1}, "a2": {"offers": 1}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, stats.Offers(tc.c)); d != "" {
+				t.Errorf("offers (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestIncrementsSplitOffersPerAgent(t *testing.T) {
+	c := chat.Chat{ID: "c1", QueueID: "q1", AgentID: "a2", Number: "+15550001111", StartType: chat.StartManual, OfferedTo: []string{"a1", "a2"},
+		CreatedAt: at(0), QueuedAt: at(0), AssignedAt: at(30), EndedAt: at(90), EndReason: chat.EndFinished}
+	con := stats.Contribute(c, nil, stats.DefaultPrices)
+	con.Teams, con.OfferTeams = []string{"t1"}, map[string][]string{"a1": {"t1", "t2"}, "a2": {"t1"}}
+	got := map[string]stats.Counters{}
+	for _, sh := range stats.Increments(con, time.UTC) {
+		g := stats.Counters{}
+		for _, k := range []string{"chats", "offers", "missedOffers"} {
+			if v := sh.Counters[k]; v != 0 {
+				g[k] = v
+			}
+		}
+		got[sh.Dim+"/"+sh.Value] = g
+	}
+	want := map[string]stats.Counters{
+		"all/": {"chats": 1, "offers": 2, "missedOffers": 1}, "queue/q1": {"chats": 1, "offers": 2, "missedOffers": 1},
+		"number/+15550001111": {"chats": 1, "offers": 2, "missedOffers": 1}, "startType/manual": {"chats": 1, "offers": 2, "missedOffers": 1},
+		"agent/a2": {"chats": 1, "offers": 1}, "agent/a1": {"offers": 1, "missedOffers": 1},
+		"team/t1": {"chats": 1, "offers": 2, "missedOffers": 1}, "team/t2": {"offers": 1, "missedOffers": 1},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("increments (-want +got):\n%s", d)
+	}
+}
+
+func TestPricesOfANumber(t *testing.T) {
+	c := chat.Chat{ID: "c1", Number: "+15550001111", StartType: chat.StartOutbound, CreatedAt: at(0), EndedAt: at(1), EndReason: chat.EndFinished}
+	msgs := []chat.Message{{Author: chat.AuthorAgent, Segments: 3}, {Author: chat.AuthorConsumer, Media: []chat.Media{{URL: "u"}}}}
+	for _, tc := range []struct {
+		name string
+		n    chat.Number
+		want int64
+	}{
+		{"defaults", chat.Number{}, 3*7900 + 20000},
+		{"own SMS price", chat.Number{SMSSegmentMicros: 5000}, 3*5000 + 20000},
+		{"own prices", chat.Number{SMSSegmentMicros: 5000, MMSMicros: 30000}, 3*5000 + 30000},
+	} {
+		if got := stats.Contribute(c, msgs, stats.PricesOf(tc.n, stats.DefaultPrices)).Counters["costMicros"]; got != tc.want {
+			t.Errorf("%s: cost %d micro-dollars, want %d", tc.name, got, tc.want)
+		}
 	}
 }
 

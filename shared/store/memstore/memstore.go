@@ -354,6 +354,7 @@ func cloneChat(c chat.Chat) chat.Chat {
 		c.Offer = &o
 	}
 	c.Declined = slices.Clone(c.Declined)
+	c.OfferedTo = slices.Clone(c.OfferedTo)
 	c.Timers = slices.Clone(c.Timers)
 	c.Outbox = slices.Clone(c.Outbox)
 	c.Transfers = slices.Clone(c.Transfers)
