@@ -44,12 +44,19 @@ type Link struct {
 	// Posted are the ids of the events posted to the contact, so a
 	// redelivered event posts nothing again.
 	Posted []string `firestore:"posted,omitempty" json:"posted,omitempty"`
+	// Intents are the notes (by their Posted id) about to be sent: a
+	// note here but not in Posted was maybe taken by the CRM before a
+	// crash, so the retry reconciles it (NoteFinder) before posting.
+	Intents []string `firestore:"intents,omitempty" json:"intents,omitempty"`
 	// Held are the events waiting to be posted, in arrival order.
 	Held []chat.Event `firestore:"held,omitempty" json:"held,omitempty"`
 	// Parked are the events whose retries ran out or the CRM refused; the
 	// chat's later events wait behind them in Held, so the contact sees
 	// them in order once an operator replays the chat.
-	Parked    []Parked  `firestore:"parked,omitempty" json:"parked,omitempty"`
+	Parked []Parked `firestore:"parked,omitempty" json:"parked,omitempty"`
+	// Pending mirrors len(Parked) > 0 so the chats waiting for a replay
+	// can be queried (PendingLister).
+	Pending   bool      `firestore:"syncPending,omitempty" json:"syncPending,omitempty"`
 	UpdatedAt time.Time `firestore:"updatedAt" json:"updatedAt"`
 }
 
@@ -63,6 +70,9 @@ type Parked struct {
 
 // HasPosted reports whether the event was posted.
 func (l Link) HasPosted(eventID string) bool { return slices.Contains(l.Posted, eventID) }
+
+// HasIntent reports whether a note was about to be sent.
+func (l Link) HasIntent(id string) bool { return slices.Contains(l.Intents, id) }
 
 // IsHeld reports whether the event waits in Held.
 func (l Link) IsHeld(eventID string) bool {

@@ -53,6 +53,36 @@ type Service struct {
 	Location *time.Location
 	// Rules are the record-creation settings.
 	Rules Rules
+	// Connector, when set, picks the CRM and the rules at each call from
+	// the configuration (settings/crm, edited through AdminAPI); CRM and
+	// Rules are then ignored.
+	Connector Connector
+}
+
+// Connection is the CRM in use and its rules.
+type Connection struct {
+	// CRM is nil when the sync is off.
+	CRM   CRM
+	Rules Rules
+}
+
+// Connector chooses the Connection from the configuration.
+type Connector interface {
+	Connection(ctx context.Context) (Connection, error)
+}
+
+// current is s with the Connector's choice in CRM and Rules.
+func (s *Service) current(ctx context.Context) (*Service, error) {
+	if s == nil || s.Connector == nil {
+		return s, nil
+	}
+	c, err := s.Connector.Connection(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the CRM connection: %w", err)
+	}
+	cp := *s
+	cp.CRM, cp.Rules, cp.Connector = c.CRM, c.Rules, nil
+	return &cp, nil
 }
 
 // Errors of Choose, for the API's status mapping.
@@ -63,8 +93,9 @@ var (
 	ErrNotCandidate = errors.New("contactId is not one of the chat's candidates")
 )
 
-// Enabled reports whether a CRM is configured.
-func (s *Service) Enabled() bool { return s != nil && s.CRM != nil }
+// Enabled reports whether a CRM is configured (or may be: a Connector
+// decides at each call).
+func (s *Service) Enabled() bool { return s != nil && (s.CRM != nil || s.Connector != nil) }
 
 func (s *Service) maxAttempts() int {
 	if s.MaxAttempts > 0 {
@@ -78,11 +109,15 @@ func (s *Service) maxAttempts() int {
 // held for later, or parked with its error. An error asks for a
 // redelivery (the CRM or the store is failing and attempts remain).
 func (s *Service) Apply(ctx context.Context, ev chat.Event, attempt int) error {
+	s, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
 	if !s.Enabled() {
 		return nil
 	}
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": ev.ChatID, "event_id": ev.ID, "event_type": ev.Type})
-	err := s.apply(ctx, ev)
+	err = s.apply(ctx, ev)
 	if err == nil {
 		return nil
 	}
@@ -244,10 +279,7 @@ func (s *Service) post(ctx context.Context, l Link, ev chat.Event) error {
 			if l.HasPosted(n.id) {
 				continue
 			}
-			if _, err := s.CRM.AddNote(ctx, l.ContactID, n.note); err != nil {
-				return fmt.Errorf("post %s to contact %s: %w", n.id, l.ContactID, err)
-			}
-			if l, err = s.markPosted(ctx, e.ChatID, n.id, e.ID); err != nil {
+			if l, err = s.postOnce(ctx, l, e, n); err != nil {
 				return err
 			}
 		}
@@ -260,6 +292,41 @@ func (s *Service) post(ctx context.Context, l Link, ev chat.Event) error {
 	return nil
 }
 
+// postOnce posts one note so that the CRM sees it once even if we crash
+// between its answer and our record of it: the intent is recorded first,
+// and a note found with an intent is looked up by its key (NoteFinder)
+// before it is sent again. A CRM that dedupes on the key itself (the
+// signed webhook) is simply sent it again.
+func (s *Service) postOnce(ctx context.Context, l Link, e chat.Event, n note) (Link, error) {
+	if l.HasIntent(n.id) {
+		if f, ok := s.CRM.(NoteFinder); ok && n.note.Key != "" {
+			found, err := f.FindNote(ctx, l.ContactID, n.note.Key)
+			if err != nil {
+				return l, fmt.Errorf("reconcile %s on contact %s: %w", n.id, l.ContactID, err)
+			}
+			if found != "" {
+				logging.From(ctx).WithField("crm_note_id", found).Info("the CRM had the note from before a crash; not posting it again")
+				return s.markPosted(ctx, e.ChatID, n.id, e.ID)
+			}
+		}
+	} else {
+		var err error
+		l, err = s.Links.UpdateLink(ctx, e.ChatID, func(l *Link) error {
+			if !l.HasIntent(n.id) {
+				l.Intents = append(l.Intents, n.id)
+			}
+			return nil
+		})
+		if err != nil {
+			return l, err
+		}
+	}
+	if _, err := s.CRM.AddNote(ctx, l.ContactID, n.note); err != nil {
+		return l, fmt.Errorf("post %s to contact %s: %w", n.id, l.ContactID, err)
+	}
+	return s.markPosted(ctx, e.ChatID, n.id, e.ID)
+}
+
 // markPosted records a note as posted; when it is the event's last note
 // (id == eventID) the event leaves Held.
 func (s *Service) markPosted(ctx context.Context, chatID, id, eventID string) (Link, error) {
@@ -267,6 +334,7 @@ func (s *Service) markPosted(ctx context.Context, chatID, id, eventID string) (L
 		if !l.HasPosted(id) {
 			l.Posted = append(l.Posted, id)
 		}
+		l.Intents = slices.DeleteFunc(l.Intents, func(i string) bool { return i == id })
 		if id == eventID {
 			l.markPosted(eventID)
 		}
@@ -285,6 +353,7 @@ func (s *Service) park(ctx context.Context, ev chat.Event, attempt int, cause er
 		l.Consumer = ev.Consumer
 		l.hold(ev)
 		l.Parked = append(l.Parked, Parked{EventID: ev.ID, Error: cause.Error(), Attempts: attempt, At: s.Clock.Time()})
+		l.Pending = true
 		l.UpdatedAt = s.Clock.Time()
 		return nil
 	})
@@ -298,11 +367,15 @@ func (s *Service) park(ctx context.Context, ev chat.Event, attempt int, cause er
 // Replay clears a chat's parked events and posts what waits, as CRMSync
 // would have: what an operator runs once the CRM works again.
 func (s *Service) Replay(ctx context.Context, chatID string) error {
-	if !s.Enabled() {
+	s, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	if !s.Enabled() || s.CRM == nil {
 		return ErrOff
 	}
 	l, err := s.Links.UpdateLink(ctx, chatID, func(l *Link) error {
-		l.Parked = nil
+		l.Parked, l.Pending = nil, false
 		return nil
 	})
 	if err != nil {
@@ -320,7 +393,11 @@ func (s *Service) Replay(ctx context.Context, chatID string) error {
 // Choose records the agent's pick among the chat's candidates, a
 // contact's id or create, and hands it to CRMSync on chat-events.
 func (s *Service) Choose(ctx context.Context, chatID, agentID, contactID string, create bool) (Link, error) {
-	if !s.Enabled() {
+	s, err := s.current(ctx)
+	if err != nil {
+		return Link{}, err
+	}
+	if !s.Enabled() || s.CRM == nil {
 		return Link{}, ErrOff
 	}
 	if (contactID == "") == !create {

@@ -31,7 +31,11 @@ type View struct {
 
 // ViewOf is the chat's CRM panel.
 func (s *Service) ViewOf(ctx context.Context, chatID string) (View, error) {
-	if !s.Enabled() {
+	s, err := s.current(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	if !s.Enabled() || s.CRM == nil {
 		return View{}, nil
 	}
 	l, err := s.Links.Link(ctx, chatID)

@@ -7,6 +7,8 @@ package hubspot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +48,15 @@ type Client struct {
 	HTTP     *http.Client
 }
 
-var _ crm.CRM = (*Client)(nil)
+var (
+	_ crm.CRM        = (*Client)(nil)
+	_ crm.NoteFinder = (*Client)(nil)
+	_ crm.Tester     = (*Client)(nil)
+)
+
+// Scopes the sync needs: it reads and writes contacts; notes on contacts
+// take the same scopes.
+var Scopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write"}
 
 // New is a Client; an empty baseURL means DefaultBaseURL.
 func New(baseURL, token, portalID string) *Client {
@@ -120,11 +131,78 @@ type AssociationType struct {
 
 // ErrorBody is HubSpot's error answer.
 type ErrorBody struct {
-	Status        string `json:"status"`
-	Message       string `json:"message"`
-	CorrelationID string `json:"correlationId,omitempty"`
-	Category      string `json:"category,omitempty"`
-	ErrorType     string `json:"errorType,omitempty"`
+	Status        string        `json:"status"`
+	Message       string        `json:"message"`
+	CorrelationID string        `json:"correlationId,omitempty"`
+	Category      string        `json:"category,omitempty"`
+	ErrorType     string        `json:"errorType,omitempty"`
+	Errors        []ErrorDetail `json:"errors,omitempty"`
+}
+
+// ErrorDetail is one of an error's details; a MISSING_SCOPES refusal
+// names the scopes in its context.
+type ErrorDetail struct {
+	Message string `json:"message"`
+	Context struct {
+		RequiredGranularScopes []string `json:"requiredGranularScopes,omitempty"`
+	} `json:"context"`
+}
+
+// TokenInfo is the answer of POST /oauth/v2/private-apps/get/access-token-info.
+type TokenInfo struct {
+	UserID int64    `json:"userId"`
+	HubID  int64    `json:"hubId"`
+	AppID  int64    `json:"appId"`
+	Scopes []string `json:"scopes"`
+}
+
+// NoteMarker is the token a note carries for its key, found again by a
+// CONTAINS_TOKEN search of hs_note_body: one run of letters and digits,
+// since HubSpot splits tokens at punctuation.
+func NoteMarker(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "smsdesk" + hex.EncodeToString(sum[:10])
+}
+
+// FindNote searches the contact's notes for the key's marker. HubSpot's
+// search index lags its writes by seconds; CRMSync's retry of a crashed
+// delivery comes later than that (Pub/Sub's backoff starts at 10 s).
+func (c *Client) FindNote(ctx context.Context, contactID, key string) (string, error) {
+	req := SearchRequest{
+		FilterGroups: []FilterGroup{{Filters: []Filter{
+			{PropertyName: "hs_note_body", Operator: "CONTAINS_TOKEN", Value: NoteMarker(key)},
+			{PropertyName: "associations.contact", Operator: "EQ", Value: contactID},
+		}}},
+		Properties: []string{"hs_timestamp"},
+		Limit:      1,
+	}
+	var res SearchResponse
+	if err := c.do(ctx, "search notes", http.MethodPost, "/crm/v3/objects/notes/search", req, &res); err != nil {
+		return "", err
+	}
+	if len(res.Results) == 0 {
+		return "", nil
+	}
+	return res.Results[0].ID, nil
+}
+
+// TestConnection reads one contact (the token, its read scope and
+// HubSpot's reachability), then asks which scopes the token has and
+// reports a missing one.
+func (c *Client) TestConnection(ctx context.Context) error {
+	if err := c.do(ctx, "read contacts", http.MethodGet, "/crm/v3/objects/contacts?limit=1", nil, nil); err != nil {
+		return err
+	}
+	var info TokenInfo
+	if err := c.do(ctx, "read the token's scopes", http.MethodPost, "/oauth/v2/private-apps/get/access-token-info", map[string]string{"tokenKey": c.Token}, &info); err != nil {
+		return err
+	}
+	for _, want := range Scopes {
+		if !slices.Contains(info.Scopes, want) {
+			return &crm.Error{Op: "check scopes", Status: http.StatusForbidden, Message: "the private app lacks the scope " + want + " (it has " + strings.Join(info.Scopes, ", ") + ")"}
+		}
+	}
+	return nil
 }
 
 // FindContactsByPhone searches phone and mobilephone for every format of
@@ -184,6 +262,9 @@ func (c *Client) AddNote(ctx context.Context, contactID string, n crm.Note) (str
 		at = time.Now()
 	}
 	body := noteHTML(n)
+	if n.Key != "" {
+		body = "<p>ref " + NoteMarker(n.Key) + "</p>" + body
+	}
 	req := PropertiesBody{
 		Properties: map[string]string{"hs_timestamp": at.UTC().Format(time.RFC3339Nano), "hs_note_body": body},
 		Associations: []Association{{
@@ -248,16 +329,22 @@ func contactOf(o Object) crm.Contact {
 // answer is a *crm.Error: 429 and 5xx retryable (with Retry-After), other
 // 4xx permanent with HubSpot's message.
 func (c *Client) do(ctx context.Context, op, method, path string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("hubspot: %s: encode: %w", op, err)
+	var rd io.Reader
+	if in != nil {
+		body, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("hubspot: %s: encode: %w", op, err)
+		}
+		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
 		return fmt.Errorf("hubspot: %s: %w", op, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
-	req.Header.Set("Content-Type", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	hc := c.HTTP
 	if hc == nil {
@@ -265,6 +352,9 @@ func (c *Client) do(ctx context.Context, op, method, path string, in, out any) e
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if req.URL.Host == "" || (req.URL.Scheme != "https" && req.URL.Scheme != "http") {
+			return &crm.Error{Op: op, Message: "bad API URL " + c.BaseURL + ": " + err.Error()}
+		}
 		return &crm.Error{Op: op, Message: "unreachable: " + err.Error(), Retryable: true}
 	}
 	defer resp.Body.Close()
@@ -287,6 +377,11 @@ func (c *Client) do(ctx context.Context, op, method, path string, in, out any) e
 		msg = eb.Message
 		if eb.Category != "" {
 			msg += " (" + eb.Category + ")"
+		}
+		for _, d := range eb.Errors {
+			if len(d.Context.RequiredGranularScopes) > 0 {
+				msg += "; required scopes: " + strings.Join(d.Context.RequiredGranularScopes, ", ")
+			}
 		}
 	}
 	if len(msg) > 500 {

@@ -156,3 +156,65 @@ func TestErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestTestConnection: each way a HubSpot connection fails is reported in
+// words an admin can act on.
+func TestTestConnection(t *testing.T) {
+	hs := hubspottest.New(t)
+	tests := []struct {
+		name   string
+		client *hubspot.Client
+		scopes []string
+		want   []string // substrings of the error; none: it works
+	}{
+		{"works", hubspot.New(hs.URL(), hubspottest.Token, ""), hubspottest.AllScopes, nil},
+		{"bad token", hubspot.New(hs.URL(), "pat-na1-wrong", ""), hubspottest.AllScopes, []string{"HTTP 401", "Authentication credentials not found"}},
+		{"no read scope", hubspot.New(hs.URL(), hubspottest.Token, ""), []string{"crm.objects.contacts.write"},
+			[]string{"HTTP 403", "hasn't been granted all required scopes", "MISSING_SCOPES", "required scopes: crm.objects.contacts.read"}},
+		{"no write scope", hubspot.New(hs.URL(), hubspottest.Token, ""), []string{"crm.objects.contacts.read"},
+			[]string{"HTTP 403", "lacks the scope crm.objects.contacts.write"}},
+		{"unreachable", hubspot.New("http://127.0.0.1:1", hubspottest.Token, ""), hubspottest.AllScopes, []string{"unreachable", "connection refused"}},
+		{"bad URL", hubspot.New("api.hubapi.com", hubspottest.Token, ""), hubspottest.AllScopes, []string{"bad API URL"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hs.SetScopes(tc.scopes...)
+			err := tc.client.TestConnection(context.Background())
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("TestConnection worked, want %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestFindNote: a note posted with a key is found by it on its contact
+// only.
+func TestFindNote(t *testing.T) {
+	ctx := context.Background()
+	c, hs := newClient(t)
+	ana := hs.AddContact(map[string]string{"phone": consumer})
+	bo := hs.AddContact(map[string]string{"phone": "+14155550124"})
+	id, err := c.AddNote(ctx, ana, crm.Note{Key: "c1-2-1", Body: "assigned [smsdesk event c1-2-1]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		contact, key, want string
+	}{{ana, "c1-2-1", id}, {ana, "c1-2-2", ""}, {bo, "c1-2-1", ""}, {ana, "c1-2-1#summary", ""}} {
+		got, err := c.FindNote(ctx, tc.contact, tc.key)
+		if err != nil || got != tc.want {
+			t.Errorf("FindNote(%s, %s) = %q, %v; want %q", tc.contact, tc.key, got, err, tc.want)
+		}
+	}
+}

@@ -71,19 +71,7 @@ func New(receiverURL, secret, contactURLTemplate string) *Client {
 
 // CheckURL reports why u cannot be a receiver URL: it must be absolute
 // https (http only to a loopback host, for tests and scripts/dev).
-func CheckURL(u string) error {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || p.User != nil {
-		return errors.New("must be an absolute URL such as https://crm.example.com/smsdesk")
-	}
-	switch {
-	case p.Scheme == "https":
-	case p.Scheme == "http" && (p.Hostname() == "localhost" || p.Hostname() == "127.0.0.1" || p.Hostname() == "::1"):
-	default:
-		return errors.New("must use https (http only to localhost)")
-	}
-	return nil
-}
+func CheckURL(u string) error { return crm.CheckReceiverURL(u) }
 
 // FindContactsByPhone sends contact.lookup.
 func (c *Client) FindContactsByPhone(ctx context.Context, e164 string) ([]crm.Contact, error) {

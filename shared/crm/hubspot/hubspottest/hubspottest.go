@@ -120,6 +120,18 @@ type Server struct {
 	notes    []Note
 	requests []Request
 	faults   []fault
+	scopes   []string
+}
+
+// AllScopes are the scopes a token has unless SetScopes says otherwise.
+var AllScopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write"}
+
+// SetScopes sets the scopes the private app's token was granted; a call
+// needing another is refused 403 MISSING_SCOPES as HubSpot does.
+func (s *Server) SetScopes(scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scopes = scopes
 }
 
 type fault struct {
@@ -129,7 +141,7 @@ type fault struct {
 
 // New starts a stand-in, closed when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, token: Token, nextID: 100, contacts: map[string]map[string]string{}}
+	s := &Server{t: t, token: Token, nextID: 100, contacts: map[string]map[string]string{}, scopes: AllScopes}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -238,6 +250,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		answer(f.status, errorBody{Status: "error", Message: "internal error", Category: "INTERNAL_ERROR"})
 		return
 	}
+	if need := requiredScope(r); need != "" && !slices.Contains(s.scopes, need) {
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		rec.Status = http.StatusForbidden
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"status":        "error",
+			"message":       "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+			"correlationId": "00000000-0000-0000-0000-000000000000",
+			"errors": []any{map[string]any{"message": "One or more of the following scopes are required.",
+				"context": map[string]any{"requiredGranularScopes": []string{need}}}},
+			"links":    map[string]string{"scopes": "https://developers.hubspot.com/scopes"},
+			"category": "MISSING_SCOPES",
+		})
+		return
+	}
+	if r.Method == http.MethodGet && r.URL.Path == "/crm/v3/objects/contacts" {
+		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || limit < 1 || limit > 100 {
+			refuse(http.StatusBadRequest, "VALIDATION_ERROR", "limit %q must be 1 to 100", r.URL.Query().Get("limit"))
+			return
+		}
+		res := map[string]any{"results": []object{}}
+		var out []object
+		for _, id := range s.order {
+			if len(out) < limit {
+				out = append(out, s.objectOf(id, nil))
+			}
+		}
+		if out != nil {
+			res["results"] = out
+		}
+		answer(http.StatusOK, res)
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		refuse(http.StatusBadRequest, "VALIDATION_ERROR", "Content-Type %q, want application/json", ct)
 		return
@@ -301,6 +347,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			p[k] = v
 		}
 		answer(http.StatusOK, s.objectOf(id, nil))
+	case r.Method == http.MethodPost && r.URL.Path == "/oauth/v2/private-apps/get/access-token-info":
+		var req struct {
+			TokenKey string `json:"tokenKey"`
+		}
+		if !decode(&req) {
+			return
+		}
+		if req.TokenKey != s.token {
+			refuse(http.StatusBadRequest, "VALIDATION_ERROR", "tokenKey is not the token the request is authenticated with")
+			return
+		}
+		answer(http.StatusOK, map[string]any{"userId": 1, "hubId": 4242, "appId": 7, "scopes": s.scopes})
+	case r.Method == http.MethodPost && r.URL.Path == "/crm/v3/objects/notes/search":
+		var req searchRequest
+		if !decode(&req) {
+			return
+		}
+		if msg := checkSearch(req); msg != "" {
+			refuse(http.StatusBadRequest, "VALIDATION_ERROR", "%s", msg)
+			return
+		}
+		res := searchResponse{Results: []object{}}
+		for _, n := range s.notes {
+			if noteMatches(n, req.FilterGroups) {
+				res.Results = append(res.Results, object{ID: n.ID, Properties: map[string]string{"hs_timestamp": n.Properties["hs_timestamp"]}})
+			}
+		}
+		res.Total = len(res.Results)
+		answer(http.StatusOK, res)
 	case r.Method == http.MethodPost && r.URL.Path == "/crm/v3/objects/notes":
 		var req propertiesBody
 		if !decode(&req) {
@@ -320,6 +395,44 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		refuse(http.StatusBadRequest, "VALIDATION_ERROR", "no such endpoint in this stand-in: %s %s", r.Method, r.URL.Path)
 	}
+}
+
+// requiredScope is the scope HubSpot requires for a call: reading or
+// writing contacts (notes on contacts take the same).
+func requiredScope(r *http.Request) string {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/oauth/"):
+		return ""
+	case r.Method == http.MethodGet, strings.HasSuffix(r.URL.Path, "/search"):
+		return "crm.objects.contacts.read"
+	}
+	return "crm.objects.contacts.write"
+}
+
+// noteMatches applies a notes search: CONTAINS_TOKEN on hs_note_body
+// (tokens are runs of letters and digits, compared without case) and
+// associations.contact EQ.
+func noteMatches(n Note, groups []filterGroup) bool {
+	for _, g := range groups {
+		all := true
+		for _, f := range g.Filters {
+			switch {
+			case f.PropertyName == "associations.contact" && f.Operator == "EQ":
+				all = all && slices.Contains(n.ContactIDs, f.Value)
+			case f.PropertyName == "hs_note_body" && f.Operator == "CONTAINS_TOKEN":
+				tokens := strings.FieldsFunc(strings.ToLower(n.Properties["hs_note_body"]), func(r rune) bool {
+					return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+				})
+				all = all && slices.Contains(tokens, strings.ToLower(f.Value))
+			default:
+				all = false
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // contactProperties are the contact properties the client may write.
