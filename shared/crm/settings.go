@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,4 +162,19 @@ type PendingLister interface {
 	// PendingChats are the ids of the chats whose links have parked
 	// events, oldest update first, at most limit.
 	PendingChats(ctx context.Context, limit int) ([]string, error)
+}
+
+// PendingOrder is the ids of links, oldest update first (ties by id).
+func PendingOrder(ls []Link) []string {
+	slices.SortFunc(ls, func(a, b Link) int {
+		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ChatID, b.ChatID)
+	})
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.ChatID
+	}
+	return out
 }

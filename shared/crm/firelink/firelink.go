@@ -19,7 +19,11 @@ const Collection = "crm"
 // Store is crm.Store on Firestore.
 type Store struct{ client *gfs.Client }
 
-var _ crm.Store = (*Store)(nil)
+var (
+	_ crm.Store         = (*Store)(nil)
+	_ crm.SettingsStore = (*Store)(nil)
+	_ crm.PendingLister = (*Store)(nil)
+)
 
 // New is a Store over client.
 func New(client *gfs.Client) *Store { return &Store{client: client} }
@@ -82,4 +86,50 @@ func (s *Store) UpdateLink(ctx context.Context, chatID string, fn func(l *crm.Li
 		return crm.Link{}, fmt.Errorf("firelink: update crm/%s: %w", chatID, err)
 	}
 	return out, nil
+}
+
+// settingsRef is settings/crm, beside settings/sms.
+func (s *Store) settingsRef() *gfs.DocumentRef { return s.client.Collection("settings").Doc("crm") }
+
+// CRMSettings reads settings/crm.
+func (s *Store) CRMSettings(ctx context.Context) (crm.Settings, bool, error) {
+	snap, err := s.settingsRef().Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return crm.Settings{}, false, nil
+	}
+	if err != nil {
+		return crm.Settings{}, false, fmt.Errorf("firelink: read settings/crm: %w", err)
+	}
+	var out crm.Settings
+	if err := snap.DataTo(&out); err != nil {
+		return crm.Settings{}, false, fmt.Errorf("firelink: decode settings/crm: %w", err)
+	}
+	return out, true, nil
+}
+
+// PutCRMSettings replaces settings/crm.
+func (s *Store) PutCRMSettings(ctx context.Context, v crm.Settings) error {
+	v.UpdatedAt = v.UpdatedAt.UTC()
+	if _, err := s.settingsRef().Set(ctx, v); err != nil {
+		return fmt.Errorf("firelink: write settings/crm: %w", err)
+	}
+	return nil
+}
+
+// PendingChats queries the links with syncPending (a single-field index,
+// so no composite one) and orders them by their last update here.
+func (s *Store) PendingChats(ctx context.Context, limit int) ([]string, error) {
+	snaps, err := s.client.Collection(Collection).Where("syncPending", "==", true).Limit(limit).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, fmt.Errorf("firelink: query pending links: %w", err)
+	}
+	ls := make([]crm.Link, 0, len(snaps))
+	for _, snap := range snaps {
+		l, err := decode(snap.Ref.ID, snap, nil)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return crm.PendingOrder(ls), nil
 }

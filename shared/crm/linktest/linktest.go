@@ -103,4 +103,50 @@ func Run(t *testing.T, newStore func(t *testing.T) crm.Store) {
 			t.Fatalf("posted = %v, want %d entries", l.Posted, n)
 		}
 	})
+
+	t.Run("settings are read back whole, none until saved", func(t *testing.T) {
+		s, ok := newStore(t).(crm.SettingsStore)
+		if !ok {
+			t.Skip("the store keeps no settings")
+		}
+		if _, saved, err := s.CRMSettings(ctx); err != nil || saved {
+			t.Fatalf("fresh store: saved %v, %v", saved, err)
+		}
+		want := crm.Settings{Adapter: crm.AdapterWebhook, WebhookURL: "https://crm.example.com/hook", WebhookContactURL: "https://crm.example.com/c/{id}",
+			MinConsumerTexts: 2, AppendOpen: true, AppendClosedDays: 3, RateLimit: 40, UpdatedAt: at, UpdatedBy: "admin@acme.example"}
+		if err := s.PutCRMSettings(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		got, saved, err := s.CRMSettings(ctx)
+		if err != nil || !saved {
+			t.Fatalf("after a save: saved %v, %v", saved, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("settings (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("pending chats are listed oldest first", func(t *testing.T) {
+		st := newStore(t)
+		s, ok := st.(crm.PendingLister)
+		if !ok {
+			t.Skip("the store lists no pending chats")
+		}
+		for i, id := range []string{"p2", "ok", "p1"} {
+			if _, err := st.UpdateLink(ctx, id, func(l *crm.Link) error {
+				l.Pending = id != "ok"
+				l.UpdatedAt = at.Add(-time.Duration(i) * time.Minute)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.PendingChats(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"p1", "p2"}, got); diff != "" {
+			t.Fatalf("pending (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -15,9 +15,15 @@ import (
 type Store struct {
 	mu    sync.Mutex
 	links map[string][]byte // by chat id, encoded so callers never share memory with the store
+	// settings is settings/crm, encoded; nil until saved.
+	settings []byte
 }
 
-var _ crm.Store = (*Store)(nil)
+var (
+	_ crm.Store         = (*Store)(nil)
+	_ crm.SettingsStore = (*Store)(nil)
+	_ crm.PendingLister = (*Store)(nil)
+)
 
 // New returns an empty Store.
 func New() *Store { return &Store{links: map[string][]byte{}} }
@@ -63,4 +69,51 @@ func (s *Store) UpdateLink(ctx context.Context, chatID string, fn func(l *crm.Li
 	}
 	s.links[chatID] = raw
 	return l, nil
+}
+
+// CRMSettings returns the saved settings.
+func (s *Store) CRMSettings(ctx context.Context) (crm.Settings, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settings == nil {
+		return crm.Settings{}, false, nil
+	}
+	var out crm.Settings
+	if err := json.Unmarshal(s.settings, &out); err != nil {
+		return crm.Settings{}, false, fmt.Errorf("memlink: decode settings/crm: %w", err)
+	}
+	return out, true, nil
+}
+
+// PutCRMSettings replaces the settings.
+func (s *Store) PutCRMSettings(ctx context.Context, v crm.Settings) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("memlink: encode settings/crm: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = raw
+	return nil
+}
+
+// PendingChats are the chats with parked events, oldest update first.
+func (s *Store) PendingChats(ctx context.Context, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ls []crm.Link
+	for id := range s.links {
+		l, err := s.load(id)
+		if err != nil {
+			return nil, err
+		}
+		if l.Pending {
+			ls = append(ls, l)
+		}
+	}
+	out := crm.PendingOrder(ls)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
