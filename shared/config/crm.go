@@ -23,6 +23,19 @@ type CRM struct {
 	// contacts kept in smsdesk's own database, for a business without a
 	// CRM (shared/crm/builtin).
 	Builtin bool
+	// Webhook syncs through the signed webhook (CRM_ADAPTER=webhook) to
+	// WebhookURL (CRM_WEBHOOK_URL), signing with WebhookSecret
+	// (CRM_WEBHOOK_SECRET, Secret Manager crm-webhook-secret; also used
+	// when an admin picks the webhook in AdminAPI); WebhookContactURL
+	// (CRM_WEBHOOK_CONTACT_URL, {id} for the contact's id) links the
+	// console to the contact.
+	Webhook           bool
+	WebhookURL        string
+	WebhookSecret     string
+	WebhookContactURL string
+	// RateLimit is the most CRM calls per 10 s across instances
+	// (CRM_RATE_LIMIT; 0: HubSpot's 100).
+	RateLimit int
 
 	// MinConsumerMessages delays the record until the consumer has sent
 	// this many texts (CRM_MIN_CONSUMER_TEXTS; 0: on assignment).
@@ -35,7 +48,7 @@ type CRM struct {
 }
 
 // Enabled reports whether CRM sync is configured.
-func (c CRM) Enabled() bool { return c.HubSpotAccessToken != "" || c.Builtin }
+func (c CRM) Enabled() bool { return c.HubSpotAccessToken != "" || c.Builtin || c.Webhook }
 
 var portalIDRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 
@@ -68,9 +81,28 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 		if c.HubSpotAccessToken != "" {
 			bad("CRM_ADAPTER=builtin is set with HUBSPOT_ACCESS_TOKEN; choose one CRM")
 		}
+	case "webhook":
+		c.Webhook = true
+		if c.HubSpotAccessToken != "" {
+			bad("CRM_ADAPTER=webhook is set with HUBSPOT_ACCESS_TOKEN; choose one CRM")
+		}
+		if get("CRM_WEBHOOK_URL") == "" {
+			bad("CRM_ADAPTER=webhook needs CRM_WEBHOOK_URL")
+		}
 	default:
-		bad("CRM_ADAPTER %q must be builtin or hubspot", v)
+		bad("CRM_ADAPTER %q must be builtin, hubspot or webhook", v)
 	}
+	c.WebhookURL, c.WebhookContactURL = get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_CONTACT_URL")
+	c.WebhookSecret = get("CRM_WEBHOOK_SECRET")
+	// A secret: the problem says what is wrong, never the value.
+	if n := len(c.WebhookSecret); n > 0 && (n < 32 || strings.ContainsFunc(c.WebhookSecret, unicode.IsSpace)) {
+		bad("CRM_WEBHOOK_SECRET must be at least 32 characters without spaces (got %d); generate one with openssl rand -hex 32", n)
+	}
+	if c.Webhook && c.WebhookSecret == "" {
+		bad("CRM_ADAPTER=webhook needs CRM_WEBHOOK_SECRET")
+	}
+	checkURL("CRM_WEBHOOK_URL", c.WebhookURL, false)
+	checkURL("CRM_WEBHOOK_CONTACT_URL", strings.ReplaceAll(c.WebhookContactURL, "{id}", "x"), false)
 	count := func(name string, max int) int {
 		v := get(name)
 		if v == "" {
@@ -83,6 +115,7 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 		return n
 	}
 	c.MinConsumerMessages = count("CRM_MIN_CONSUMER_TEXTS", 100)
+	c.RateLimit = count("CRM_RATE_LIMIT", 10000)
 	switch v := get("CRM_APPEND_OPEN"); v {
 	case "", "false":
 	case "true":

@@ -30,7 +30,15 @@ func TestCRM(t *testing.T) {
 		{"append must be a boolean", map[string]string{"CRM_APPEND_OPEN": "yes"}, CRM{}, "CRM_APPEND_OPEN \"yes\" must be true or false"},
 		{"built-in contacts", map[string]string{"CRM_ADAPTER": "builtin"}, CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", Builtin: true}, ""},
 		{"built-in beside a token", map[string]string{"CRM_ADAPTER": "builtin", "HUBSPOT_ACCESS_TOKEN": token}, CRM{}, "CRM_ADAPTER=builtin is set with HUBSPOT_ACCESS_TOKEN"},
-		{"an unknown adapter", map[string]string{"CRM_ADAPTER": "salesforce"}, CRM{}, "CRM_ADAPTER \"salesforce\" must be builtin or hubspot"},
+		{"an unknown adapter", map[string]string{"CRM_ADAPTER": "salesforce"}, CRM{}, "CRM_ADAPTER \"salesforce\" must be builtin, hubspot or webhook"},
+		{"the signed webhook", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "https://crm.example.com/hook", "CRM_WEBHOOK_SECRET": strings.Repeat("s", 64),
+			"CRM_WEBHOOK_CONTACT_URL": "https://crm.example.com/c/{id}", "CRM_RATE_LIMIT": "50"},
+			CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", Webhook: true, WebhookURL: "https://crm.example.com/hook", WebhookSecret: strings.Repeat("s", 64),
+				WebhookContactURL: "https://crm.example.com/c/{id}", RateLimit: 50}, ""},
+		{"a webhook without a secret", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "https://crm.example.com/hook"}, CRM{}, "CRM_ADAPTER=webhook needs CRM_WEBHOOK_SECRET"},
+		{"a webhook without a URL", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_SECRET": strings.Repeat("s", 64)}, CRM{}, "CRM_ADAPTER=webhook needs CRM_WEBHOOK_URL"},
+		{"a short webhook secret", map[string]string{"CRM_WEBHOOK_SECRET": "short"}, CRM{}, "CRM_WEBHOOK_SECRET must be at least 32 characters without spaces (got 5)"},
+		{"a bad webhook URL", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "crm.example.com", "CRM_WEBHOOK_SECRET": strings.Repeat("s", 64)}, CRM{}, "CRM_WEBHOOK_URL \"crm.example.com\""},
 		{"a portal without a token", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, CRM{}, "HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN"},
 	}
 	for _, tc := range tests {
@@ -55,7 +63,7 @@ func TestCRM(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.CRM != tc.want || c.CRM.Enabled() != (tc.want.HubSpotAccessToken != "" || tc.want.Builtin) {
+			if c.CRM != tc.want || c.CRM.Enabled() != (tc.want.HubSpotAccessToken != "" || tc.want.Builtin || tc.want.Webhook) {
 				t.Fatalf("CRM = %+v, want %+v", c.CRM, tc.want)
 			}
 		})
