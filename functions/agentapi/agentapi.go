@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
@@ -28,8 +29,10 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/crm"
+	"github.com/smsdesk/smsdesk/shared/crm/builtin"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
+	"github.com/smsdesk/smsdesk/shared/ivr"
 	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform"
@@ -38,6 +41,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/stats"
+	"github.com/smsdesk/smsdesk/shared/stats/monitor"
 	"github.com/smsdesk/smsdesk/shared/wire"
 )
 
@@ -55,12 +59,17 @@ type Services struct {
 	Media        *media.Service
 	Outbound     *outbound.Service
 	CRM          *crm.Service // nil or off: GET /chats/{id}/crm says disabled
-	Stats        *stats.Service
+	// Contacts are the built-in contacts, nil unless they are the CRM.
+	Contacts *builtin.Service
+	Stats    *stats.Service
+	Monitor  *monitor.Service // nil where Stats is: the monitoring and report routes answer 503
+	IVR      *ivr.Service     // nil: the voice-blending routes answer 503
 }
 
 // FromSet takes AgentAPI's services from a composed set.
 func FromSet(s jobs.Set) *Services {
-	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound, Stats: s.Stats}
+	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound, Stats: s.Stats,
+		Monitor: monitorOf(s.Stats, s.Desk.Clock)}
 }
 
 // Build makes the handler from an Env.
@@ -88,7 +97,13 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(&Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs, Stats: sts}, guard, AllowOrigins(origins...)), nil
+	svc := &Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs, Stats: sts, IVR: ivrOf(ctx, e), Monitor: monitorOf(sts, d.Clock)}
+	if contacts, err := crmenv.Contacts(ctx, e); err != nil {
+		return nil, err
+	} else if contacts != nil {
+		svc.Contacts = &builtin.Service{Store: contacts}
+	}
+	return New(svc, guard, AllowOrigins(origins...)), nil
 }
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
@@ -148,6 +163,7 @@ var RequiredFields = map[string][]string{
 	"MeasureRequest":  {"body"},
 	"Canned":          {"title", "body"},
 	"OutboundRequest": {"number", "consumer", "requestId"},
+	"NoteRequest":     {"body", "requestId"},
 }
 
 // bodies reads the API's request bodies; errs answers its use cases'
@@ -191,7 +207,9 @@ func routes() []Route {
 }
 
 // Routes lists what the API serves, for the contract test.
-func Routes() []Route { return append(routes(), crmRoutes()...) }
+func Routes() []Route {
+	return slices.Concat(routes(), crmRoutes(), noteRoutes(), contactRoutes(), ivrRoutes(), statsRoutes())
+}
 
 // New builds the handler. guard authenticates every request but those for
 // the OpenAPI document and CORS preflights; a nil guard refuses them all
@@ -390,6 +408,8 @@ func transferChat(a *Services, w http.ResponseWriter, r *http.Request) {
 // EndRequest ends a chat.
 type EndRequest struct {
 	WrapUp string `json:"wrapUp,omitempty"`
+	// WrapUpCode is one of the chat's queue's codes (ChatView.wrapUp).
+	WrapUpCode string `json:"wrapUpCode,omitempty"`
 }
 
 func endChat(a *Services, w http.ResponseWriter, r *http.Request) {
@@ -397,7 +417,7 @@ func endChat(a *Services, w http.ResponseWriter, r *http.Request) {
 	if !DecodeOptional(w, r, "EndRequest", &in) {
 		return
 	}
-	c, err := a.Conversation.End(r.Context(), ViewerOf(r), r.PathValue("id"), in.WrapUp)
+	c, err := a.Conversation.EndWith(r.Context(), ViewerOf(r), r.PathValue("id"), in.WrapUp, in.WrapUpCode)
 	answer(w, r, c, err)
 }
 

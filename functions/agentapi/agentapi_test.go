@@ -191,6 +191,18 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		// CRM sync is off in this fixture: the panel says so; a pick has nothing to pick.
 		{"GET", "/chats/held-ana/crm", "", want{noToken, ok, denied, ok, ok}},
 		{"POST", "/chats/held-ana/crm", `{"create":true}`, want{noToken, http.StatusConflict, denied, http.StatusConflict, http.StatusConflict}},
+		// The contact panel: whoever sees the chat; without built-in
+		// contacts there is no contact to edit (contact_test.go has them).
+		{"GET", "/chats/held-ana/contact", "", want{noToken, ok, denied, ok, ok}},
+		{"PATCH", "/contacts/k1", `{"firstName":"Ana"}`, want{noToken, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound}},
+		{"PUT", "/contacts/k1", `{"phones":["+14155550171"]}`, want{noToken, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound, http.StatusNotFound}},
+		// Private notes and labels: whoever sees the chat (notes.go).
+		{"GET", "/chats/held-ana/notes", "", want{noToken, ok, denied, ok, ok}},
+		{"POST", "/chats/held-ana/notes", `{"body":"Refund approved @ben","requestId":"n-1"}`, want{noToken, ok, denied, ok, ok}},
+		{"GET", "/mentions", "", want{noToken, ok, ok, ok, ok}},
+		{"POST", "/mentions/held-ana/read", "", want{noToken, gone, gone, gone, gone}},
+		{"POST", "/chats/held-ana/labels", `{"add":["vip"]}`, want{noToken, ok, denied, ok, ok}},
+		{"GET", "/labels", "", want{noToken, ok, ok, ok, ok}},
 	}
 	served := map[string]bool{}
 	for _, tc := range tests {

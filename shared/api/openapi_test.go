@@ -16,21 +16,25 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat/transcript"
 	"github.com/smsdesk/smsdesk/shared/crm"
+	"github.com/smsdesk/smsdesk/shared/crm/builtin"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/api"
 	"github.com/smsdesk/smsdesk/shared/apikey"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/chat/wrapup"
 	"github.com/smsdesk/smsdesk/shared/ivr/ivrrec"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 type obj = map[string]any
@@ -47,6 +51,7 @@ var (
 		"Timeouts":   reflect.TypeFor[chat.Timeouts](),
 		"Number":     reflect.TypeFor[chat.Number](),
 		"Queue":      reflect.TypeFor[chat.Queue](),
+		"Hours":      reflect.TypeFor[chat.Hours](),
 		"Team":       reflect.TypeFor[chat.Team](),
 		"Agent":      reflect.TypeFor[chat.Agent](),
 		"Error":      reflect.TypeFor[adminapi.ErrorBody](),
@@ -72,6 +77,8 @@ var (
 		"MenuChoice":      reflect.TypeFor[adminapi.MenuChoice](),
 		"PreviewText":     reflect.TypeFor[adminapi.PreviewText](),
 		"SettingsPreview": reflect.TypeFor[adminapi.SettingsPreview](),
+		"MessageKind":     reflect.TypeFor[admin.MessageKind](),
+		"CannedPreview":   reflect.TypeFor[adminapi.CannedPreview](),
 
 		// AgentAPI
 		"Me":              reflect.TypeFor[agentapi.Me](),
@@ -79,6 +86,11 @@ var (
 		"Inbox":           reflect.TypeFor[desk.Inbox](),
 		"OpenChats":       reflect.TypeFor[desk.OpenChats](),
 		"ChatView":        reflect.TypeFor[desk.ChatView](),
+		"Note":            reflect.TypeFor[store.Note](),
+		"Mention":         reflect.TypeFor[store.Mention](),
+		"WrapUpPolicy":    reflect.TypeFor[wrapup.Policy](),
+		"NoteRequest":     reflect.TypeFor[agentapi.NoteRequest](),
+		"LabelsRequest":   reflect.TypeFor[agentapi.LabelsRequest](),
 		"ConsentSummary":  reflect.TypeFor[desk.ConsentSummary](),
 		"Canned":          reflect.TypeFor[chat.Canned](),
 		"StatusRequest":   reflect.TypeFor[agentapi.StatusRequest](),
@@ -98,6 +110,14 @@ var (
 		"OutboundStarted": reflect.TypeFor[agentapi.OutboundStarted](),
 		"OutboundError":   reflect.TypeFor[agentapi.OutboundError](),
 
+		// The contact panel (contact.go)
+		"ContactPanel":      reflect.TypeFor[agentapi.ContactPanel](),
+		"ContactCard":       reflect.TypeFor[builtin.Card](),
+		"ContactNote":       reflect.TypeFor[builtin.Note](),
+		"ContactAttachment": reflect.TypeFor[builtin.AttachmentRef](),
+		"ContactEdit":       reflect.TypeFor[agentapi.ContactEdit](),
+		"PastChat":          reflect.TypeFor[agentapi.PastChat](),
+
 		// OutboundAPI
 		"OutboundAPIError":   reflect.TypeFor[apikey.ErrorBody](),
 		"SessionRequest":     reflect.TypeFor[outbound.SessionRequest](),
@@ -113,9 +133,10 @@ var (
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
-		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview",
-		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement",
+		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview",
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
+		"ContactPanel", "ContactCard", "ContactNote", "ContactAttachment", "PastChat",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText",
 		"StatsReport", "StatsRow", "StatsRebuild"}
 )
