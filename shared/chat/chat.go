@@ -96,6 +96,11 @@ type Chat struct {
 	TicketID string `firestore:"ticketId,omitempty" json:"ticketId,omitempty"`
 	// WrapUp is the agent's closing note.
 	WrapUp string `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
+	// WrapUpCode is the queue's wrap-up code the chat was ended with.
+	WrapUpCode string `firestore:"wrapUpCode,omitempty" json:"wrapUpCode,omitempty"`
+	// Labels tag the chat (inbox filters); Notes counts its private notes.
+	Labels []string `firestore:"labels,omitempty" json:"labels,omitempty"`
+	Notes  int64    `firestore:"notes,omitempty" json:"notes,omitempty"`
 	// Requests are the ids of the latest agent requests applied, so a
 	// retried POST from the console does not send a text twice.
 	Requests []string `firestore:"requests,omitempty" json:"-"`

@@ -76,6 +76,8 @@ type Settings struct {
 	OutboundEnabled bool `firestore:"outboundEnabled" json:"outboundEnabled"`
 	// AllowedCountries are the ISO regions proactive texts may go to (US when empty).
 	AllowedCountries []string `firestore:"allowedCountries,omitempty" json:"allowedCountries,omitempty"`
+	// Labels are the chat labels agents pick from (they may add others).
+	Labels []string `firestore:"labels,omitempty" json:"labels,omitempty"`
 }
 
 // QuietHours is the window, in the consumer's local time, in which no

@@ -24,6 +24,10 @@ type Queue struct {
 	// RequeueOnAgentInactivity puts a chat whose agent stopped answering
 	// back in the queue for another agent instead of ending it.
 	RequeueOnAgentInactivity *bool `firestore:"requeueOnAgentInactivity,omitempty" json:"requeueOnAgentInactivity,omitempty"`
+	// WrapUpCodes are what an agent ends a chat with (none: inherited);
+	// WrapUpRequired refuses ending without one (nil: inherited).
+	WrapUpCodes    []string `firestore:"wrapUpCodes,omitempty" json:"wrapUpCodes,omitempty"`
+	WrapUpRequired *bool    `firestore:"wrapUpRequired,omitempty" json:"wrapUpRequired,omitempty"`
 }
 
 // Timeouts are in whole minutes, as the reference product configures them;

@@ -56,7 +56,21 @@ var (
 	idPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 	langPattern  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
 	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	// LabelPattern is a chat label, as Chatwoot's: lowercase, no spaces.
+	LabelPattern = regexp.MustCompile(`^[\p{Ll}\p{Nd}][\p{Ll}\p{Nd}_-]{0,31}$`)
+	codePattern  = regexp.MustCompile(`^\S(.{0,58}\S)?$`)
 )
+
+// validateList checks a configured list's items and that none repeats.
+func validateList(p *problems, field string, list []string, re *regexp.Regexp, what string) {
+	for i, v := range list {
+		if !re.MatchString(v) {
+			p.add(fmt.Sprintf("%s[%d]", field, i), "%q is not %s", v, what)
+		} else if slices.Index(list, v) < i {
+			p.add(fmt.Sprintf("%s[%d]", field, i), "%q is listed twice", v)
+		}
+	}
+}
 
 type problems struct{ list []FieldError }
 
@@ -163,6 +177,7 @@ func (c Config) validateSettings(p *problems) {
 		}
 	}
 	validateMessages(p, "settings.messages", s.Messages)
+	validateList(p, "settings.labels", s.Labels, LabelPattern, "a label (lowercase letters, digits, '-', '_'; up to 32)")
 	q := s.QuietHours
 	if q.Enabled || q.Start != "" || q.End != "" {
 		if !clockPattern.MatchString(q.Start) {
@@ -229,6 +244,10 @@ func (c Config) isCommand(word string) bool {
 }
 
 func (c Config) validateQueue(p *problems, field string, q Queue, queues map[string]Queue, agents, teams map[string]bool) {
+	validateList(p, field+".wrapUpCodes", q.WrapUpCodes, codePattern, "a wrap-up code (1 to 60 characters)")
+	if req := q.WrapUpRequired; req != nil && *req && len(WrapUpCodesOf(q.ID, queues)) == 0 {
+		p.add(field+".wrapUpRequired", "requires a wrap-up code, but neither the queue nor a parent lists any (wrapUpCodes)")
+	}
 	if strings.TrimSpace(q.Name) == "" {
 		p.add(field+".name", "a queue needs a name")
 	} else if c.isCommand(q.Name) {
@@ -344,4 +363,20 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 			p.add(field+[]string{".smsSegmentMicros", ".mmsMicros"}[i], "must be 0 (the default price) to 1000000 micro-dollars ($1), got %d", v)
 		}
 	}
+}
+
+// WrapUpCodesOf is a queue's effective wrap-up codes: its own, else its
+// nearest ancestor's.
+func WrapUpCodesOf(id string, queues map[string]Queue) []string {
+	for i := 0; i < 64 && id != ""; i++ {
+		q, ok := queues[id]
+		if !ok {
+			break
+		}
+		if len(q.WrapUpCodes) > 0 {
+			return q.WrapUpCodes
+		}
+		id = q.ParentID
+	}
+	return nil
 }

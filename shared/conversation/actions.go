@@ -10,6 +10,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/chat/wrapup"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -240,6 +241,12 @@ func (s *Service) checkTransfer(ctx context.Context, c chat.Chat, actor string, 
 // the consumer gets the chat ended message. The viewer holds the chat, or is
 // a supervisor ending it for the agent who does.
 func (s *Service) End(ctx context.Context, v access.Viewer, chatID, wrapUp string) (chat.Chat, error) {
+	return s.EndWith(ctx, v, chatID, wrapUp, "")
+}
+
+// EndWith is End with a wrap-up code, checked against the policy of the
+// chat's queue (wrapup.Of) in the transaction that ends it.
+func (s *Service) EndWith(ctx context.Context, v access.Viewer, chatID, wrapUp, code string) (chat.Chat, error) {
 	if n := utf8.RuneCountInString(wrapUp); n > MaxWrapUp {
 		return chat.Chat{}, invalid("wrapUp", "is %d characters; the limit is %d", n, MaxWrapUp)
 	}
@@ -247,7 +254,16 @@ func (s *Service) End(ctx context.Context, v access.Viewer, chatID, wrapUp strin
 	if err != nil {
 		return chat.Chat{}, err
 	}
-	ch, err := s.changeChat(ctx, chatID, "finish", func(_ store.Tx, ch *chat.Change) error { return ch.Finish(actor, wrapUp) })
+	ch, err := s.changeChat(ctx, chatID, "finish", func(_ store.Tx, ch *chat.Change) error {
+		if err := wrapup.Of(ch.Tree, ch.Chat.QueueID).Check(code); err != nil {
+			return err
+		}
+		if err := ch.Finish(actor, wrapUp); err != nil {
+			return err
+		}
+		ch.Chat.WrapUpCode = code
+		return nil
+	})
 	if err != nil {
 		return chat.Chat{}, err
 	}

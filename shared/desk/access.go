@@ -12,7 +12,8 @@ import (
 // viewChat loads a chat the viewer may see, with the routing tree. An
 // unknown chat is store.ErrNotFound; one the viewer may not see, an *AccessError.
 // An agent may read a chat they cannot see when they see another chat of
-// its consumer (history); acting on it is still refused by Authorize.
+// its consumer (history), or when a note on it names them (a mention);
+// acting on it is still refused by Authorize.
 func (s *Service) viewChat(ctx context.Context, v access.Viewer, chatID string) (chat.Chat, *chat.Tree, error) {
 	c, err := s.Store.Chat(ctx, chatID)
 	if err != nil {
@@ -28,6 +29,12 @@ func (s *Service) viewChat(ctx context.Context, v access.Viewer, chatID string) 
 	ok, err := s.seesConsumer(ctx, v, c.Consumer, tree)
 	if err != nil {
 		return c, nil, err
+	}
+	if !ok {
+		// A colleague's note named the viewer: they may read the chat.
+		if ok, err = s.mentioned(ctx, v.AgentID, chatID); err != nil {
+			return c, nil, err
+		}
 	}
 	if !ok {
 		return c, nil, access.Forbidden("chat %s is not yours: it is neither assigned nor offered to you, nor waiting in one of your queues", chatID)

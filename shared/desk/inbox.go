@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/chat/wrapup"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -214,6 +215,10 @@ type ChatView struct {
 	ReplyBlocked string `json:"replyBlocked,omitempty"`
 	// Actions the viewer may take now: accept, decline, reply, transfer, end.
 	Actions []access.Action `json:"actions"`
+	// Notes are the chat's private notes, oldest first (notes.go).
+	Notes []store.Note `json:"notes"`
+	// WrapUp is the wrap-up codes the chat's queue offers on ending it.
+	WrapUp wrapup.Policy `json:"wrapUp"`
 }
 
 // ChatView returns a chat the viewer may see with its transcript. Media
@@ -242,10 +247,17 @@ func (s *Service) ChatViewAfter(ctx context.Context, v access.Viewer, chatID str
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return ChatView{}, fmt.Errorf("consent of chat %s: %w", chatID, err)
 	}
-	view := ChatView{Chat: c, Messages: orEmpty(msgs), Consent: summarize(consent), Actions: access.Allowed(v, c, tree)}
+	view := ChatView{Chat: c, Messages: orEmpty(msgs), Consent: summarize(consent), Actions: access.Allowed(v, c, tree), Notes: []store.Note{}}
+	// A chat's note counter is on the chat: one without notes costs no query.
+	if ns, ok := s.Store.(store.NoteStore); ok && c.Notes > 0 {
+		if view.Notes, err = ns.Notes(ctx, chatID, 0); err != nil {
+			return ChatView{}, fmt.Errorf("notes of chat %s: %w", chatID, err)
+		}
+	}
 	if q, ok := tree.Queue(c.QueueID); ok {
 		view.QueueName = q.Name
 	}
+	view.WrapUp = wrapup.Of(tree, c.QueueID)
 	view.ReplyBlocked = replyBlocked(v, c, consent, tree)
 	view.CanReply = view.ReplyBlocked == ""
 	return view, nil

@@ -14,10 +14,13 @@ import (
 	"github.com/smsdesk/smsdesk/shared/configtree"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/media"
+	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // Store is what the console's read models need of chat state.
 type Store interface {
+	// RunTx changes a chat's labels (labels.go).
+	RunTx(ctx context.Context, fn func(tx store.Tx) error) error
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error)
 	Consent(ctx context.Context, number, consumer string) (chat.Consent, error)

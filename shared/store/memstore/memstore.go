@@ -31,6 +31,8 @@ type Store struct {
 	ivr ivrTables
 	// stats are the statistics counters (stats.go).
 	stats statTables
+	// notes are the private notes and mentions (notes.go), under mu.
+	notes noteTables
 }
 
 // state is every collection. Values are stored as copies, never shared with
@@ -359,6 +361,7 @@ func cloneChat(c chat.Chat) chat.Chat {
 	c.Outbox = slices.Clone(c.Outbox)
 	c.Transfers = slices.Clone(c.Transfers)
 	c.Requests = slices.Clone(c.Requests)
+	c.Labels = slices.Clone(c.Labels)
 	c.Unpublished = slices.Clone(c.Unpublished)
 	return c
 }
