@@ -36,6 +36,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smsdesk/smsdesk/shared/carrier/bandwidth"
+	"github.com/smsdesk/smsdesk/shared/carrier/standin"
 )
 
 // Account is the stand-in's one account, application and API Credential.
@@ -77,25 +78,31 @@ type medium struct {
 	data        []byte
 }
 
-// Server is the fake Messaging API.
+// Server is the fake Messaging API. The recorder's methods (Sent, SentTo,
+// Requests, Fail, FailFor, Recover) are the test's view of it.
 type Server struct {
 	*httptest.Server
+	*standin.Recorder[Sent, Failure]
 	Account Account
 
-	mu       sync.Mutex
-	sent     []Sent
-	tokens   map[string]bool
-	issued   int
-	media    map[string]medium
-	failures []*Failure
-	requests int
-	stop     chan struct{}
-	stopOnce sync.Once
+	mu     sync.Mutex
+	tokens map[string]bool
+	issued int
+	media  map[string]medium
 }
+
+// Recipient is the number the message was sent to.
+func (m Sent) Recipient() string { return m.To }
+
+// Limits says how long the failure lasts.
+func (f Failure) Limits() (int, time.Time) { return f.Times, f.Until }
+
+// Raw is how the failure answers below Bandwidth's API.
+func (f Failure) Raw() (int, string, bool) { return f.HTTPStatus, f.Body, f.Hang }
 
 // New starts a server for an account; Close it when done.
 func New(a Account) *Server {
-	s := &Server{Account: a, tokens: map[string]bool{}, media: map[string]medium{}, stop: make(chan struct{})}
+	s := &Server{Account: a, Recorder: standin.New[Sent, Failure](), tokens: map[string]bool{}, media: map[string]medium{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+bandwidth.TokenPath, s.token)
 	mux.HandleFunc("POST /api/v2/users/{account}/messages", s.create)
@@ -113,47 +120,8 @@ func (s *Server) TokenURL() string { return s.URL + bandwidth.TokenPath }
 
 // Close releases hanging requests and shuts the server down.
 func (s *Server) Close() {
-	s.stopOnce.Do(func() { close(s.stop) })
+	s.Stop()
 	s.Server.Close()
-}
-
-// Fail makes sends fail as f says.
-func (s *Server) Fail(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = []*Failure{&f}
-}
-
-// Recover removes every failure.
-func (s *Server) Recover() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = nil
-}
-
-// Sent returns the messages accepted so far, in order.
-func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
-}
-
-// SentTo returns the messages accepted for one recipient.
-func (s *Server) SentTo(to string) []Sent {
-	var out []Sent
-	for _, m := range s.Sent() {
-		if m.To == to {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// Requests counts create requests, accepted or not.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
 }
 
 // TokensIssued counts the access tokens handed out.
@@ -339,25 +307,6 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) (request, bool) {
 	return req, true
 }
 
-func (s *Server) failure() (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
-		return Failure{}, false
-	}
-	f := s.failures[0]
-	if !f.Until.IsZero() && !time.Now().Before(f.Until) {
-		s.failures = nil
-		return Failure{}, false
-	}
-	if f.Times > 0 {
-		if f.Times--; f.Times == 0 {
-			s.failures = nil
-		}
-	}
-	return *f, true
-}
-
 // errorTypes are the types Bandwidth's "Errors" page gives each status.
 var errorTypes = map[int]string{
 	http.StatusBadRequest: "request-validation", http.StatusUnauthorized: "unauthorized",
@@ -366,50 +315,38 @@ var errorTypes = map[int]string{
 }
 
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, f Failure) {
-	switch {
-	case f.Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.stop:
-		}
-	case f.Body != "":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(f.HTTPStatus)
-		_, _ = w.Write([]byte(f.Body))
-	default:
-		typ := f.Type
-		if typ == "" {
-			typ = errorTypes[f.HTTPStatus]
-		}
-		if typ == "" {
-			typ = "internal-server-error"
-		}
-		d := f.Description
-		if d == "" {
-			d = http.StatusText(f.HTTPStatus)
-		}
-		apiError(w, f.HTTPStatus, typ, d)
+	if s.AnswerRaw(w, r, f) {
+		return
 	}
+	typ := f.Type
+	if typ == "" {
+		typ = errorTypes[f.HTTPStatus]
+	}
+	if typ == "" {
+		typ = "internal-server-error"
+	}
+	d := f.Description
+	if d == "" {
+		d = http.StatusText(f.HTTPStatus)
+	}
+	apiError(w, f.HTTPStatus, typ, d)
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.CountRequest()
 	req, ok := s.check(w, r)
 	if !ok {
 		return
 	}
-	if f, ok := s.failure(); ok {
+	if f, ok := s.NextFailure(req.To[0]); ok {
 		s.answer(w, r, f)
 		return
 	}
 	now := time.Now()
-	s.mu.Lock()
-	m := Sent{ID: fmt.Sprintf("%dbwtest%06d", now.UnixMilli(), len(s.sent)+1), From: req.From, To: req.To[0],
-		Text: req.Text, Media: req.Media, Tag: req.Tag, At: now}
-	s.sent = append(s.sent, m)
-	s.mu.Unlock()
+	m, _ := s.Record("", func(accepted int) Sent {
+		return Sent{ID: fmt.Sprintf("%dbwtest%06d", now.UnixMilli(), accepted+1), From: req.From, To: req.To[0],
+			Text: req.Text, Media: req.Media, Tag: req.Tag, At: now}
+	})
 	writeJSON(w, http.StatusAccepted, s.record(m, req.To))
 }
 

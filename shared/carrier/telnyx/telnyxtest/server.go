@@ -22,8 +22,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"sync"
 	"time"
+
+	"github.com/smsdesk/smsdesk/shared/carrier/standin"
 )
 
 // Sent is one message the server accepted.
@@ -55,23 +56,26 @@ type Failure struct {
 	Hang bool
 }
 
-// Server is the fake Messages API.
+// Server is the fake Messages API. The recorder's methods (Sent, SentTo,
+// Requests, Fail, FailFor, Recover) are the test's view of it.
 type Server struct {
 	*httptest.Server
+	*standin.Recorder[Sent, Failure]
 	APIKey string
-
-	mu       sync.Mutex
-	sent     []Sent
-	byKey    map[string]int // idempotency key → index in sent
-	failures []*Failure
-	requests int
-	stop     chan struct{}
-	stopOnce sync.Once
 }
+
+// Recipient is the number the message was sent to.
+func (m Sent) Recipient() string { return m.To }
+
+// Limits says how long the failure lasts.
+func (f Failure) Limits() (int, time.Time) { return f.Times, f.Until }
+
+// Raw is how the failure answers below Telnyx's API.
+func (f Failure) Raw() (int, string, bool) { return f.HTTPStatus, f.Body, f.Hang }
 
 // New starts a server for an API key; Close it when done.
 func New(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, byKey: map[string]int{}, stop: make(chan struct{})}
+	s := &Server{APIKey: apiKey, Recorder: standin.New[Sent, Failure]()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v2/messages", s.create)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -83,57 +87,12 @@ func New(apiKey string) *Server {
 
 // Close releases hanging requests and shuts the server down.
 func (s *Server) Close() {
-	s.stopOnce.Do(func() { close(s.stop) })
+	s.Stop()
 	s.Server.Close()
 }
 
-// Fail makes sends fail as f says.
-func (s *Server) Fail(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = []*Failure{&f}
-}
-
-// Recover removes every failure.
-func (s *Server) Recover() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = nil
-}
-
-// Sent returns the messages accepted so far, in order.
-func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
-}
-
-// SentTo returns the messages accepted for one recipient.
-func (s *Server) SentTo(to string) []Sent {
-	var out []Sent
-	for _, m := range s.Sent() {
-		if m.To == to {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// Requests counts create requests, accepted or not.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func telnyxError(w http.ResponseWriter, status int, code, title, detail string) {
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{
+	standin.WriteJSON(w, status, map[string]any{"errors": []map[string]any{{
 		"code": code, "title": title, "detail": detail,
 		"meta": map[string]string{"url": "https://developers.telnyx.com/docs/overview/errors/" + code},
 	}}})
@@ -225,83 +184,43 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) (request, bool) {
 	return req, false
 }
 
-func (s *Server) failure() (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
-		return Failure{}, false
-	}
-	f := s.failures[0]
-	if !f.Until.IsZero() && !time.Now().Before(f.Until) {
-		s.failures = nil
-		return Failure{}, false
-	}
-	if f.Times > 0 {
-		if f.Times--; f.Times == 0 {
-			s.failures = nil
-		}
-	}
-	return *f, true
-}
-
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, f Failure) {
-	switch {
-	case f.Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.stop:
-		}
-	case f.Body != "":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(f.HTTPStatus)
-		_, _ = w.Write([]byte(f.Body))
-	default:
-		code := f.Code
-		if code == "" {
-			code = "10007"
-			if f.HTTPStatus == http.StatusTooManyRequests {
-				code = "10011"
-			}
-		}
-		msg := f.Message
-		if msg == "" {
-			msg = http.StatusText(f.HTTPStatus)
-		}
-		telnyxError(w, f.HTTPStatus, code, msg, msg)
+	if s.AnswerRaw(w, r, f) {
+		return
 	}
+	code := f.Code
+	if code == "" {
+		code = "10007"
+		if f.HTTPStatus == http.StatusTooManyRequests {
+			code = "10011"
+		}
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = http.StatusText(f.HTTPStatus)
+	}
+	telnyxError(w, f.HTTPStatus, code, msg, msg)
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.CountRequest()
 	req, ok := s.check(w, r)
 	if !ok {
 		return
 	}
-	if f, ok := s.failure(); ok {
+	if f, ok := s.NextFailure(req.To); ok {
 		s.answer(w, r, f)
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
-	s.mu.Lock()
-	if i, ok := s.byKey[key]; ok && key != "" {
-		m := s.sent[i]
-		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, map[string]any{"data": record(m)})
-		return
-	}
-	m := Sent{
-		ID:   fmt.Sprintf("40385f64-5717-4562-b3fc-%012x", len(s.sent)+1),
-		From: req.From, To: req.To, Text: req.Text, MediaURLs: req.MediaURLs,
-		WebhookURL: req.WebhookURL, IdempotencyKey: key, At: time.Now(),
-	}
-	s.sent = append(s.sent, m)
-	if key != "" {
-		s.byKey[key] = len(s.sent) - 1
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"data": record(m)})
+	m, _ := s.Record(key, func(accepted int) Sent {
+		return Sent{
+			ID:   fmt.Sprintf("40385f64-5717-4562-b3fc-%012x", accepted+1),
+			From: req.From, To: req.To, Text: req.Text, MediaURLs: req.MediaURLs,
+			WebhookURL: req.WebhookURL, IdempotencyKey: key, At: time.Now(),
+		}
+	})
+	standin.WriteJSON(w, http.StatusOK, map[string]any{"data": record(m)})
 }
 
 // record is the OutboundMessagePayload Telnyx answers for a message.

@@ -11,7 +11,6 @@
 package twiliotest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,8 @@ import (
 	"regexp"
 	"sync"
 	"time"
+
+	"github.com/smsdesk/smsdesk/shared/carrier/standin"
 )
 
 // Sent is one message the server accepted.
@@ -56,24 +57,30 @@ type Failure struct {
 	Hang bool
 }
 
-// Server is the fake Messages API.
+// Server is the fake Messages API. The recorder's methods (Sent, SentTo,
+// Requests, Fail, FailFor, Recover) are the test's view of it.
 type Server struct {
 	*httptest.Server
+	*standin.Recorder[Sent, Failure]
 	AccountSID, AuthToken string
 
 	mu       sync.Mutex
-	sent     []Sent
 	services map[string][]string // Messaging Service SID → its sender pool
-	failures map[string]*Failure // by recipient; "" is every recipient
-	requests int
-	stop     chan struct{}
-	stopOnce sync.Once
 	delay    func(to, body string) time.Duration
 }
 
+// Recipient is the number the message was sent to.
+func (m Sent) Recipient() string { return m.To }
+
+// Limits says how long the failure lasts.
+func (f Failure) Limits() (int, time.Time) { return f.Times, f.Until }
+
+// Raw is how the failure answers below Twilio's API.
+func (f Failure) Raw() (int, string, bool) { return f.HTTPStatus, f.Body, f.Hang }
+
 // New starts a server; Close it when done.
 func New(accountSID, authToken string) *Server {
-	s := &Server{AccountSID: accountSID, AuthToken: authToken, failures: map[string]*Failure{}, services: map[string][]string{}, stop: make(chan struct{})}
+	s := &Server{AccountSID: accountSID, AuthToken: authToken, Recorder: standin.New[Sent, Failure](), services: map[string][]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", s.create)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +92,7 @@ func New(accountSID, authToken string) *Server {
 
 // Close releases hanging requests and shuts the server down.
 func (s *Server) Close() {
-	s.stopOnce.Do(func() { close(s.stop) })
+	s.Stop()
 	s.Server.Close()
 }
 
@@ -110,24 +117,6 @@ func (s *Server) pool(sid string) (senders []string, ok bool) {
 	return senders, ok
 }
 
-// FailFor makes sends to a recipient fail.
-func (s *Server) FailFor(to string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures[to] = &f
-}
-
-// Fail makes every send fail, whatever the recipient; a failure set for a
-// recipient with FailFor is answered first.
-func (s *Server) Fail(f Failure) { s.FailFor("", f) }
-
-// Recover removes every failure: sends succeed again.
-func (s *Server) Recover() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.failures)
-}
-
 // SetDelay makes the server hold each create request for delay(to, body)
 // before it accepts and records the message, as a slow path to Twilio
 // would: concurrent sends then reach it in another order than they left
@@ -147,54 +136,11 @@ func (s *Server) hold(r *http.Request, to, body string) bool {
 	if delay == nil {
 		return true
 	}
-	d := delay(to, body)
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.stop:
-	}
-	return false
-}
-
-// Sent returns the messages accepted so far, in order.
-func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
-}
-
-// SentTo returns the messages accepted for one recipient.
-func (s *Server) SentTo(to string) []Sent {
-	var out []Sent
-	for _, m := range s.Sent() {
-		if m.To == to {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// Requests counts create requests, accepted or not.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	return s.Wait(r, delay(to, body))
 }
 
 func twilioError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{
+	standin.WriteJSON(w, status, map[string]any{
 		"code": code, "message": msg, "status": status,
 		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
 	})
@@ -287,30 +233,6 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// failure returns the failure to answer a send to to, if any, and counts
-// it down.
-func (s *Server) failure(to string) (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, key := range []string{to, ""} {
-		f, ok := s.failures[key]
-		if !ok {
-			continue
-		}
-		if !f.Until.IsZero() && !time.Now().Before(f.Until) {
-			delete(s.failures, key)
-			continue
-		}
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				delete(s.failures, key)
-			}
-		}
-		return *f, true
-	}
-	return Failure{}, false
-}
-
 // defaultCodes are the codes Twilio's JSON errors carry for bare HTTP
 // failures.
 var defaultCodes = map[int]int{
@@ -318,33 +240,22 @@ var defaultCodes = map[int]int{
 }
 
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, f Failure) {
-	switch {
-	case f.Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.stop:
-		}
-	case f.Body != "":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(f.HTTPStatus)
-		_, _ = w.Write([]byte(f.Body))
-	default:
-		code := f.Code
-		if code == 0 {
-			code = defaultCodes[f.HTTPStatus]
-		}
-		msg := f.Message
-		if msg == "" {
-			msg = http.StatusText(f.HTTPStatus)
-		}
-		twilioError(w, f.HTTPStatus, code, msg)
+	if s.AnswerRaw(w, r, f) {
+		return
 	}
+	code := f.Code
+	if code == 0 {
+		code = defaultCodes[f.HTTPStatus]
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = http.StatusText(f.HTTPStatus)
+	}
+	twilioError(w, f.HTTPStatus, code, msg)
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.CountRequest()
 	if !s.check(w, r) {
 		return
 	}
@@ -360,22 +271,22 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	if !s.hold(r, to, body) {
 		return
 	}
-	if f, ok := s.failure(to); ok {
+	if f, ok := s.NextFailure(to); ok {
 		s.answer(w, r, f)
 		return
 	}
-	s.mu.Lock()
-	sid := fmt.Sprintf("SM%032x", len(s.sent)+1)
-	s.sent = append(s.sent, Sent{
-		SID: sid, AccountSID: account, From: from, To: to, Body: body, MediaURLs: media, MessagingServiceSID: service,
-		StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now(),
+	m, _ := s.Record("", func(accepted int) Sent {
+		return Sent{
+			SID: fmt.Sprintf("SM%032x", accepted+1), AccountSID: account, From: from, To: to, Body: body, MediaURLs: media,
+			MessagingServiceSID: service, StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now(),
+		}
 	})
-	s.mu.Unlock()
+	sid := m.SID
 	numSegments := "1"
 	if n := len(body); n > 160 {
 		numSegments = fmt.Sprint((n + 152) / 153)
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{
+	standin.WriteJSON(w, http.StatusCreated, map[string]any{
 		"sid": sid, "account_sid": account, "from": from, "to": to, "body": body,
 		"status": "queued", "direction": "outbound-api", "num_segments": numSegments,
 		"num_media": fmt.Sprint(len(media)), "api_version": "2010-04-01",
