@@ -22,6 +22,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/authenv"
+	"github.com/smsdesk/smsdesk/shared/platform/crmenv"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
 	"github.com/smsdesk/smsdesk/shared/sms"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -44,7 +45,15 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(a, guard.Require(auth.RoleAdmin)), nil
+	cs, err := crmenv.Service(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := crmenv.Connector(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return New(a, guard.Require(auth.RoleAdmin), WithCRM(CRM{Sync: cs, Connector: conn})), nil
 }
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
@@ -79,6 +88,7 @@ var RequiredFields = map[string][]string{
 	"Queue":    {"name"},
 	"Team":     {"name"},
 	"Agent":    {"name", "capacity"},
+	"Canned":   {"title", "body"},
 	"Config":   {"settings", "numbers", "queues", "agents"},
 	// APIKeyRequest: a key for no number or no scope could do nothing.
 	"APIKeyRequest": {"name", "numbers", "scopes"},
@@ -109,7 +119,10 @@ var (
 	}}
 )
 
-type server struct{ app *admin.Service }
+type server struct {
+	app *admin.Service
+	crm *CRM
+}
 
 // route is a guarded route.
 func route(method, path string, h http.HandlerFunc) httpapi.Route {
@@ -122,8 +135,10 @@ func (s *server) routes() []httpapi.Route {
 		out = append(out, rs...)
 	}
 	out = append(out, s.keyRoutes()...)
+	out = append(out, s.cannedRoutes()...)
 	out = append(out, s.ivrRoutes()...)
 	out = append(out, s.statsRoutes()...)
+	out = append(out, s.crmRoutes()...)
 	return s.revisioned(append(out,
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),
@@ -147,10 +162,14 @@ func Routes() []httpapi.Route { return (&server{}).routes() }
 // the /AdminAPI prefix: the dev server and some front ends keep it, Cloud
 // Functions strips it. No cross-origin policy: the admin app calls from
 // the API's own host, or from no browser at all.
-func New(a *admin.Service, guard func(http.Handler) http.Handler) http.Handler {
+func New(a *admin.Service, guard func(http.Handler) http.Handler, opts ...Option) http.Handler {
+	s := &server{app: a}
+	for _, o := range opts {
+		o(s)
+	}
 	return httpapi.New(httpapi.Config{
 		Name:      Name,
-		Routes:    (&server{app: a}).routes(),
+		Routes:    s.routes(),
 		Guard:     guard,
 		Unguarded: unguarded,
 	})

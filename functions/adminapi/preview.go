@@ -1,11 +1,14 @@
 package adminapi
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/texts"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
@@ -54,6 +57,16 @@ type PreviewText struct {
 	Characters int `json:"characters"`
 	Units      int `json:"units"`
 	Segments   int `json:"segments"`
+	// Template is the system message before its placeholders are filled,
+	// Source where it comes from ("settings" when the settings override
+	// it, else "built-in"), and Builtin the built-in text of the language
+	// (English when the language has none), what an override replaces.
+	// Settings previews only.
+	Template string `json:"template,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Builtin  string `json:"builtin,omitempty"`
+	// Case says which sample chat a canned message preview is rendered for.
+	Case string `json:"case,omitempty"`
 }
 
 func measured(lang, msg, text string) PreviewText {
@@ -107,11 +120,14 @@ type SettingsPreview struct {
 	Texts []PreviewText `json:"texts"`
 	// Samples are the values the placeholders were given.
 	Samples map[string]string `json:"samples"`
+	// Kinds are the system messages with what each is for and the
+	// placeholders it is filled with.
+	Kinds []admin.MessageKind `json:"kinds"`
 }
 
 // previewSamples stand in for a chat's own values.
 var previewSamples = chat.Vars{
-	"AGENT": "Ana", "QUEUE": "Billing", "KEY": "1", "CHOICE": "9",
+	"AGENT": "Ana", "QUEUE": "Billing", "KEY": "1", "CHOICE": "9", "NEXT_REOPEN_HOUR": "Monday 9:00 AM",
 }
 
 func (s *server) previewSettings(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +136,7 @@ func (s *server) previewSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tree := chat.NewTree(in, nil, nil)
-	out := SettingsPreview{Texts: []PreviewText{}, Samples: map[string]string{}}
+	out := SettingsPreview{Texts: []PreviewText{}, Samples: map[string]string{}, Kinds: admin.MessageKinds()}
 	for k, v := range previewSamples {
 		out.Samples[k] = v
 	}
@@ -130,7 +146,13 @@ func (s *server) previewSettings(w http.ResponseWriter, r *http.Request) {
 			vars[k] = v
 		}
 		for _, m := range chat.SystemMessages {
-			out.Texts = append(out.Texts, measured(lang, string(m), tree.Text("", lang, m, vars)))
+			t := measured(lang, string(m), tree.Text("", lang, m, vars))
+			t.Builtin = cmp.Or(texts.Builtin(lang, string(m)), texts.Builtin("en", string(m)))
+			t.Template, t.Source = t.Builtin, "built-in"
+			if o := in.Messages[lang][string(m)]; o != "" {
+				t.Template, t.Source = o, "settings"
+			}
+			out.Texts = append(out.Texts, t)
 		}
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

@@ -19,12 +19,13 @@ import (
 const StaleMessage = "changed by someone else since you loaded it: reload, then make your change again"
 
 // revisionPaths are the routes about the configuration.
-var revisionPaths = []string{"/config", "/settings", "/numbers", "/queues", "/teams", "/agents"}
+var revisionPaths = []string{"/config", "/settings", "/numbers", "/queues", "/teams", "/agents", "/canned"}
 
 // revisioned wraps the configuration's routes with the revision.
 func (s *server) revisioned(routes []httpapi.Route) []httpapi.Route {
 	for i, rt := range routes {
-		if !hasRevision(rt.Path) || rt.Path == "/settings/preview" {
+		// Previews change nothing.
+		if !hasRevision(rt.Path) || strings.HasSuffix(rt.Path, "/preview") {
 			continue
 		}
 		next := rt.Handler

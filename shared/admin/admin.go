@@ -330,14 +330,14 @@ func (a *Service) ImportConfig(ctx context.Context, c chat.Config) error {
 	for i := range c.Agents {
 		c.Agents[i] = profileOnly(c.Agents[i])
 	}
-	if err := c.Validate(); err != nil {
+	if err := validate(c); err != nil {
 		return err
 	}
 	old, err := a.Config(ctx)
 	if err != nil {
 		return err
 	}
-	if err := checkRevision(ctx, old); err != nil {
+	if err := a.checkRevision(ctx, old); err != nil {
 		return err
 	}
 	statuses := map[string]chat.AgentStatus{}
@@ -408,13 +408,13 @@ func (a *Service) checkChange(ctx context.Context, edit func(*chat.Config) error
 	if err != nil {
 		return c, err
 	}
-	if err := checkRevision(ctx, c); err != nil {
+	if err := a.checkRevision(ctx, c); err != nil {
 		return c, err
 	}
 	if err := edit(&c); err != nil {
 		return c, err
 	}
-	if err := c.Validate(); err != nil {
+	if err := validate(c); err != nil {
 		var ve *chat.ValidationError
 		if errors.As(err, &ve) {
 			return c, nameByID(c, ve)

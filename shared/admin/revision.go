@@ -18,7 +18,7 @@ import (
 // that changed since is refused with ErrStale and nothing is written.
 //
 // The revision is a digest of what admins edit (settings, numbers, queues,
-// teams and agent profiles), not the store's ConfigRevision: that one does
+// teams, agent profiles and canned messages), not the store's ConfigRevision: that one does
 // not change with numbers or agents, and an agent's own status, load and
 // presence change all day without anyone editing the configuration, so
 // they are left out. The comparison is made on the configuration the change
@@ -48,13 +48,33 @@ func Revision(c chat.Config) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
-// Revision loads the configuration and returns its revision.
+// RevisionWith is the revision of a configuration and the canned messages
+// (which admins edit too, outside the configuration document): Revision(c)
+// while there are none.
+func RevisionWith(c chat.Config, canned []chat.Canned) string {
+	if len(canned) == 0 {
+		return Revision(c)
+	}
+	b, err := json.Marshal(canned)
+	if err != nil {
+		panic("admin: revision of canned messages: " + err.Error())
+	}
+	sum := sha256.Sum256(append([]byte(Revision(c)+"\n"), b...))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// Revision loads the configuration and the canned messages and returns
+// their revision.
 func (a *Service) Revision(ctx context.Context) (string, error) {
 	c, err := a.Config(ctx)
 	if err != nil {
 		return "", err
 	}
-	return Revision(c), nil
+	canned, err := a.Store.CannedMessages(ctx)
+	if err != nil {
+		return "", fmt.Errorf("load canned messages: %w", err)
+	}
+	return RevisionWith(c, canned), nil
 }
 
 type revisionKey struct{}
@@ -71,12 +91,16 @@ func IfRevision(ctx context.Context, rev string) context.Context {
 
 // checkRevision refuses with ErrStale when ctx carries a precondition c no
 // longer meets.
-func checkRevision(ctx context.Context, c chat.Config) error {
+func (a *Service) checkRevision(ctx context.Context, c chat.Config) error {
 	want, ok := ctx.Value(revisionKey{}).(string)
 	if !ok {
 		return nil
 	}
-	if got := Revision(c); got != want {
+	canned, err := a.Store.CannedMessages(ctx)
+	if err != nil {
+		return fmt.Errorf("load canned messages: %w", err)
+	}
+	if got := RevisionWith(c, canned); got != want {
 		return fmt.Errorf("revision %s, now %s: %w", want, got, ErrStale)
 	}
 	return nil

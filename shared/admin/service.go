@@ -32,6 +32,9 @@ type Store interface {
 	Agent(ctx context.Context, id string) (chat.Agent, error)
 	Agents(ctx context.Context) ([]chat.Agent, error)
 	DeleteAgent(ctx context.Context, id string) error
+	CannedMessages(ctx context.Context) ([]chat.Canned, error)
+	PutCanned(ctx context.Context, c chat.Canned) error
+	DeleteCanned(ctx context.Context, id string) error
 
 	Chat(ctx context.Context, id string) (chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
@@ -50,4 +53,7 @@ type Service struct {
 	Statuses StatusSetter
 	// Keys are OutboundAPI's API keys (apikeys.go); nil refuses them.
 	Keys *apikey.Service
+	// Accounts are people's sign-in accounts (accounts.go); nil refuses
+	// invitations and password resets.
+	Accounts Accounts
 }

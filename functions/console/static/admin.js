@@ -8,6 +8,10 @@
 // (409) and the page asks to reload (adminclient.js).
 import { AdminClient } from './adminclient.js';
 import { $, h, show } from './dom.js';
+import { adminPages, pageList, registerAdminPage } from './admin_pages.js';
+// Pages in their own modules register themselves when imported.
+import './admin_messages.js';
+import './admin_canned.js';
 
 // The timeouts and their built-in defaults (chat.DefaultTimeouts) and range
 // (chat.MinTimeout..MaxTimeout, whole minutes). Only the hints use them:
@@ -27,7 +31,6 @@ const NUMBER_TYPES = [['', 'Long code (default)'], ['long-code', 'Long code'], [
 const CAMPAIGN_STATUSES = ['', 'pending', 'verified', 'rejected', 'suspended', 'expired', 'unregistered'];
 const SCOPES = [['session', 'Chats an agent answers (POST /OutboundAPI/v1/sms)'], ['sessionless', 'Texts without a chat (POST /OutboundAPI/v1/sessionless_sms)']];
 const STALE = 'Changed by someone else since you loaded this page: reload, then make your change again.';
-const PAGES = { settings: 'SMS settings', numbers: 'Numbers', queues: 'Queues', keys: 'API keys' };
 
 // normalize gives a configuration every list, empty when the JSON left it
 // out.
@@ -44,6 +47,14 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
   const page = $('#admin-page');
   let uid = 0;
   const nextId = (p) => `${p}-${++uid}`;
+
+  // The pages of this module, then the navigation from every registered
+  // page.
+  registerAdminPage('settings', { title: 'SMS settings', order: 10, render: () => renderSettings() });
+  registerAdminPage('numbers', { title: 'Numbers', order: 20, render: () => renderNumbers() });
+  registerAdminPage('queues', { title: 'Queues', order: 30, render: () => renderQueues() });
+  registerAdminPage('keys', { title: 'API keys', order: 80, render: () => renderKeys() });
+  view.querySelector('.admin-nav').replaceChildren(...pageList().map(([name, p]) => h('a', { href: `#admin/${name}`, dataset: { page: name } }, p.title)));
 
   window.addEventListener('hashchange', () => route());
   $('#admin-reload').addEventListener('click', () => {
@@ -70,7 +81,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
 
   function route() {
     if (!st.client) return;
-    const m = /^#admin(?:\/([a-z]+))?/.exec(location.hash);
+    const m = /^#admin(?:\/([a-z-]+))?/.exec(location.hash);
     if (!m) {
       show(view, false);
       show($('#workspace'));
@@ -79,7 +90,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       st.page = '';
       return;
     }
-    const name = PAGES[m[1]] ? m[1] : 'settings';
+    const name = adminPages.has(m[1]) ? m[1] : 'settings';
     show($('#workspace'), false);
     show(view);
     link.textContent = 'Back to the desk';
@@ -99,7 +110,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
     // A page left before its configuration arrived must not draw over the
     // page chosen since: only the latest render draws.
     const mine = ++renders;
-    document.title = `${PAGES[name]} · Admin · smsdesk`;
+    document.title = `${adminPages.get(name).title} · Admin · smsdesk`;
     page.replaceChildren(h('p', { class: 'hint' }, 'Loading…'));
     let config;
     try {
@@ -112,11 +123,19 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
     if (mine !== renders) return;
     st.config = config;
     show($('#admin-conflict'), false);
-    if (name === 'settings') renderSettings();
-    else if (name === 'numbers') renderNumbers();
-    else if (name === 'queues') renderQueues();
-    else if (name === 'keys') renderKeys();
+    adminPages.get(name).render(ui);
     view.dataset.revision = st.client.revision;
+  }
+
+  // configLanguages are the settings' languages, the default first.
+  function configLanguages() {
+    const s = st.config.settings;
+    const out = [];
+    for (const l of [s.defaultLanguage, ...(s.languages || [])]) {
+      const v = String(l || '').trim().toLowerCase();
+      if (v && !out.includes(v)) out.push(v);
+    }
+    return out.length ? out : ['en'];
   }
 
   // ---- forms and their errors ---------------------------------------------
@@ -816,6 +835,19 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
     });
     return b;
   }
+
+  // ui is what every page module gets: the state, the page element, the
+  // form helpers and the error display below.
+  const ui = {
+    st, page, cfg, announce, STALE, nextId,
+    field, input, checkbox, select, list, minutes, textarea: (attrs) => h('textarea', { spellcheck: 'true', ...attrs }),
+    clearErrors, showErrors, formFooter, saved, measureLine, smsText, copyButton,
+    reloadQuietly: () => reloadQuietly(),
+    conflict: () => show($('#admin-conflict')),
+    languages: () => configLanguages(),
+    queueName: (id) => queueName(id),
+    rerender: () => render(st.page),
+  };
 
   return { applyMe };
 }
