@@ -12,7 +12,7 @@ import (
 // a abrir " style text. Forms, by how many local calendar days t is after now:
 //
 //	       en                          es
-//	0      "8:00 AM"                   "8:00"                 (t on now's date or earlier)
+//	0      "8:00 AM"                   "hoy a las 8:00"       (t on now's date or earlier)
 //	1      "8:00 AM tomorrow"          "mañana a las 8:00"
 //	2..6   "Monday 8:00 AM"            "el lunes a las 8:00"
 //	7+     "January 5 8:00 AM"         "el 5 de enero a las 8:00"
@@ -54,14 +54,13 @@ var (
 
 func formatEs(t time.Time, days int) string {
 	clock := fmt.Sprintf("%d:%02d", t.Hour(), t.Minute())
-	if days <= 0 {
-		return clock
-	}
 	at := "a las " + clock
 	if t.Hour() == 1 {
 		at = "a la " + clock
 	}
 	switch {
+	case days <= 0:
+		return "hoy " + at
 	case days == 1:
 		return "mañana " + at
 	case days < 7:

@@ -14,7 +14,7 @@ func TestFormatReopen(t *testing.T) {
 		name, at, lang, want string
 	}{
 		{"today", "2026-01-15T20:00:00-05:00", "en", "8:00 PM"},
-		{"today es", "2026-01-15T20:00:00-05:00", "es", "20:00"},
+		{"today es", "2026-01-15T20:00:00-05:00", "es", "hoy a las 20:00"},
 		{"tomorrow", "2026-01-16T08:00:00-05:00", "en", "8:00 AM tomorrow"},
 		{"tomorrow es", "2026-01-16T08:00:00-05:00", "es", "mañana a las 8:00"},
 		{"tomorrow es, one o'clock", "2026-01-16T01:30:00-05:00", "es", "mañana a la 1:30"},

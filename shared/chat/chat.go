@@ -96,6 +96,12 @@ type Chat struct {
 	TicketID string `firestore:"ticketId,omitempty" json:"ticketId,omitempty"`
 	// WrapUp is the agent's closing note.
 	WrapUp string `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
+	// OpensAt: the chat waits for its closed queue to open; no agent is
+	// offered it before the opening timer clears it (hours.go).
+	OpensAt time.Time `firestore:"opensAt,omitempty" json:"opensAt,omitzero"`
+	// FailReason is the reference product's fail-reason code where the end
+	// reason alone does not tell it (after_hours:4).
+	FailReason string `firestore:"failReason,omitempty" json:"failReason,omitempty"`
 	// WrapUpCode is the queue's wrap-up code the chat was ended with.
 	WrapUpCode string `firestore:"wrapUpCode,omitempty" json:"wrapUpCode,omitempty"`
 	// Labels tag the chat (inbox filters); Notes counts its private notes.
@@ -151,6 +157,7 @@ const (
 	// through OutboundAPI): transcripts call it "outbound SMS".
 	KindOutbound     Kind = "outbound"
 	KindAutoResponse Kind = "auto-response"
+	KindAfterHours   Kind = "after-hours"
 )
 
 // Media is one attachment of an MMS.

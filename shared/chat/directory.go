@@ -24,10 +24,26 @@ type Queue struct {
 	// RequeueOnAgentInactivity puts a chat whose agent stopped answering
 	// back in the queue for another agent instead of ending it.
 	RequeueOnAgentInactivity *bool `firestore:"requeueOnAgentInactivity,omitempty" json:"requeueOnAgentInactivity,omitempty"`
+	// Hours are the subtree's business hours; nil inherits the parent's.
+	Hours *Hours `firestore:"hours,omitempty" json:"hours,omitempty"`
 	// WrapUpCodes are what an agent ends a chat with (none: inherited);
 	// WrapUpRequired refuses ending without one (nil: inherited).
 	WrapUpCodes    []string `firestore:"wrapUpCodes,omitempty" json:"wrapUpCodes,omitempty"`
 	WrapUpRequired *bool    `firestore:"wrapUpRequired,omitempty" json:"wrapUpRequired,omitempty"`
+}
+
+// Hours are a queue's business hours, evaluated by shared/chat/hours: a
+// weekly schedule in a zone (no week: open all day every day) closed on the
+// holidays ("2026-12-25"); Week maps mon..sun to "08:00-17:00" windows.
+type Hours struct {
+	TimeZone string              `firestore:"timeZone" json:"timeZone"`
+	Week     map[string][]string `firestore:"week,omitempty" json:"week,omitempty"`
+	Holidays []string            `firestore:"holidays,omitempty" json:"holidays,omitempty"`
+	// WhenClosed: ClosedEnd (the default) or ClosedWait for the opening.
+	WhenClosed string `firestore:"whenClosed,omitempty" json:"whenClosed,omitempty"`
+	// InMenu: how a closed queue shows in its parent's menu: MenuShow
+	// (the default), MenuHide or MenuMark ("(closed until 8:00 AM)").
+	InMenu string `firestore:"inMenu,omitempty" json:"inMenu,omitempty"`
 }
 
 // Timeouts are in whole minutes, as the reference product configures them;

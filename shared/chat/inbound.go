@@ -182,6 +182,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 			out.say(KindDismissed, MsgDismissed, nil)
 		}
 		out.enter(c.QueueID)
+		out.ThreadOpen = !out.Ended // a closed queue may end it at once
 		return out
 	}
 	if cmd == sms.CommandStart && c.Status == StatusMenu {
@@ -196,6 +197,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		// starts the conversation, it is no menu choice.
 		c.AwaitingReply = false
 		out.enter(c.QueueID)
+		out.ThreadOpen = !out.Ended
 		return out
 	}
 	out.navigate(cmd, in.Body, st.Number.EntryQueue)

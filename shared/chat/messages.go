@@ -25,13 +25,18 @@ const (
 	MsgChatEnded     SystemMessage = "chatEnded"
 	MsgOutboundOptIn SystemMessage = "outboundOptIn"
 	MsgSessionless   SystemMessage = "sessionlessReply"
+	// Business hours: a chat reaching a closed queue, ended or waiting;
+	// a closed queue marked in a menu.
+	MsgAfterHours        SystemMessage = "afterHours"
+	MsgAfterHoursWaiting SystemMessage = "afterHoursWaiting"
+	MsgMenuOptionClosed  SystemMessage = "menuOptionClosed"
 )
 
 // SystemMessages lists every configurable message, for validation and docs.
 var SystemMessages = []SystemMessage{
 	MsgOptIn, MsgOptOutConfirm, MsgResubscribed, MsgHelp, MsgMenu, MsgMenuOption,
 	MsgInvalidChoice, MsgWaiting, MsgAgentAssigned, MsgQueueTimeout, MsgDismissed, MsgChatEnded,
-	MsgOutboundOptIn, MsgSessionless,
+	MsgOutboundOptIn, MsgSessionless, MsgAfterHours, MsgAfterHoursWaiting, MsgMenuOptionClosed,
 }
 
 // Vars are a message's placeholder values, by name without @{}.

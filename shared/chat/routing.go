@@ -40,6 +40,9 @@ func (ch *Change) enter(queueID string) {
 		opts := ch.Tree.Menu(queueID)
 		switch len(opts) {
 		case 0:
+			if ch.enterClosed(queueID) {
+				return
+			}
 			c.Status, c.QueuedAt, c.Declined = StatusQueued, ch.Now, nil
 			ch.disarm(TimerDismissal)
 			ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
@@ -49,7 +52,7 @@ func (ch *Change) enter(queueID string) {
 			queueID = opts[0].Queue.ID
 		default:
 			c.Status = StatusMenu
-			ch.reply(KindMenu, ch.Tree.MenuText(queueID, c.Language))
+			ch.reply(KindMenu, ch.menuText(queueID))
 			ch.arm(TimerDismissal, minutes(ch.timeouts().DismissalMinutes))
 			return
 		}
@@ -100,14 +103,15 @@ func (ch *Change) navigate(cmd sms.Command, body, entry string) {
 		hint := ch.Tree.Text(c.QueueID, c.Language, MsgInvalidChoice, Vars{
 			"CHOICE": clip(body, 20), "BACK": ch.Tree.Settings.BackWordIn(c.Language), "EXIT": ch.Tree.Settings.ExitWordIn(c.Language),
 		})
-		ch.reply(KindInvalidChoice, hint+" "+ch.Tree.MenuText(c.QueueID, c.Language))
+		ch.reply(KindInvalidChoice, hint+" "+ch.menuText(c.QueueID))
 		ch.arm(TimerDismissal, minutes(ch.timeouts().DismissalMinutes))
 	case StatusQueued:
 		if cmd == sms.CommandBack {
 			if up, ok := ch.menuAbove(c.QueueID, entry); ok {
 				ch.releaseOffer("")
 				ch.disarm(TimerQueue)
-				c.QueuedAt = time.Time{}
+				ch.disarm(TimerOpening)
+				c.QueuedAt, c.OpensAt = time.Time{}, time.Time{}
 				ch.enter(up)
 			}
 		}
@@ -174,7 +178,7 @@ func (ch *Change) Assign(candidates []Agent) {
 // has not declined it and speaks its language (or lists no languages).
 // Whether the agent works the chat's queue is the caller's candidate list.
 func Eligible(a Agent, c Chat) bool {
-	if c.Status != StatusQueued || c.Offer != nil {
+	if c.Status != StatusQueued || c.Offer != nil || !c.OpensAt.IsZero() {
 		return false
 	}
 	if !a.Free() || slices.Contains(c.Declined, a.ID) {
@@ -356,6 +360,8 @@ func (ch *Change) Fire(kind TimerKind) {
 		ch.end(EndExpired)
 	case TimerDismissal:
 		ch.end(EndDismissed) // told when they write again
+	case TimerOpening:
+		ch.opened()
 	case TimerEndUserInactivity:
 		ch.say(KindChatEnded, MsgChatEnded, nil)
 		ch.end(EndTimeoutEndUser)

@@ -15,10 +15,11 @@ const (
 	TimerExpiry            TimerKind = "expiry"
 	TimerOffer             TimerKind = "offer"
 	TimerDismissal         TimerKind = "dismissal"
+	TimerOpening           TimerKind = "opening" // a closed queue opens (hours.go)
 )
 
 // TimerKinds lists every kind.
-var TimerKinds = []TimerKind{TimerQueue, TimerEndUserInactivity, TimerAgentInactivity, TimerExpiry, TimerOffer, TimerDismissal}
+var TimerKinds = []TimerKind{TimerQueue, TimerEndUserInactivity, TimerAgentInactivity, TimerExpiry, TimerOffer, TimerDismissal, TimerOpening}
 
 // Timer is one armed timer of a chat. Version is the chat's version when it
 // was armed: the task carries it, and a task whose version no longer matches

@@ -15,6 +15,8 @@ type Tree struct {
 	queues   map[string]Queue
 	children map[string][]Queue // visible and hidden, in menu order
 	teams    map[string]Team
+	// Calendar evaluates business hours; nil: every queue is open.
+	Calendar HoursPort
 }
 
 // NewTree indexes queues and teams. It does not validate: Validate does.

@@ -275,6 +275,7 @@ func (c Config) validateQueue(p *problems, field string, q Queue, queues map[str
 	}
 	validateTimeouts(p, field+".timeouts", q.Timeouts)
 	validateMessages(p, field+".messages", q.Messages)
+	validateHours(p, field+".hours", q.Hours)
 	for j, a := range q.Agents {
 		if !agents[a] {
 			p.add(fmt.Sprintf("%s.agents[%d]", field, j), "unknown agent %q", a)

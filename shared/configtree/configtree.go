@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/hours"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -82,7 +83,9 @@ func Load(ctx context.Context, st Store) (*chat.Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load teams: %w", err)
 	}
-	return chat.NewTree(settings, queues, teams), nil
+	tree := chat.NewTree(settings, queues, teams)
+	tree.Calendar = hours.New() // business hours; per tree, so per revision
+	return tree, nil
 }
 
 // SettingsOrDefault turns "no settings document yet" into the defaults.

@@ -29,6 +29,9 @@ type Input struct {
 	Agents  []Agent
 	// Handles are recent chats' handle times (assignment to end).
 	Handles []time.Duration
+	// ClosedFor is how long until the queue's business hours open
+	// (chat.Tree.Closure); 0 when it is open.
+	ClosedFor time.Duration
 }
 
 // Estimate is the expected wait of a contact joining the queue now.
@@ -39,6 +42,9 @@ type Estimate struct {
 	// Unstaffed: no available agent with capacity works the queue, so the
 	// wait cannot be estimated (Wait is zero).
 	Unstaffed bool
+	// Closed: the queue is outside its business hours; Wait counts from
+	// now through the opening.
+	Closed bool
 }
 
 // Minutes is the wait rounded up to whole minutes, -1 when unstaffed: a
@@ -60,8 +66,26 @@ func (e Estimate) Above(minutes int) bool {
 // capacity) each free up once per mean handle time, so the contact behind
 // w others, with f slots free now, waits (w - f + 1) slot releases at
 // slots/handle releases per unit of time; with a free slot it waits none.
+//
+// A closed queue is estimated as of its opening: who is available now says
+// nothing about then, so every agent working it is counted, with all their
+// capacity, and the wait adds the time until the opening.
 func Of(in Input) Estimate {
 	out := Estimate{QueueSize: in.Waiting}
+	if in.ClosedFor > 0 {
+		out.Closed = true
+		slots := 0
+		for _, a := range in.Agents {
+			slots += max(0, a.Capacity)
+		}
+		if slots == 0 {
+			out.Unstaffed = true
+			return out
+		}
+		ahead := max(0, in.Waiting-slots+1)
+		out.Wait = in.ClosedFor + time.Duration(float64(ahead)*float64(MeanHandle(in.Handles))/float64(slots))
+		return out
+	}
 	slots, free := 0, 0
 	for _, a := range in.Agents {
 		if !a.Available || a.Capacity <= 0 {

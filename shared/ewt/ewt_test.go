@@ -24,6 +24,11 @@ func TestOf(t *testing.T) {
 			Handles: []time.Duration{4 * min}}, 8, 8 * min, false},
 		{"no history: the default handle", Input{Waiting: 1, Agents: []Agent{{Available: true, Capacity: 2, Load: 2}}}, 5, 5 * min, false},
 		{"overloaded agent frees nothing", Input{Waiting: 0, Agents: []Agent{{Available: true, Capacity: 2, Load: 5}}, Handles: []time.Duration{3 * min}}, 2, 90 * time.Second, false},
+		{"closed: the wait runs to the opening, however free the agents", Input{Waiting: 0, ClosedFor: 10 * time.Hour,
+			Agents: []Agent{{Available: true, Capacity: 2}}}, 600, 10 * time.Hour, false},
+		{"closed: agents away now still work it at the opening", Input{Waiting: 3, ClosedFor: time.Hour, Handles: []time.Duration{4 * min},
+			Agents: []Agent{{Available: false, Capacity: 1}, {Available: false, Capacity: 1}}}, 64, time.Hour + 4*min, false},
+		{"closed with nobody working it", Input{Waiting: 0, ClosedFor: time.Hour}, -1, 0, true},
 		{"partial minute rounds up", Input{Waiting: 0, Agents: []Agent{{Available: true, Capacity: 3, Load: 3}}, Handles: []time.Duration{4 * min}}, 2, 80 * time.Second, false},
 	}
 	for _, tt := range tests {

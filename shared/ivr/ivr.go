@@ -120,6 +120,9 @@ func (s *Service) EWT(ctx context.Context, queueID string) (ewt.Estimate, error)
 			}
 		}
 	}
+	if cl, closed := tree.Closure(queueID, "", s.Clock.Time()); closed && !cl.Reopen.IsZero() {
+		in.ClosedFor = cl.Reopen.Sub(s.Clock.Time()) // business hours (shared/chat/hours)
+	}
 	return ewt.Of(in), nil
 }
 

@@ -25,6 +25,9 @@ var builtin = [...]entry{
 	{"en", "dismissedChat", "Your previous chat was closed because we did not hear back. Let's start again."},
 	{"en", "chatEnded", "This chat has ended. Text us any time to start a new one."},
 	{"en", "outboundOptIn", "@{PROGRAM}: You will get texts from us. @{FREQUENCY}. Msg & data rates may apply. Reply HELP for help, STOP to opt out."},
+	{"en", "afterHours", "Thanks for texting. @{QUEUE} is closed right now. Next opening: @{NEXT_REOPEN_HOUR}. Please text us again then."},
+	{"en", "afterHoursWaiting", "Thanks for texting. @{QUEUE} is closed right now. Next opening: @{NEXT_REOPEN_HOUR}. You keep your place in line and an agent will answer then."},
+	{"en", "menuOptionClosed", "Text @{KEY} for @{QUEUE} (closed until @{NEXT_REOPEN_HOUR})"},
 	{"en", "sessionlessReply", "@{PROGRAM}: This number does not take replies. For help contact @{HELP_CONTACT}. Reply STOP to opt out."},
 	{"es", "optIn", "@{PROGRAM}: Gracias por escribirnos. @{FREQUENCY}. Pueden aplicarse tarifas de mensajes y datos. Responda AYUDA para obtener ayuda, STOP para cancelar."},
 	{"es", "optOutConfirmation", "@{PROGRAM}: Se ha dado de baja y no recibirá más mensajes. Responda START para volver a suscribirse."},
@@ -39,6 +42,9 @@ var builtin = [...]entry{
 	{"es", "dismissedChat", "Su chat anterior se cerró porque no recibimos respuesta. Empecemos de nuevo."},
 	{"es", "chatEnded", "Este chat ha terminado. Escríbanos cuando quiera para iniciar uno nuevo."},
 	{"es", "outboundOptIn", "@{PROGRAM}: Recibirá mensajes nuestros. @{FREQUENCY}. Pueden aplicarse tarifas de mensajes y datos. Responda AYUDA para obtener ayuda, STOP para cancelar."},
+	{"es", "afterHours", "Gracias por escribirnos. @{QUEUE} está cerrado en este momento. Volvemos a abrir @{NEXT_REOPEN_HOUR}. Escríbanos de nuevo entonces."},
+	{"es", "afterHoursWaiting", "Gracias por escribirnos. @{QUEUE} está cerrado en este momento. Volvemos a abrir @{NEXT_REOPEN_HOUR}. Conserva su lugar en la fila y un agente le atenderá entonces."},
+	{"es", "menuOptionClosed", "Envíe @{KEY} para @{QUEUE} (cerrado hasta @{NEXT_REOPEN_HOUR})"},
 	{"es", "sessionlessReply", "@{PROGRAM}: Este número no recibe respuestas. Para obtener ayuda, comuníquese con @{HELP_CONTACT}. Responda STOP para cancelar."},
 }
 
