@@ -1,11 +1,14 @@
-// Package crmenv builds an Env's CRM sync: HubSpot when
-// HUBSPOT_ACCESS_TOKEN is set, the built-in contacts with
-// CRM_ADAPTER=builtin (off otherwise), its crm/{chatId} links on the
+// Package crmenv builds an Env's CRM sync: the adapter saved through
+// AdminAPI (settings/crm), else HubSpot when HUBSPOT_ACCESS_TOKEN is set,
+// the built-in contacts with CRM_ADAPTER=builtin, the signed webhook with
+// CRM_ADAPTER=webhook (off otherwise); its crm/{chatId} links on the
 // embedded twin or Firestore, over the Env's store and bus.
 package crmenv
 
 import (
+	"cmp"
 	"context"
+	"time"
 
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/config"
@@ -13,22 +16,21 @@ import (
 	"github.com/smsdesk/smsdesk/shared/crm/builtin"
 	"github.com/smsdesk/smsdesk/shared/crm/builtin/firecontacts"
 	"github.com/smsdesk/smsdesk/shared/crm/builtin/memcontacts"
+	"github.com/smsdesk/smsdesk/shared/crm/connect"
 	"github.com/smsdesk/smsdesk/shared/crm/firelink"
-	"github.com/smsdesk/smsdesk/shared/crm/hubspot"
 	"github.com/smsdesk/smsdesk/shared/crm/memlink"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 )
 
-// Service returns the Env's CRM sync; with no CRM configured it is off
-// (Enabled false) and opens nothing.
+// Service returns the Env's CRM sync. Which CRM it talks to is chosen at
+// each call (crm/connect): the adapter an admin saved through AdminAPI
+// (settings/crm), else the environment's (HUBSPOT_ACCESS_TOKEN,
+// CRM_ADAPTER); with neither the sync does nothing. Its links and
+// settings are opened on first use.
 func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 	return platform.Part(e, "crm", func() (*crm.Service, error) {
-		h := e.Config.CRM
-		if !h.Enabled() {
-			return &crm.Service{}, nil
-		}
 		st, err := storeenv.Store(ctx, e)
 		if err != nil {
 			return nil, err
@@ -37,7 +39,27 @@ func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		var links crm.Store
+		conn, err := Connector(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		links, _ := conn.Store.(crm.Store)
+		return &crm.Service{
+			Connector: conn,
+			Links:     links, Chats: st, Bus: b, Clock: clock.Clock{},
+		}, nil
+	})
+}
+
+// Connector is the Env's choice of CRM: settings/crm beside the links,
+// the environment's secrets and defaults, the rate limit's tokens in the
+// chat store.
+func Connector(ctx context.Context, e *platform.Env) (*connect.Connector, error) {
+	return platform.Part(e, "crm-connector", func() (*connect.Connector, error) {
+		var links interface {
+			crm.Store
+			crm.SettingsStore
+		}
 		if e.Config.Backend == config.BackendEmbedded {
 			links = memlink.New()
 		} else {
@@ -48,22 +70,45 @@ func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 			e.OnClose(fl.Close)
 			links = fl
 		}
-		var adapter crm.CRM
-		if h.Builtin {
-			cs, err := Contacts(ctx, e)
-			if err != nil {
-				return nil, err
-			}
-			adapter = &builtin.Adapter{Store: cs, Clock: clock.Clock{}}
-		} else {
-			adapter = hubspot.New(h.HubSpotAPIBaseURL, h.HubSpotAccessToken, h.HubSpotPortalID)
+		st, err := storeenv.Store(ctx, e)
+		if err != nil {
+			return nil, err
 		}
-		return &crm.Service{
-			CRM:   adapter,
-			Links: links, Chats: st, Bus: b, Clock: clock.Clock{},
-			Rules: crm.Rules{MinConsumerMessages: h.MinConsumerMessages, AppendOpen: h.AppendOpen, AppendClosedWithin: h.AppendClosedWithin},
+		tokens, _ := st.(crm.TokenStore)
+		h := e.Config.CRM
+		return &connect.Connector{
+			Store:   links,
+			Default: defaults(h),
+			Secrets: connect.Secrets{HubSpotToken: h.HubSpotAccessToken, HubSpotBaseURL: h.HubSpotAPIBaseURL, WebhookSecret: h.WebhookSecret},
+			Builtin: func(ctx context.Context) (crm.CRM, error) {
+				cs, err := Contacts(ctx, e)
+				if err != nil || cs == nil {
+					return nil, cmp.Or(err, connect.ErrNoBuiltin)
+				}
+				return &builtin.Adapter{Store: cs, Clock: clock.Clock{}}, nil
+			},
+			Tokens: tokens,
 		}, nil
 	})
+}
+
+// defaults are the environment's CRM settings.
+func defaults(h config.CRM) crm.Settings {
+	s := crm.Settings{
+		Adapter: crm.AdapterOff, HubSpotPortalID: h.HubSpotPortalID,
+		WebhookURL: h.WebhookURL, WebhookContactURL: h.WebhookContactURL,
+		MinConsumerTexts: h.MinConsumerMessages, AppendOpen: h.AppendOpen,
+		AppendClosedDays: int(h.AppendClosedWithin / (24 * time.Hour)), RateLimit: h.RateLimit,
+	}
+	switch {
+	case h.Builtin:
+		s.Adapter = crm.AdapterBuiltin
+	case h.Webhook:
+		s.Adapter = crm.AdapterWebhook
+	case h.HubSpotAccessToken != "":
+		s.Adapter = crm.AdapterHubSpot
+	}
+	return s
 }
 
 // Contacts is the Env's built-in contacts store, nil unless
