@@ -17,6 +17,8 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat/transcript"
 	"github.com/smsdesk/smsdesk/shared/crm"
 	"github.com/smsdesk/smsdesk/shared/crm/builtin"
+	"github.com/smsdesk/smsdesk/shared/crm/connect"
+	"github.com/smsdesk/smsdesk/shared/crm/webhook"
 
 	"gopkg.in/yaml.v3"
 
@@ -110,6 +112,28 @@ var (
 		"OutboundStarted": reflect.TypeFor[agentapi.OutboundStarted](),
 		"OutboundError":   reflect.TypeFor[agentapi.OutboundError](),
 
+		// AdminAPI: the CRM connection (crm.go) and the signed webhook's
+		// payloads (the webhooks section)
+		"CRMSettings":          reflect.TypeFor[crm.Settings](),
+		"CRMConnection":        reflect.TypeFor[adminapi.CRMConnection](),
+		"CRMSecrets":           reflect.TypeFor[adminapi.CRMSecrets](),
+		"CRMTestRequest":       reflect.TypeFor[adminapi.CRMTestRequest](),
+		"CRMTestReport":        reflect.TypeFor[connect.Report](),
+		"CRMReplay":            reflect.TypeFor[adminapi.CRMReplay](),
+		"CRMPending":           reflect.TypeFor[adminapi.CRMPending](),
+		"ChatEvent":            reflect.TypeFor[chat.Event](),
+		"WebhookRequest":       reflect.TypeFor[webhook.Request](),
+		"WebhookContact":       reflect.TypeFor[webhook.Contact](),
+		"WebhookLookup":        reflect.TypeFor[webhook.LookupData](),
+		"WebhookLookupResult":  reflect.TypeFor[webhook.LookupResult](),
+		"WebhookContactData":   reflect.TypeFor[webhook.ContactData](),
+		"WebhookContactResult": reflect.TypeFor[webhook.ContactResult](),
+		"WebhookNoteData":      reflect.TypeFor[webhook.NoteData](),
+		"WebhookNote":          reflect.TypeFor[webhook.NoteBody](),
+		"WebhookAttachment":    reflect.TypeFor[webhook.Attachment](),
+		"WebhookNoteResult":    reflect.TypeFor[webhook.NoteResult](),
+		"WebhookError":         reflect.TypeFor[webhook.ErrorBody](),
+
 		// The contact panel (contact.go)
 		"ContactPanel":      reflect.TypeFor[agentapi.ContactPanel](),
 		"ContactCard":       reflect.TypeFor[builtin.Card](),
@@ -136,6 +160,9 @@ var (
 		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
+		"CRMConnection", "CRMSecrets", "CRMTestReport", "CRMReplay", "CRMPending", "ChatEvent",
+		"WebhookRequest", "WebhookContact", "WebhookLookup", "WebhookLookupResult", "WebhookContactData", "WebhookContactResult",
+		"WebhookNoteData", "WebhookNote", "WebhookAttachment", "WebhookNoteResult", "WebhookError",
 		"ContactPanel", "ContactCard", "ContactNote", "ContactAttachment", "PastChat",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText",
 		"StatsReport", "StatsRow", "StatsRebuild"}
