@@ -50,6 +50,52 @@ locals {
         { field_path = "createdAt", order = "DESCENDING" },
       ]
     }
+    # Reports: the chat history by consumer, agent, queue or end reason (one
+    # equality; the other filters are checked on the documents read), newest first.
+    chats_consumer_ended = {
+      collection = "chats"
+      fields = [
+        { field_path = "consumer", order = "ASCENDING" },
+        { field_path = "endedAt", order = "DESCENDING" },
+      ]
+    }
+    chats_agent_ended = {
+      collection = "chats"
+      fields = [
+        { field_path = "agentId", order = "ASCENDING" },
+        { field_path = "endedAt", order = "DESCENDING" },
+      ]
+    }
+    chats_queue_ended = {
+      collection = "chats"
+      fields = [
+        { field_path = "queueId", order = "ASCENDING" },
+        { field_path = "endedAt", order = "DESCENDING" },
+      ]
+    }
+    chats_endreason_ended = {
+      collection = "chats"
+      fields = [
+        { field_path = "endReason", order = "ASCENDING" },
+        { field_path = "endedAt", order = "DESCENDING" },
+      ]
+    }
+    # Statistics: one dimension's shards (and one value's) over a day range.
+    stats_dim_day = {
+      collection = "stats"
+      fields = [
+        { field_path = "dim", order = "ASCENDING" },
+        { field_path = "day", order = "ASCENDING" },
+      ]
+    }
+    stats_dim_value_day = {
+      collection = "stats"
+      fields = [
+        { field_path = "dim", order = "ASCENDING" },
+        { field_path = "value", order = "ASCENDING" },
+        { field_path = "day", order = "ASCENDING" },
+      ]
+    }
   }
 
   # Dedupe and expiring records: documents are deleted (within about a day)

@@ -35,8 +35,9 @@ import (
 	"github.com/smsdesk/smsdesk/shared/ivr/ivrrec"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
-	"github.com/smsdesk/smsdesk/shared/store/memstore"
+	"github.com/smsdesk/smsdesk/shared/stats/monitor"
 	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
 
 type obj = map[string]any
@@ -104,6 +105,15 @@ var (
 		"StatsReport":     reflect.TypeFor[agentapi.StatsReport](),
 		"StatsRebuild":    reflect.TypeFor[adminapi.StatsRebuild](),
 		"StatsRow":        reflect.TypeFor[agentapi.StatsRow](),
+		"MyStats":         reflect.TypeFor[agentapi.MyStats](),
+		"MyPeriod":        reflect.TypeFor[agentapi.MyPeriod](),
+		"TeamAverage":     reflect.TypeFor[agentapi.TeamAverage](),
+		"ChatHistory":     reflect.TypeFor[agentapi.History](),
+		"MonitorSnapshot": reflect.TypeFor[monitor.Snapshot](),
+		"MonitorAgent":    reflect.TypeFor[monitor.Agent](),
+		"MonitorChat":     reflect.TypeFor[monitor.Chat](),
+		"MonitorQueue":    reflect.TypeFor[monitor.Queue](),
+		"MonitorCounts":   reflect.TypeFor[monitor.Counts](),
 		"OutboundRequest": reflect.TypeFor[agentapi.OutboundRequest](),
 		"CRMChoice":       reflect.TypeFor[agentapi.CRMChoice](),
 		"CRMView":         reflect.TypeFor[crm.View](),
@@ -165,7 +175,8 @@ var (
 		"WebhookNoteData", "WebhookNote", "WebhookAttachment", "WebhookNoteResult", "WebhookError",
 		"ContactPanel", "ContactCard", "ContactNote", "ContactAttachment", "PastChat",
 		"OutboundAPIError", "OutboundChat", "AgentInfo", "EndUser", "Batch", "Recipient", "RecipientText",
-		"StatsReport", "StatsRow", "StatsRebuild"}
+		"StatsReport", "StatsRow", "StatsRebuild", "MyStats", "MyPeriod", "TeamAverage", "ChatHistory",
+		"MonitorSnapshot", "MonitorAgent", "MonitorChat", "MonitorQueue", "MonitorCounts"}
 )
 
 // outboundRequired are the members OutboundAPI's request bodies must

@@ -163,7 +163,7 @@ func (ch *Change) releaseOffer(missed string) {
 	ch.release(id)
 	if missed != "" {
 		if a, ok := ch.agent(id); ok {
-			a.Status, a.StatusReason = AgentAway, missed
+			a.Status, a.StatusReason, a.StatusSince = AgentAway, missed, ch.Now
 			ch.Agents[id] = a
 		}
 		ch.FreedAgents = slices.DeleteFunc(ch.FreedAgents, func(x string) bool { return x == id })

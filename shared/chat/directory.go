@@ -161,6 +161,8 @@ type Agent struct {
 	LastAssignedAt time.Time `firestore:"lastAssignedAt" json:"lastAssignedAt,omitzero"`
 	// StatusReason says why routing changed the status (a missed offer).
 	StatusReason string `firestore:"statusReason,omitempty" json:"statusReason,omitempty"`
+	// StatusSince is when the status last changed (monitoring's time in it).
+	StatusSince time.Time `firestore:"statusSince,omitempty" json:"statusSince,omitzero"`
 	// LastSeenAt is the agent's console's last recorded poll (at most one
 	// write per 20 s; chat/presence).
 	LastSeenAt time.Time `firestore:"lastSeenAt" json:"lastSeenAt,omitzero"`
@@ -174,7 +176,7 @@ func (a Agent) Free() bool { return a.Status == AgentAvailable && a.Load < a.Cap
 func (a Agent) WithProfile(p Agent) Agent {
 	p.Load, p.LastAssignedAt, p.LastSeenAt = a.Load, a.LastAssignedAt, a.LastSeenAt
 	if p.Status == "" {
-		p.Status, p.StatusReason = a.Status, a.StatusReason
+		p.Status, p.StatusReason, p.StatusSince = a.Status, a.StatusReason, a.StatusSince
 	}
 	return p
 }

@@ -129,6 +129,9 @@ func (s *Service) setAgentStatus(ctx context.Context, agentID string, status cha
 		if err != nil {
 			return err
 		}
+		if ag.Status != status || ag.StatusSince.IsZero() {
+			ag.StatusSince = s.Clock.Time()
+		}
 		ag.Status, ag.StatusReason = status, ""
 		// A person changing their status is present, whatever their
 		// console's last recorded poll says (presence.go).

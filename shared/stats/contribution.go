@@ -86,12 +86,32 @@ const (
 	// COffers and CMissedOffers are offers made to an agent and those they
 	// declined or let expire; they are counted in the agent's buckets (and
 	// their teams') whether or not the agent ended up with the chat.
-	COffers         = "offers"
-	CMissedOffers   = "missedOffers"
+	COffers       = "offers"
+	CMissedOffers = "missedOffers"
+	// PrefixWait counts answered chats by wait (WaitBucket's labels).
+	PrefixWait      = "wait:"
 	PrefixEnd       = "end:"
 	PrefixFail      = "fail:"
 	PrefixStartType = "type:"
 )
+
+// WaitBuckets are the wait-time distribution's buckets, by upper bound
+// (the last is open); WaitBucket labels a wait with one.
+var WaitBuckets = []struct {
+	Label string
+	Below time.Duration
+}{{"0-30s", 30 * time.Second}, {"30s-1m", time.Minute}, {"1-2m", 2 * time.Minute}, {"2-5m", 5 * time.Minute},
+	{"5-10m", 10 * time.Minute}, {"10-30m", 30 * time.Minute}, {"30m+", 0}}
+
+// WaitBucket is the label of the bucket d falls in.
+func WaitBucket(d time.Duration) string {
+	for _, b := range WaitBuckets {
+		if b.Below == 0 || d < b.Below {
+			return b.Label
+		}
+	}
+	return WaitBuckets[len(WaitBuckets)-1].Label
+}
 
 // Contribution is what one ended chat adds to the statistics.
 type Contribution struct {
@@ -129,6 +149,7 @@ func Contribute(c chat.Chat, msgs []chat.Message, p Prices) Contribution {
 		n[CHandleMs], n[CHandleN] = ms(c.EndedAt.Sub(c.AssignedAt)), 1
 		if !c.QueuedAt.IsZero() {
 			n[CWaitMs], n[CWaitN] = ms(c.AssignedAt.Sub(c.QueuedAt)), 1
+			n[PrefixWait+WaitBucket(c.AssignedAt.Sub(c.QueuedAt))] = 1
 		}
 	} else if c.StartType != chat.StartOutbound {
 		n[CMissed] = 1

@@ -25,6 +25,10 @@ type Store interface {
 	CountChat(ctx context.Context, chatID string, incs []Shard) (bool, error)
 	// StatShards are the shard documents of days from..to (inclusive).
 	StatShards(ctx context.Context, fromDay, toDay string) ([]Shard, error)
+	// StatShardsBy are those of one dimension, and of one value unless "".
+	StatShardsBy(ctx context.Context, fromDay, toDay, dim, value string) ([]Shard, error)
+	// ChatHistory are the ended chats q selects, newest first.
+	ChatHistory(ctx context.Context, q HistoryQuery) ([]chat.Chat, error)
 	// ReplaceStatDay replaces every shard of day with shards and records
 	// chatIDs as counted, so a late chat.ended of a rebuilt chat adds nothing.
 	ReplaceStatDay(ctx context.Context, day string, shards []Shard, chatIDs []string) error
@@ -150,6 +154,25 @@ func (s *Service) Query(ctx context.Context, fromDay, toDay, dim string) ([]Row,
 		return nil, fmt.Errorf("stats: shards %s..%s: %w", fromDay, toDay, err)
 	}
 	return Sum(shards, dim), nil
+}
+
+// Shards are the shard documents of days from..to of dim (all of them for
+// ByAll), and of one value unless "".
+func (s *Service) Shards(ctx context.Context, fromDay, toDay, dim, value string) ([]Shard, error) {
+	shards, err := s.Store.StatShardsBy(ctx, fromDay, toDay, dim, value)
+	if err != nil {
+		return nil, fmt.Errorf("stats: shards %s %s..%s: %w", dim, fromDay, toDay, err)
+	}
+	return shards, nil
+}
+
+// History searches the ended chats.
+func (s *Service) History(ctx context.Context, q HistoryQuery) ([]chat.Chat, error) {
+	chats, err := s.Store.ChatHistory(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("stats: history: %w", err)
+	}
+	return chats, nil
 }
 
 // Sum adds the shards of dim by value.

@@ -34,7 +34,7 @@ func TestContribute(t *testing.T) {
 		}, stats.Counters{"chats": 1, "answered": 1, "end:Finished": 1, "type:manual": 1,
 			"msgInSms": 1, "msgInMms": 1, "msgOutSms": 1, "segments": 4, "costMicros": 7900 + 2*7900 + 20000,
 			"waitMs": 30000, "waitN": 1, "firstResponseMs": 30000, "firstResponseN": 1,
-			"handleMs": 300000, "handleN": 1, "durationMs": 340000, "queued": 1}},
+			"handleMs": 300000, "handleN": 1, "durationMs": 340000, "queued": 1, "wait:30s-1m": 1}},
 		{"consumer timeout is no_response:2", chat.Chat{ID: "c2", QueueID: "q1", StartType: chat.StartInbound, CreatedAt: at(0), QueuedAt: at(5), EndedAt: at(65), EndReason: chat.EndTimeoutEndUser},
 			nil, stats.Counters{"chats": 1, "missed": 1, "end:Timeout End User No Message": 1, "fail:no_response:2": 1, "type:inbound": 1, "durationMs": 65000, "queued": 1}},
 		{"expired in a queue is expired:3", chat.Chat{ID: "c3", QueueID: "q1", StartType: chat.StartInbound, CreatedAt: at(0), EndedAt: at(1), EndReason: chat.EndExpired},

@@ -34,6 +34,7 @@ import { measure, MAX_CHARACTERS } from './segments.js';
 import { renderCounter } from './counter.js';
 import { setupOutbound } from './outbound.js';
 import { setupAdmin } from './admin.js';
+import { setupStats } from './stats.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -194,6 +195,7 @@ async function signOut(message = '') {
   clearAttachments();
   state.outbound.applyMe(null);
   state.admin.applyMe(null);
+  state.stats.applyMe(null);
   for (const list of document.querySelectorAll('.chat-list, #history-list, #transcript')) list.replaceChildren();
   $('#reply').value = '';
   document.title = 'Sign in · smsdesk';
@@ -206,6 +208,7 @@ async function signOut(message = '') {
 function applyMe(me) {
   state.outbound.applyMe(me);
   state.admin.applyMe(me);
+  state.stats.applyMe(me);
   state.myQueues = me.queues || [];
   state.transferQueues = me.transferQueues || state.myQueues;
   for (const q of state.transferQueues) state.queues.set(q.id, q.name || q.id);
@@ -1146,6 +1149,7 @@ async function submitEnd() {
 // ---- wiring ----------------------------------------------------------------
 
 function wireStaticControls() {
+  state.stats = setupStats({ api: () => state.api, announce });
   state.admin = setupAdmin({
     cfg: state.cfg,
     token: () => state.auth.token(),

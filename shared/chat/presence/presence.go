@@ -51,6 +51,6 @@ func Check(a chat.Agent, now time.Time, awayAfter time.Duration) (chat.Agent, bo
 	if !Stale(a, now, awayAfter) {
 		return a, false
 	}
-	a.Status, a.StatusReason = chat.AgentAway, Reason
+	a.Status, a.StatusReason, a.StatusSince = chat.AgentAway, Reason, now
 	return a, true
 }

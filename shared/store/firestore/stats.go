@@ -151,3 +151,61 @@ func (s *Store) ChatsEnded(ctx context.Context, from, to time.Time) ([]chat.Chat
 		out = append(out, c)
 	}
 }
+
+// StatShardsBy reads the shards of one dimension (and value): indexes
+// stats (dim, day) and (dim, value, day).
+func (s *Store) StatShardsBy(ctx context.Context, fromDay, toDay, dim, value string) ([]stats.Shard, error) {
+	q := s.client.Collection(colStats).Where("dim", "==", dim)
+	if value != "" {
+		q = q.Where("value", "==", value)
+	}
+	it := q.Where("day", ">=", fromDay).Where("day", "<=", toDay).Documents(ctx)
+	defer it.Stop()
+	var out []stats.Shard
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, mapErr(err, "list stats "+dim+" "+fromDay+".."+toDay)
+		}
+		var d statDoc
+		if err := snap.DataTo(&d); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		out = append(out, stats.Shard{Bucket: stats.Bucket{Day: d.Day, Dim: d.Dim, Value: d.Value}, Index: d.Index, Counters: d.Counters})
+	}
+}
+
+// ChatHistory queries by at most one equality (indexes chats (consumer |
+// agentId | queueId | endReason, endedAt DESC)) and the endedAt range, and
+// checks the other filters on what it reads, at most MaxHistoryScan
+// documents.
+func (s *Store) ChatHistory(ctx context.Context, hq stats.HistoryQuery) ([]chat.Chat, error) {
+	q := s.client.Collection(colChats).Query
+	if field, value := hq.Equality(); field != "" {
+		q = q.Where(field, "==", value)
+	}
+	q = q.Where("endedAt", ">=", hq.From).Where("endedAt", "<", hq.To).OrderBy("endedAt", gfs.Desc)
+	it := q.Limit(stats.MaxHistoryScan).Documents(ctx)
+	defer it.Stop()
+	var out []chat.Chat
+	for len(out) < hq.Size() {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return nil, mapErr(err, "chat history")
+		}
+		var c chat.Chat
+		if err := snap.DataTo(&c); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", snap.Ref.Path, err)
+		}
+		if hq.Matches(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

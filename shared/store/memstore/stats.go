@@ -3,6 +3,8 @@ package memstore
 import (
 	"context"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -79,6 +81,41 @@ func (s *Store) ChatsEnded(ctx context.Context, from, to time.Time) ([]chat.Chat
 		if !c.EndedAt.IsZero() && !c.EndedAt.Before(from) && c.EndedAt.Before(to) {
 			out = append(out, cloneChat(c))
 		}
+	}
+	return out, nil
+}
+
+func (s *Store) StatShardsBy(ctx context.Context, fromDay, toDay, dim, value string) ([]stats.Shard, error) {
+	all, err := s.StatShards(ctx, fromDay, toDay)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, sh := range all {
+		if sh.Dim == dim && (value == "" || sh.Value == value) {
+			out = append(out, sh)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) ChatHistory(ctx context.Context, q stats.HistoryQuery) ([]chat.Chat, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []chat.Chat
+	for _, c := range s.data.chats {
+		if q.Matches(c) {
+			out = append(out, cloneChat(c))
+		}
+	}
+	slices.SortFunc(out, func(a, b chat.Chat) int {
+		if d := b.EndedAt.Compare(a.EndedAt); d != 0 {
+			return d
+		}
+		return strings.Compare(b.ID, a.ID) // Firestore breaks ties by document name, in the last order's direction
+	})
+	if len(out) > q.Size() {
+		out = out[:q.Size()]
 	}
 	return out, nil
 }
