@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -30,6 +31,9 @@ type Change struct {
 	Ended bool
 	// Events are published on chat-events after the change commits.
 	Events []Event
+	// ConsumerFirstName is the linked contact's, set by the app before
+	// deciding: @{CONSUMER_FIRST_NAME} in system messages ("" renders it empty).
+	ConsumerFirstName string
 
 	known map[string]Agent // agent documents as the transaction read them
 	// justQueued: the chat reached its queue in this change and the
@@ -91,7 +95,9 @@ func (ch *Change) reply(kind Kind, body string) Ref {
 
 // say replies with a system message of the chat's queue and language.
 func (ch *Change) say(kind Kind, msg SystemMessage, vars Vars) Ref {
-	return ch.reply(kind, ch.Tree.Text(ch.Chat.QueueID, ch.Chat.Language, msg, vars))
+	all := Vars{PlaceholderConsumerFirstName: firstName(ch.ConsumerFirstName)}
+	maps.Copy(all, vars)
+	return ch.reply(kind, ch.Tree.Text(ch.Chat.QueueID, ch.Chat.Language, msg, all))
 }
 
 // arm (re)schedules a timer of a kind after d, superseding the armed one.

@@ -254,7 +254,9 @@ func (s *Service) EndWith(ctx context.Context, v access.Viewer, chatID, wrapUp, 
 	if err != nil {
 		return chat.Chat{}, err
 	}
-	ch, err := s.changeChat(ctx, chatID, "finish", func(_ store.Tx, ch *chat.Change) error {
+	first := s.consumerFirstName(ctx, chatID)
+	ch, err := s.changeChat(ctx, chatID, "finish", func(tx store.Tx, ch *chat.Change) error {
+		ch.ConsumerFirstName = first
 		if err := wrapup.Of(ch.Tree, ch.Chat.QueueID).Check(code); err != nil {
 			return err
 		}
@@ -262,7 +264,7 @@ func (s *Service) EndWith(ctx context.Context, v access.Viewer, chatID, wrapUp, 
 			return err
 		}
 		ch.Chat.WrapUpCode = code
-		return nil
+		return s.survey(tx, ch)
 	})
 	if err != nil {
 		return chat.Chat{}, err

@@ -86,7 +86,9 @@ func (s *Service) transferChat(ctx context.Context, chatID, agentID string, req 
 		}
 		target = &ag
 	}
+	first := s.consumerFirstName(ctx, chatID)
 	ch, err := s.changeChat(ctx, chatID, "transfer", func(tx store.Tx, ch *chat.Change) error {
+		ch.ConsumerFirstName = first
 		if ch.Chat.AgentID != agentID {
 			return chat.ErrNotAssigned
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
@@ -43,8 +44,8 @@ func (s *Service) renderFor(ctx context.Context, v access.Viewer, c chat.Chat, t
 
 // CannedVars are the placeholder values of a reply in c: the agent is the
 // viewer (the one who would send it), or for a supervisor who takes no
-// chats the agent holding it; the consumer's first name is unknown until
-// the chat has a CRM record.
+// chats the agent holding it; the consumer's first name is the linked
+// contact's, empty until the chat has one.
 func (s *Service) CannedVars(ctx context.Context, v access.Viewer, c chat.Chat, tree *chat.Tree) (chat.Vars, error) {
 	agentID := v.AgentID
 	if agentID == "" {
@@ -59,5 +60,20 @@ func (s *Service) CannedVars(ctx context.Context, v access.Viewer, c chat.Chat, 
 		}
 	}
 	q, _ := tree.Queue(c.QueueID)
-	return chat.CannedVars(ag, q, ""), nil
+	return chat.CannedVars(ag, q, s.consumerFirstName(ctx, c.ID)), nil
+}
+
+// consumerFirstName is the chat's consumer's first name from the linked
+// contact. A failing read renders it empty rather than hold up the
+// agent's reply: the name is a courtesy.
+func (s *Service) consumerFirstName(ctx context.Context, chatID string) string {
+	if s.Names == nil {
+		return ""
+	}
+	name, err := s.Names.ConsumerFirstName(ctx, chatID)
+	if err != nil {
+		logging.From(ctx).WithError(err).WithField("chat_id", chatID).Warn("no consumer first name for @{CONSUMER_FIRST_NAME}")
+		return ""
+	}
+	return name
 }

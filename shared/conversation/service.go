@@ -33,6 +33,12 @@ type Store interface {
 	CannedMessages(ctx context.Context) ([]chat.Canned, error)
 }
 
+// ConsumerNames knows a chat's consumer's first name once a contact is
+// linked to the chat; "" before.
+type ConsumerNames interface {
+	ConsumerFirstName(ctx context.Context, chatID string) (string, error)
+}
+
 // Service is the conversation use cases. Build it once per process.
 type Service struct {
 	Store Store
@@ -50,6 +56,9 @@ type Service struct {
 	// before routing treats them as away (presence.go); 0 means
 	// presence.DefaultAwayAfter (60 s).
 	AwayAfter time.Duration
+	// Names gives @{CONSUMER_FIRST_NAME} from a chat's linked contact
+	// (shared/crm/builtin.FirstNames); nil renders it empty.
+	Names ConsumerNames
 
 	seen seenCache
 }

@@ -30,6 +30,7 @@ func (s *Service) FireTimer(ctx context.Context, t chat.Timer) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	first := s.consumerFirstName(ctx, t.ChatID)
 	var changes []*chat.Change
 	var outcome string
 	var applied chat.Chat
@@ -43,6 +44,12 @@ func (s *Service) FireTimer(ctx context.Context, t chat.Timer) (string, error) {
 		if err != nil {
 			return err
 		}
+		if c.CallID != "" && (t.Kind == chat.TimerEndUserInactivity || t.Kind == chat.TimerAgentInactivity) {
+			// A call's chat is quiet while they talk: it ends with the call
+			// (or its CallTimeout), not for want of texts.
+			outcome = TimerStale
+			return nil
+		}
 		if !c.IsCurrent(t.Kind, t.Version) {
 			outcome, applied = TimerStale, c
 			if c.LastCause == name {
@@ -51,6 +58,7 @@ func (s *Service) FireTimer(ctx context.Context, t chat.Timer) (string, error) {
 			return nil
 		}
 		ch := chat.Begin(c, tree, s.Clock.Time(), name)
+		ch.ConsumerFirstName = first
 		agents, err := chatAgents(tx, c)
 		if err != nil {
 			return err

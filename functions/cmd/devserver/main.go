@@ -75,10 +75,18 @@ func run() error {
 	if port == "" {
 		port = "8080"
 	}
+	// The built-in contacts are the CRM unless HubSpot is configured, so
+	// the console's contact panel works with no setup.
+	if os.Getenv("HUBSPOT_ACCESS_TOKEN") == "" && os.Getenv("CRM_ADAPTER") == "" {
+		_ = os.Setenv("CRM_ADAPTER", "builtin")
+	}
 	// Before the Env reads them: a sandbox run gets every carrier's
 	// webhook secrets, for the simulator to text as each.
 	cs, err := setUpCarriers(os.Getenv, os.Setenv)
 	if err != nil {
+		return err
+	}
+	if err := ensureIVRSecret(os.Getenv, os.Setenv); err != nil {
 		return err
 	}
 	env, err := platform.Process()
@@ -119,6 +127,12 @@ func run() error {
 	}
 	mux.Handle("/Simulator", sim)
 	mux.Handle("/Simulator/", sim)
+	ivrSim, err := newIVRSimulator(setup, env, "http://127.0.0.1:"+port)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/IVRSimulator", ivrSim)
+	mux.Handle("/IVRSimulator/", ivrSim)
 	mediaHandler, err := mediaenv.Handler(setup, env)
 	if err != nil {
 		return err

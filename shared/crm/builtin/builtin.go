@@ -57,6 +57,9 @@ type Note struct {
 	At   time.Time `firestore:"at" json:"at"`
 	// By is the agent who wrote the note; "" for the sync.
 	By string `firestore:"by,omitempty" json:"by,omitempty"`
+	// PostedAt is when the note was stored: notes of one instant (a
+	// chat's end and its transcript) keep the order they were posted in.
+	PostedAt time.Time `firestore:"postedAt" json:"postedAt"`
 	// ChatID is the chat the note is about, when the sync posted it.
 	ChatID string `firestore:"chatId,omitempty" json:"chatId,omitempty"`
 	// Attachments name the files posted with the note. Their content is
@@ -107,7 +110,8 @@ type Store interface {
 	// there under that id is kept and returned, so a retried post adds
 	// nothing. The contact must exist.
 	AddNote(ctx context.Context, contactID string, n Note) (Note, error)
-	// Notes are the contact's newest notes, newest first, at most limit.
+	// Notes are the contact's newest notes, newest first (by At, then
+	// PostedAt, then ID), at most limit.
 	Notes(ctx context.Context, contactID string, limit int) ([]Note, error)
 }
 
@@ -214,7 +218,7 @@ func (a *Adapter) UpdateContact(ctx context.Context, c crm.Contact) (crm.Contact
 // between this write and the sync's record of it is not added twice.
 func (a *Adapter) AddNote(ctx context.Context, contactID string, n crm.Note) (string, error) {
 	sum := sha256.Sum256([]byte(contactID + "\x00" + n.At.UTC().Format(time.RFC3339Nano) + "\x00" + n.Body))
-	note := Note{ID: hex.EncodeToString(sum[:12]), Body: n.Body, At: n.At.UTC(), ChatID: chatOf(n)}
+	note := Note{ID: hex.EncodeToString(sum[:12]), Body: n.Body, At: n.At.UTC(), PostedAt: a.Clock.Time(), ChatID: chatOf(n)}
 	if note.At.IsZero() {
 		note.At = a.Clock.Time()
 	}
@@ -342,7 +346,7 @@ func (s *Service) Apply(ctx context.Context, id, by string, e Edit, replace bool
 		return Card{}, fmt.Errorf("edit contact %s: %w", id, err)
 	}
 	if note != "" {
-		n := Note{ID: s.Clock.ID(), Body: note, At: now, By: by}
+		n := Note{ID: s.Clock.ID(), Body: note, At: now, PostedAt: now, By: by}
 		if _, err := s.Store.AddNote(ctx, id, n); err != nil {
 			return Card{}, fmt.Errorf("add a note to contact %s: %w", id, err)
 		}
@@ -501,4 +505,15 @@ func (f FirstNames) ConsumerFirstName(ctx context.Context, chatID string) (strin
 		return "", nil
 	}
 	return l.Contact.FirstName, nil
+}
+
+// NewerNote orders notes newest first: by At, then PostedAt, then ID.
+func NewerNote(x, y Note) int {
+	if c := y.At.Compare(x.At); c != 0 {
+		return c
+	}
+	if c := y.PostedAt.Compare(x.PostedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(y.ID, x.ID)
 }

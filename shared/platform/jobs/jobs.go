@@ -13,6 +13,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/configtree"
 	"github.com/smsdesk/smsdesk/shared/conversation"
+	"github.com/smsdesk/smsdesk/shared/crm/builtin"
 	"github.com/smsdesk/smsdesk/shared/delivery"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/intake"
@@ -21,6 +22,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/pacing"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/crmenv"
 	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 	"github.com/smsdesk/smsdesk/shared/platform/tasksenv"
@@ -53,12 +55,25 @@ func Conversation(ctx context.Context, e *platform.Env) (*conversation.Service, 
 		if err != nil {
 			return nil, err
 		}
+		names, err := crmenv.FirstNames(ctx, e)
+		if err != nil {
+			return nil, err
+		}
 		return &conversation.Service{
-			Store: st, Trees: trees, Bus: b, Tasks: tq, URLs: e.URLs(), Media: md,
+			Store: st, Trees: trees, Bus: b, Tasks: tq, URLs: e.URLs(), Media: md, Names: consumerNames(names),
 			// Conversation only enqueues sends; SendSMS sends them.
 			Delivery: &delivery.Service{Store: st, Tasks: tq, URLs: e.URLs(), Media: md},
 		}, nil
 	})
+}
+
+// consumerNames is nil without CRM sync, so nothing is read for
+// @{CONSUMER_FIRST_NAME}.
+func consumerNames(f builtin.FirstNames) conversation.ConsumerNames {
+	if f.Links == nil {
+		return nil
+	}
+	return f
 }
 
 // Trees returns the Env's routing configuration cache.

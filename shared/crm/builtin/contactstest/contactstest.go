@@ -173,11 +173,14 @@ func Run(t *testing.T, newStore func(t *testing.T) builtin.Store) {
 		if err := s.CreateContact(ctx, ana); err != nil {
 			t.Fatal(err)
 		}
-		first := builtin.Note{ID: "n1", Body: "SMS chat c1 connected", At: at, ChatID: "c1"}
-		second := builtin.Note{ID: "n2", Body: "Called back", At: at.Add(time.Minute), By: "ben"}
-		third := builtin.Note{ID: "n3", Body: "Transcript", At: at.Add(2 * time.Minute), ChatID: "c1",
+		first := builtin.Note{ID: "n1", Body: "SMS chat c1 connected", At: at, PostedAt: at, ChatID: "c1"}
+		second := builtin.Note{ID: "n2", Body: "Called back", At: at.Add(time.Minute), PostedAt: at.Add(time.Minute), By: "ben"}
+		// The chat's end and its transcript share an instant: they come
+		// back in the order they were posted, whatever their ids.
+		ended := builtin.Note{ID: "zz", Body: "SMS chat c1 ended", At: at.Add(2 * time.Minute), PostedAt: at.Add(2 * time.Minute), ChatID: "c1"}
+		third := builtin.Note{ID: "n3", Body: "Transcript", At: at.Add(2 * time.Minute), PostedAt: at.Add(2*time.Minute + time.Millisecond), ChatID: "c1",
 			Attachments: []builtin.AttachmentRef{{Name: "chat-c1.txt", ContentType: "text/plain; charset=utf-8", Size: 1234}}}
-		for _, n := range []builtin.Note{first, second, third} {
+		for _, n := range []builtin.Note{first, second, ended, third} {
 			got, err := s.AddNote(ctx, "k1", n)
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +202,7 @@ func Run(t *testing.T, newStore func(t *testing.T) builtin.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]builtin.Note{third, second, first}, notes); diff != "" {
+		if diff := cmp.Diff([]builtin.Note{third, ended, second, first}, notes); diff != "" {
 			t.Fatalf("notes (-want +got):\n%s", diff)
 		}
 		if notes, _ := s.Notes(ctx, "k1", 2); len(notes) != 2 || notes[0].ID != "n3" {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	gfs "cloud.google.com/go/firestore"
@@ -144,7 +145,7 @@ func (s *Store) UpdateContact(ctx context.Context, id string, fn func(c *builtin
 // AddNote creates the note's document unless it exists, after checking
 // the contact does, in one transaction.
 func (s *Store) AddNote(ctx context.Context, contactID string, n builtin.Note) (builtin.Note, error) {
-	n.At = n.At.UTC()
+	n.At, n.PostedAt = n.At.UTC(), n.PostedAt.UTC()
 	out := n
 	err := s.client.RunTransaction(ctx, func(ctx context.Context, tx *gfs.Transaction) error {
 		cref := s.ref(contactID)
@@ -188,13 +189,8 @@ func (s *Store) Notes(ctx context.Context, contactID string, limit int) ([]built
 		}
 		out = append(out, n)
 	}
-	// Notes at the same instant come in id order, newest-first by id, as
-	// the twin has them.
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.After(out[j].At)
-		}
-		return out[i].ID > out[j].ID
-	})
+	// Notes of one instant in the order they were posted, as the twin has
+	// them.
+	slices.SortFunc(out, builtin.NewerNote)
 	return out, nil
 }

@@ -156,12 +156,7 @@ func (s *Store) Notes(ctx context.Context, contactID string, limit int) ([]built
 		}
 		out = append(out, n)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.After(out[j].At)
-		}
-		return out[i].ID > out[j].ID
-	})
+	slices.SortFunc(out, builtin.NewerNote)
 	if len(out) > limit {
 		out = out[:limit]
 	}
