@@ -35,6 +35,10 @@ import { renderCounter } from './counter.js';
 import { setupOutbound } from './outbound.js';
 import { setupAdmin } from './admin.js';
 import { setupStats } from './stats.js';
+import { setupNotes } from './notes.js';
+import { setupLabels } from './labels.js';
+import { setupInboxFilter } from './inboxfilter.js';
+import { setupWrapUp, wrapUpText } from './wrapup.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -75,6 +79,10 @@ const state = {
   poller: null,
   outbound: null, // the New SMS dialog (outbound.js)
   admin: null, // the Admin area (admin.js)
+  notes: null, // private notes and mentions (notes.js)
+  labels: null, // the chat's labels (labels.js)
+  filter: null, // the inbox filter (inboxfilter.js)
+  wrapUp: null, // wrap-up codes in the End dialog (wrapup.js)
 };
 
 // ---- start ---------------------------------------------------------------
@@ -169,6 +177,7 @@ async function startSession() {
   loadAgentNames();
   state.poller = new Poller(pollOnce, state.cfg.pollMillis || 1000);
   state.poller.start();
+  state.notes.start();
   route();
 }
 
@@ -178,6 +187,7 @@ async function startSession() {
 // that agent away once their polls stop.
 async function signOut(message = '') {
   state.poller?.stop();
+  state.notes?.stop();
   if (!message && state.me?.agent && state.me.agent.status !== 'offline') {
     try {
       await state.api.put('/me/status', { status: 'offline' });
@@ -233,6 +243,7 @@ async function loadAgentNames() {
   try {
     const agents = await state.api.get('/agents');
     for (const a of agents || []) state.agentNames.set(a.id, a.name || a.id);
+    state.agents = agents || []; // the @mention suggestions (notes.js)
     // Lists and the header drawn before the names arrived show raw ids:
     // draw them again.
     state.namesVersion++;
@@ -416,24 +427,36 @@ function renderInbox(inbox) {
   state.seenOffers = new Set(lists.offered.map((c) => c.id));
   state.firstInbox = false;
 
-  const nv = state.namesVersion;
-  reconcile($('#offered-list'), lists.offered, (c) => c.id,
-    (c) => `${c.version}|${c.offer?.expiresAt}|${nv}`, renderOffer);
-  reconcile($('#active-list'), lists.active, (c) => c.id,
-    (c) => `${c.version}|${c.id === state.chatId}|${isUnread(c)}|${nv}`, (c) => renderChatLink(c, 'active'));
-  reconcile($('#waiting-list'), lists.waiting, (c) => c.id,
-    (c) => `${c.version}`, renderWaiting);
-  reconcile($('#ended-list'), lists.ended, (c) => c.id,
-    (c) => `${c.version}|${c.id === state.chatId}|${nv}`, (c) => renderChatLink(c, 'ended'));
-  for (const [k, items] of Object.entries(lists)) {
-    $(`#${k}-count`).textContent = items.length ? `(${items.length})` : '';
+  // The filter (inboxfilter.js) picks what is shown; the signals above
+  // were decided on every chat.
+  const shown = state.filter.apply(lists, inbox.open);
+  const nv = `${state.namesVersion}`;
+  const lv = (c) => (c.labels || []).join(',');
+  reconcile($('#offered-list'), shown.offered, (c) => c.id,
+    (c) => `${c.version}|${c.offer?.expiresAt}|${nv}|${lv(c)}`, renderOffer);
+  reconcile($('#active-list'), shown.active, (c) => c.id,
+    (c) => `${c.version}|${c.id === state.chatId}|${isUnread(c)}|${nv}|${lv(c)}`, (c) => renderChatLink(c, 'active'));
+  reconcile($('#waiting-list'), shown.waiting, (c) => c.id,
+    (c) => `${c.version}|${lv(c)}`, renderWaiting);
+  reconcile($('#ended-list'), shown.ended, (c) => c.id,
+    (c) => `${c.version}|${c.id === state.chatId}|${nv}|${lv(c)}`, (c) => renderChatLink(c, 'ended'));
+  for (const k of Object.keys(lists)) {
+    const items = shown[k];
+    $(`#${k}-count`).textContent = items.length ? `(${items.length}${shown.filtering && items.length !== lists[k].length ? ` of ${lists[k].length}` : ''})` : '';
     show($(`#${k}-empty`), items.length === 0);
   }
-  renderSupervisorView(inbox.open);
+  renderSupervisorView(shown.open);
   updateCountdowns();
   // Offers and unread chats both wait for the person: the title counts
   // them, so a background tab shows that something came in.
-  const waiting = lists.offered.length + unread.length;
+  state.waitingCount = lists.offered.length + unread.length;
+  updateTitle();
+}
+
+// updateTitle counts what waits for the person: offers, unread chats and
+// unread mentions.
+function updateTitle() {
+  const waiting = (state.waitingCount || 0) + (state.notes?.count() || 0);
   document.title = `${waiting ? `(${waiting}) ` : ''}smsdesk console`;
 }
 
@@ -495,7 +518,14 @@ function renderChatLink(c, kind) {
     h('a', { href: `#chat/${encodeURIComponent(c.id)}`, 'aria-current': current ? 'page' : null, 'data-focus-id': 'open' },
       h('span', { class: 'consumer' }, c.consumer),
       unread ? h('span', { class: 'unread' }, h('span', { class: 'visually-hidden' }, ' (new activity)')) : null),
-    h('p', { class: 'meta' }, detail));
+    h('p', { class: 'meta' }, detail),
+    renderLabelChips(c));
+}
+
+function renderLabelChips(c) {
+  const labels = c.labels || [];
+  return labels.length ? h('p', { class: 'chat-labels' }, h('span', { class: 'visually-hidden' }, 'Labels: '),
+    labels.map((l) => h('span', { class: 'label-chip small' }, l))) : null;
 }
 
 // renderSupervisorView lists every open chat for supervisors (the inbox's
@@ -695,8 +725,10 @@ function renderDetail(d) {
   renderConsent(d.consent);
   renderTransferState(c);
   renderTranscript(d.messages || []);
+  state.notes.render(d);
+  state.labels.render(d);
   const wrap = $('#wrap-up-shown');
-  wrap.textContent = c.wrapUp ? `Wrap-up: ${c.wrapUp}` : '';
+  wrap.textContent = wrapUpText(c);
   // The server says what this person may do: a supervisor transfers and
   // ends any active chat, an agent only their own.
   const actions = d.actions || [];
@@ -1128,10 +1160,18 @@ async function submitTransfer(force = false) {
 }
 
 async function submitEnd() {
+  const missing = state.wrapUp.check();
+  if (missing) {
+    $('#end-error').textContent = missing;
+    $('#wrap-up-code').focus();
+    return;
+  }
   const button = $('#end-submit');
   button.disabled = true;
   try {
-    await state.api.post(`/chats/${encodeURIComponent(state.chatId)}/end`, { wrapUp: $('#wrap-up').value.trim() });
+    const body = { wrapUp: $('#wrap-up').value.trim() };
+    if (state.wrapUp.value()) body.wrapUpCode = state.wrapUp.value();
+    await state.api.post(`/chats/${encodeURIComponent(state.chatId)}/end`, body);
     closeDialog($('#end-dialog'));
     $('#wrap-up').value = '';
     state.endedStale = true; // list it under Recently ended at the next poll
@@ -1163,6 +1203,23 @@ function wireStaticControls() {
     closeDialog,
     announce,
   });
+  state.notes = setupNotes({
+    api: () => state.api,
+    me: () => state.me || {},
+    agents: () => (state.agents || []).map((a) => ({ id: a.id, name: a.name, status: a.status })),
+    alert: (text, ring) => { announce(text); if (ring) chime(); },
+    changed: () => state.lastInbox && updateTitle(),
+  });
+  state.labels = setupLabels({
+    api: () => state.api,
+    alert: announce,
+    changed: () => state.poller?.now(),
+  });
+  state.filter = setupInboxFilter({
+    changed: () => state.lastInbox && renderInbox(state.lastInbox),
+    queueName,
+  });
+  state.wrapUp = setupWrapUp();
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
@@ -1224,6 +1281,7 @@ function wireStaticControls() {
 
   $('#transfer-open').addEventListener('click', openTransfer);
   $('#end-open').addEventListener('click', () => {
+    state.wrapUp.prepare(state.detail);
     openDialog($('#end-dialog'), $('#end-open'));
     $('#wrap-up').focus();
   });
