@@ -53,6 +53,12 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if acc := accountsFor(e); acc != nil {
+		// A copy: the Env's admin service is shared with other functions.
+		with := *a
+		with.Accounts = acc
+		a = &with
+	}
 	return New(a, guard.Require(auth.RoleAdmin), WithCRM(CRM{Sync: cs, Connector: conn})), nil
 }
 
@@ -89,7 +95,9 @@ var RequiredFields = map[string][]string{
 	"Team":     {"name"},
 	"Agent":    {"name", "capacity"},
 	"Canned":   {"title", "body"},
-	"Config":   {"settings", "numbers", "queues", "agents"},
+	// InviteRequest: an account without a role could not sign in.
+	"InviteRequest": {"role"},
+	"Config":        {"settings", "numbers", "queues", "agents"},
 	// APIKeyRequest: a key for no number or no scope could do nothing.
 	"APIKeyRequest": {"name", "numbers", "scopes"},
 }
@@ -136,6 +144,7 @@ func (s *server) routes() []httpapi.Route {
 	}
 	out = append(out, s.keyRoutes()...)
 	out = append(out, s.cannedRoutes()...)
+	out = append(out, s.accountRoutes()...)
 	out = append(out, s.ivrRoutes()...)
 	out = append(out, s.statsRoutes()...)
 	out = append(out, s.crmRoutes()...)
@@ -143,6 +152,7 @@ func (s *server) routes() []httpapi.Route {
 		httpapi.OpenAPI(),
 		route("GET", "/config", s.getConfig),
 		route("PUT", "/config", s.putConfig),
+		route("POST", "/config/diff", s.diffConfig),
 		route("GET", "/settings", s.getSettings),
 		route("PUT", "/settings", s.putSettings),
 		route("GET", "/chats/{id}", s.getChat),
@@ -192,6 +202,17 @@ func (s *server) putConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.getConfig(w, r)
+}
+
+// diffConfig answers what importing the body would change, and why it
+// would be refused, writing nothing.
+func (s *server) diffConfig(w http.ResponseWriter, r *http.Request) {
+	var c chat.Config
+	if !bodies.Decode(w, r, "Config", &c) {
+		return
+	}
+	p, err := s.app.PreviewImport(r.Context(), c)
+	errs.Answer(w, r, p, err)
 }
 
 // Settings.

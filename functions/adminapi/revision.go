@@ -29,7 +29,9 @@ func (s *server) revisioned(routes []httpapi.Route) []httpapi.Route {
 			continue
 		}
 		next := rt.Handler
-		if rt.Method == http.MethodGet {
+		// An import's diff changes nothing and answers the revision it was
+		// made against, which the import then names in If-Match.
+		if rt.Method == http.MethodGet || strings.HasSuffix(rt.Path, "/diff") {
 			routes[i].Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				// Read before the answer's data: a change between the two
 				// makes the page's next save a conflict, never a lost

@@ -56,6 +56,8 @@ var messageKinds = []struct {
 	{chat.MsgAfterHours, "Closed (chat ended)", "When the chat reaches a queue outside its business hours that ends such chats.", []string{"QUEUE", "NEXT_REOPEN_HOUR"}},
 	{chat.MsgAfterHoursWaiting, "Closed (waiting for the opening)", "When the chat reaches a queue outside its business hours that keeps it until it opens.", []string{"QUEUE", "NEXT_REOPEN_HOUR"}},
 	{chat.MsgMenuOptionClosed, "Menu option while closed", "A menu choice whose queue is closed, when its hours mark it instead of hiding it.", []string{"KEY", "QUEUE", "NEXT_REOPEN_HOUR"}},
+	{chat.MsgSurvey, "Satisfaction survey", "After an agent finishes a chat in a queue with a survey (not to an opted-out consumer, not in the quiet hours); a reply of 1 to 5 is the rating.", nil},
+	{chat.MsgSurveyThanks, "Survey thanks", "Once, after the consumer's rating; the next text within the window is kept as their comment.", nil},
 }
 
 // MessageKinds lists every system message (chat.SystemMessages' order)

@@ -24,14 +24,16 @@ import (
 
 	"github.com/smsdesk/smsdesk/functions/adminapi"
 	"github.com/smsdesk/smsdesk/functions/agentapi"
+	"github.com/smsdesk/smsdesk/functions/ivrwebhook"
 	"github.com/smsdesk/smsdesk/functions/outboundapi"
 	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/api"
 	"github.com/smsdesk/smsdesk/shared/apikey"
 	"github.com/smsdesk/smsdesk/shared/auth"
 	"github.com/smsdesk/smsdesk/shared/chat"
-	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/chat/wrapup"
+	"github.com/smsdesk/smsdesk/shared/desk"
+	"github.com/smsdesk/smsdesk/shared/ivr"
 	"github.com/smsdesk/smsdesk/shared/ivr/ivrrec"
 	"github.com/smsdesk/smsdesk/shared/outbound"
 	"github.com/smsdesk/smsdesk/shared/platform/jobs"
@@ -55,6 +57,7 @@ var (
 		"Number":     reflect.TypeFor[chat.Number](),
 		"Queue":      reflect.TypeFor[chat.Queue](),
 		"Hours":      reflect.TypeFor[chat.Hours](),
+		"Survey":     reflect.TypeFor[chat.Survey](),
 		"Team":       reflect.TypeFor[chat.Team](),
 		"Agent":      reflect.TypeFor[chat.Agent](),
 		"Error":      reflect.TypeFor[adminapi.ErrorBody](),
@@ -70,11 +73,19 @@ var (
 		"Delivery":   reflect.TypeFor[chat.Delivery](),
 
 		// AdminAPI: OutboundAPI keys
-		"APIKeyRequest": reflect.TypeFor[adminapi.APIKeyRequest](),
-		"APIKey":        reflect.TypeFor[apikey.View](),
-		"APIKeyCreated": reflect.TypeFor[adminapi.APIKeyCreated](),
-		"IVRQueue":      reflect.TypeFor[ivrrec.Queue](),
-		"IVRTexts":      reflect.TypeFor[ivrrec.Texts](),
+		"APIKeyRequest":   reflect.TypeFor[adminapi.APIKeyRequest](),
+		"APIKey":          reflect.TypeFor[apikey.View](),
+		"APIKeyCreated":   reflect.TypeFor[adminapi.APIKeyCreated](),
+		"IVRQueue":        reflect.TypeFor[ivrrec.Queue](),
+		"IVRTexts":        reflect.TypeFor[ivrrec.Texts](),
+		"QueueEWT":        reflect.TypeFor[agentapi.QueueEWT](),
+		"Link":            reflect.TypeFor[chat.Link](),
+		"InCallLinks":     reflect.TypeFor[agentapi.InCallLinks](),
+		"LinkRequest":     reflect.TypeFor[agentapi.LinkRequest](),
+		"AppLinkRequest":  reflect.TypeFor[agentapi.AppLinkRequest](),
+		"AppLinkSent":     reflect.TypeFor[agentapi.AppLinkSent](),
+		"AppTokenRequest": reflect.TypeFor[ivrwebhook.AppTokenRequest](),
+		"CallContext":     reflect.TypeFor[ivr.CallContext](),
 		// AdminAPI: previews
 		"MenuPreview":     reflect.TypeFor[adminapi.MenuPreview](),
 		"MenuChoice":      reflect.TypeFor[adminapi.MenuChoice](),
@@ -82,6 +93,11 @@ var (
 		"SettingsPreview": reflect.TypeFor[adminapi.SettingsPreview](),
 		"MessageKind":     reflect.TypeFor[admin.MessageKind](),
 		"CannedPreview":   reflect.TypeFor[adminapi.CannedPreview](),
+		"InviteRequest":   reflect.TypeFor[adminapi.InviteRequest](),
+		"Account":         reflect.TypeFor[admin.Account](),
+		"AgentActivity":   reflect.TypeFor[adminapi.AgentActivity](),
+		"ImportPreview":   reflect.TypeFor[admin.ImportPreview](),
+		"ConfigChange":    reflect.TypeFor[admin.Change](),
 
 		// AgentAPI
 		"Me":              reflect.TypeFor[agentapi.Me](),
@@ -167,7 +183,7 @@ var (
 	// responseOnly schemas are never request bodies, so their "required"
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
-		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview",
+		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview", "Account", "AgentActivity", "ImportPreview", "ConfigChange",
 		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"CRMConnection", "CRMSecrets", "CRMTestReport", "CRMReplay", "CRMPending", "ChatEvent",

@@ -12,6 +12,7 @@ import { adminPages, pageList, registerAdminPage } from './admin_pages.js';
 // Pages in their own modules register themselves when imported.
 import './admin_messages.js';
 import './admin_canned.js';
+import './admin_agents.js';
 
 // The timeouts and their built-in defaults (chat.DefaultTimeouts) and range
 // (chat.MinTimeout..MaxTimeout, whole minutes). Only the hints use them:
