@@ -61,8 +61,11 @@ type Server struct {
 type fault struct{ status, retryAfter int }
 
 // New starts a stand-in verifying with Secret, closed when the test ends.
-func New(t testing.TB) *Server {
-	s := &Server{t: t, secret: []byte(Secret), nextID: 500, contacts: map[string]webhook.Contact{}, byKey: map[string]string{}, repeats: map[string]int{}}
+func New(t testing.TB) *Server { return NewWithSecret(t, Secret) }
+
+// NewWithSecret starts a stand-in verifying with another secret.
+func NewWithSecret(t testing.TB, secret string) *Server {
+	s := &Server{t: t, secret: []byte(secret), nextID: 500, contacts: map[string]webhook.Contact{}, byKey: map[string]string{}, repeats: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -97,6 +100,13 @@ func (s *Server) FailNext(n, status, retryAfter int) {
 	for range n {
 		s.faults = append(s.faults, fault{status, retryAfter})
 	}
+}
+
+// ClearFaults drops the faults not yet answered: the CRM is back.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // Contacts returns the contacts by id.
