@@ -138,8 +138,8 @@ locals {
       firestore   = true
       publishes   = ["chat-events"] # accept, transfer, end
       enqueues    = ["sms-send", "chat-timers"]
-      # twilio: shared/config requires it; hubspot: the chat's CRM contact.
-      secrets     = ["twilio-auth-token", "hubspot-access-token"]
+      # twilio: shared/config requires it; the CRM's: the chat's CRM contact.
+      secrets     = ["twilio-auth-token", "hubspot-access-token", "crm-webhook-secret"]
       media       = "read-write" # agents' uploads
       signs_media = true         # signed URLs in GET /chats/{id}
       # The console polls every second: keep one instance warm.
@@ -168,8 +168,8 @@ locals {
       trigger     = "pubsub"
       topic       = "chat-events"
       crm         = true
-      firestore   = true # chats, messages, queues; crm/{chatId}
-      secrets     = ["twilio-auth-token", "hubspot-access-token"]
+      firestore   = true # chats, messages, queues; crm/{chatId}, settings/crm, ratelimit/crm_*
+      secrets     = ["twilio-auth-token", "hubspot-access-token", "crm-webhook-secret"]
       # Each push is a few CRM calls; the subscription's ack deadline
       # bounds it.
       sizing = { max_instances = 5, timeout_seconds = 60 }
@@ -216,7 +216,8 @@ locals {
       firestore   = true
       publishes   = ["chat-events"] # an agent made available is offered chats
       enqueues    = ["sms-send", "chat-timers"]
-      secrets     = ["twilio-auth-token"] # shared/config requires it with the twilio carrier
+      # twilio: shared/config requires it; the CRM's: test connection and replay.
+      secrets = ["twilio-auth-token", "hubspot-access-token", "crm-webhook-secret"]
     }
   }
 
@@ -298,6 +299,10 @@ locals {
     CRM_MIN_CONSUMER_TEXTS   = tostring(var.crm_rules.min_consumer_messages)
     CRM_APPEND_OPEN          = tostring(var.crm_rules.append_open)
     CRM_APPEND_CLOSED_DAYS   = tostring(var.crm_rules.append_closed_days)
+    CRM_ADAPTER              = var.crm == "hubspot" ? "" : var.crm
+    CRM_WEBHOOK_URL          = var.crm_webhook_url
+    CRM_WEBHOOK_CONTACT_URL  = var.crm_webhook_contact_url
+    CRM_RATE_LIMIT           = tostring(var.crm_rate_limit)
     IVR_ID_TOKEN_EMAILS      = join(",", var.ivr_id_token_emails)
   }
 }

@@ -10,13 +10,14 @@ locals {
     "bandwidth-webhook-password" = { carrier = "bandwidth", env = "BANDWIDTH_WEBHOOK_PASSWORD", description = "Password of the Basic credentials set on the Bandwidth messaging application's callbacks (16 characters or more)." }
     # Not a carrier's: the CRM sync's, created when var.crm names its CRM.
     "hubspot-access-token" = { crm = "hubspot", env = "HUBSPOT_ACCESS_TOKEN", description = "HubSpot private app access token (crm.objects.contacts.read and .write scopes) for the CRM sync." }
+    "crm-webhook-secret"   = { crm = "webhook", env = "CRM_WEBHOOK_SECRET", description = "Shared secret signing the CRM webhook's requests (HMAC-SHA256; 32 characters or more: openssl rand -hex 32)." }
     # The IVR webhook's, created when var.ivr is true.
     "ivr-webhook-secret" = { ivr = true, env = "IVR_WEBHOOK_SECRET", description = "Shared secret the Dialogflow CX webhook sends in X-IVR-Webhook-Secret (16 characters or more)." }
   }
 
   enabled_carrier_secrets = {
     for k, v in local.carrier_secrets : k => v
-    if contains(var.carriers, try(v.carrier, "")) || (var.crm != "" && try(v.crm, "") == var.crm) || (var.ivr && try(v.ivr, false))
+    if contains(var.carriers, try(v.carrier, "")) || (try(v.crm, "") != "" && (try(v.crm, "") == var.crm || contains(var.crm_secrets, try(v.crm, "")))) || (var.ivr && try(v.ivr, false))
   }
 }
 

@@ -449,13 +449,61 @@ variable "firebase_auth_domain" {
 }
 
 variable "crm" {
-  description = "CRM the chats are synced to (CRMSync): \"hubspot\", or \"\" for none. With hubspot, the secret hubspot-access-token is created and needs a version (a private app token) before the functions deploy."
+  description = "CRM the chats are synced to (CRMSync): \"hubspot\", \"webhook\" (the signed webhook to crm_webhook_url), \"builtin\" (the built-in contacts), or \"\" for none. With hubspot the secret hubspot-access-token, with webhook crm-webhook-secret, is created and needs a version before the functions deploy. An admin may switch adapters later in AdminAPI (PUT /crm) among those whose secret exists (crm_secrets)."
   type        = string
   default     = ""
 
   validation {
-    condition     = contains(["", "hubspot"], var.crm)
-    error_message = "crm must be \"\" or \"hubspot\"."
+    condition     = contains(["", "hubspot", "webhook", "builtin"], var.crm)
+    error_message = "crm must be \"\", \"hubspot\", \"webhook\" or \"builtin\"."
+  }
+  validation {
+    condition     = var.crm != "webhook" || var.crm_webhook_url != ""
+    error_message = "crm = \"webhook\" needs crm_webhook_url."
+  }
+}
+
+variable "crm_secrets" {
+  description = "CRMs whose secrets are created and mounted besides var.crm's, so an admin can switch to them in AdminAPI: any of \"hubspot\", \"webhook\"."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.crm_secrets : contains(["hubspot", "webhook"], c)])
+    error_message = "crm_secrets may name hubspot and webhook."
+  }
+}
+
+variable "crm_webhook_url" {
+  description = "CRM_WEBHOOK_URL: the signed webhook's receiver (https), the default until an admin saves another in AdminAPI."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.crm_webhook_url == "" || can(regex("^https://[^/]+(/.*)?$", var.crm_webhook_url))
+    error_message = "crm_webhook_url must be an https URL."
+  }
+}
+
+variable "crm_webhook_contact_url" {
+  description = "CRM_WEBHOOK_CONTACT_URL: where the console opens a contact of the webhook's CRM, {id} for its id (optional)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.crm_webhook_contact_url == "" || can(regex("^https://.*\\{id\\}", var.crm_webhook_contact_url))
+    error_message = "crm_webhook_contact_url must be an https URL with {id} in it."
+  }
+}
+
+variable "crm_rate_limit" {
+  description = "CRM_RATE_LIMIT: the most CRM calls per 10 seconds across every instance (0: 100, HubSpot's private-app limit); held with Firestore tokens in ratelimit/."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.crm_rate_limit >= 0 && var.crm_rate_limit <= 10000
+    error_message = "crm_rate_limit must be 0 to 10000."
   }
 }
 

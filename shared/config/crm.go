@@ -71,9 +71,8 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 	if c.HubSpotPortalID != "" && !portalIDRe.MatchString(c.HubSpotPortalID) {
 		bad("HUBSPOT_PORTAL_ID %q must be the HubSpot account id (digits)", c.HubSpotPortalID)
 	}
-	if c.HubSpotPortalID != "" && c.HubSpotAccessToken == "" {
-		bad("HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN")
-	}
+	// HUBSPOT_PORTAL_ID without the token is fine: every function gets the
+	// plain environment, the token is mounted only where HubSpot is called.
 	switch v := get("CRM_ADAPTER"); v {
 	case "", "hubspot":
 	case "builtin":
@@ -82,10 +81,10 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 			bad("CRM_ADAPTER=builtin is set with HUBSPOT_ACCESS_TOKEN; choose one CRM")
 		}
 	case "webhook":
+		// A HubSpot token may be mounted too (terraform crm_secrets), so
+		// an admin can switch to HubSpot in AdminAPI; the webhook is the
+		// default until then.
 		c.Webhook = true
-		if c.HubSpotAccessToken != "" {
-			bad("CRM_ADAPTER=webhook is set with HUBSPOT_ACCESS_TOKEN; choose one CRM")
-		}
 		if get("CRM_WEBHOOK_URL") == "" {
 			bad("CRM_ADAPTER=webhook needs CRM_WEBHOOK_URL")
 		}
@@ -98,9 +97,10 @@ func loadCRM(get func(string) string, bad func(string, ...any), checkURL func(st
 	if n := len(c.WebhookSecret); n > 0 && (n < 32 || strings.ContainsFunc(c.WebhookSecret, unicode.IsSpace)) {
 		bad("CRM_WEBHOOK_SECRET must be at least 32 characters without spaces (got %d); generate one with openssl rand -hex 32", n)
 	}
-	if c.Webhook && c.WebhookSecret == "" {
-		bad("CRM_ADAPTER=webhook needs CRM_WEBHOOK_SECRET")
-	}
+	// The secret is mounted only on the functions that call the receiver
+	// (CRMSync, AgentAPI, AdminAPI): without it they report the webhook
+	// not configured (AdminAPI's test connection) rather than refusing
+	// to start every other function.
 	checkURL("CRM_WEBHOOK_URL", c.WebhookURL, false)
 	checkURL("CRM_WEBHOOK_CONTACT_URL", strings.ReplaceAll(c.WebhookContactURL, "{id}", "x"), false)
 	count := func(name string, max int) int {

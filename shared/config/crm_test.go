@@ -35,11 +35,14 @@ func TestCRM(t *testing.T) {
 			"CRM_WEBHOOK_CONTACT_URL": "https://crm.example.com/c/{id}", "CRM_RATE_LIMIT": "50"},
 			CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", Webhook: true, WebhookURL: "https://crm.example.com/hook", WebhookSecret: strings.Repeat("s", 64),
 				WebhookContactURL: "https://crm.example.com/c/{id}", RateLimit: 50}, ""},
-		{"a webhook without a secret", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "https://crm.example.com/hook"}, CRM{}, "CRM_ADAPTER=webhook needs CRM_WEBHOOK_SECRET"},
+		{"a webhook without its secret mounted", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "https://crm.example.com/hook"},
+			CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", Webhook: true, WebhookURL: "https://crm.example.com/hook"}, ""},
 		{"a webhook without a URL", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_SECRET": strings.Repeat("s", 64)}, CRM{}, "CRM_ADAPTER=webhook needs CRM_WEBHOOK_URL"},
 		{"a short webhook secret", map[string]string{"CRM_WEBHOOK_SECRET": "short"}, CRM{}, "CRM_WEBHOOK_SECRET must be at least 32 characters without spaces (got 5)"},
 		{"a bad webhook URL", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "crm.example.com", "CRM_WEBHOOK_SECRET": strings.Repeat("s", 64)}, CRM{}, "CRM_WEBHOOK_URL \"crm.example.com\""},
-		{"a portal without a token", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, CRM{}, "HUBSPOT_PORTAL_ID is set without HUBSPOT_ACCESS_TOKEN"},
+		{"a portal without the token mounted", map[string]string{"HUBSPOT_PORTAL_ID": "4242"}, CRM{HubSpotAPIBaseURL: "https://api.hubapi.com", HubSpotPortalID: "4242"}, ""},
+		{"a webhook beside a token", map[string]string{"CRM_ADAPTER": "webhook", "CRM_WEBHOOK_URL": "https://crm.example.com/hook", "HUBSPOT_ACCESS_TOKEN": token},
+			CRM{HubSpotAccessToken: token, HubSpotAPIBaseURL: "https://api.hubapi.com", Webhook: true, WebhookURL: "https://crm.example.com/hook"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
