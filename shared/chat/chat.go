@@ -102,11 +102,25 @@ type Chat struct {
 	// FailReason is the reference product's fail-reason code where the end
 	// reason alone does not tell it (after_hours:4).
 	FailReason string `firestore:"failReason,omitempty" json:"failReason,omitempty"`
+	// The satisfaction survey (survey.go): when it was texted, its state
+	// (csat), the rating 1-5 and the consumer's comment.
+	SurveyAt    time.Time `firestore:"surveyAt,omitempty" json:"surveyAt,omitzero"`
+	SurveyState string    `firestore:"surveyState,omitempty" json:"surveyState,omitempty"`
+	Rating      int       `firestore:"rating,omitempty" json:"rating,omitempty"`
+	HasFeedback bool      `firestore:"hasFeedback,omitempty" json:"hasFeedback,omitempty"`
+	Feedback    string    `firestore:"feedback,omitempty" json:"feedback,omitempty"`
 	// WrapUpCode is the queue's wrap-up code the chat was ended with.
 	WrapUpCode string `firestore:"wrapUpCode,omitempty" json:"wrapUpCode,omitempty"`
 	// Labels tag the chat (inbox filters); Notes counts its private notes.
 	Labels []string `firestore:"labels,omitempty" json:"labels,omitempty"`
 	Notes  int64    `firestore:"notes,omitempty" json:"notes,omitempty"`
+	// The latest consumer or agent text, the consumer's text count and the
+	// search tokens: the inbox's preview, unread count and search (chat/search).
+	LastBody     string    `firestore:"lastBody,omitempty" json:"lastBody,omitempty"`
+	LastAuthor   Author    `firestore:"lastAuthor,omitempty" json:"lastAuthor,omitempty"`
+	LastAt       time.Time `firestore:"lastAt,omitempty" json:"lastAt,omitzero"`
+	Inbound      int64     `firestore:"inbound,omitempty" json:"inbound,omitempty"`
+	SearchTokens []string  `firestore:"searchTokens,omitempty" json:"-"`
 	// Requests are the ids of the latest agent requests applied, so a
 	// retried POST from the console does not send a text twice.
 	Requests []string `firestore:"requests,omitempty" json:"-"`
@@ -158,6 +172,9 @@ const (
 	KindOutbound     Kind = "outbound"
 	KindAutoResponse Kind = "auto-response"
 	KindAfterHours   Kind = "after-hours"
+	KindSurvey       Kind = "survey"
+	KindSurveyThanks Kind = "survey-thanks"
+	KindSurveyReply  Kind = "survey-reply" // the consumer's rating or comment
 )
 
 // Media is one attachment of an MMS.

@@ -26,6 +26,8 @@ type Queue struct {
 	RequeueOnAgentInactivity *bool `firestore:"requeueOnAgentInactivity,omitempty" json:"requeueOnAgentInactivity,omitempty"`
 	// Hours are the subtree's business hours; nil inherits the parent's.
 	Hours *Hours `firestore:"hours,omitempty" json:"hours,omitempty"`
+	// Survey texts a satisfaction survey after a finished chat (survey.go).
+	Survey *Survey `firestore:"survey,omitempty" json:"survey,omitempty"`
 	// WrapUpCodes are what an agent ends a chat with (none: inherited);
 	// WrapUpRequired refuses ending without one (nil: inherited).
 	WrapUpCodes    []string `firestore:"wrapUpCodes,omitempty" json:"wrapUpCodes,omitempty"`

@@ -35,6 +35,9 @@ type Event struct {
 	EndReason EndReason `firestore:"endReason,omitempty" json:"endReason,omitempty"`
 	WrapUp    string    `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
 	Transfer  *Transfer `firestore:"transfer,omitempty" json:"transfer,omitempty"`
+	// Rating and HasFeedback: chat.rated (the chat's latest answer).
+	Rating      int  `firestore:"rating,omitempty" json:"rating,omitempty"`
+	HasFeedback bool `firestore:"hasFeedback,omitempty" json:"hasFeedback,omitempty"`
 }
 
 // event records an event of the change's chat as it stands now.
@@ -44,7 +47,7 @@ func (ch *Change) event(typ EventType, t Transfer) {
 		ID:   fmt.Sprintf("%s-%d-%d", c.ID, c.Version, len(ch.Events)+1),
 		Type: typ, At: ch.Now, ChatID: c.ID, Number: c.Number, Consumer: c.Consumer,
 		Language: c.Language, QueueID: c.QueueID, AgentID: c.AgentID, StartType: c.StartType,
-		EndReason: c.EndReason, WrapUp: c.WrapUp,
+		EndReason: c.EndReason, WrapUp: c.WrapUp, Rating: c.Rating, HasFeedback: c.HasFeedback,
 	}
 	if t.ID != "" {
 		ev.Transfer = &t

@@ -60,6 +60,9 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 	}
 	var base Chat
 	newChat := st.OpenChat == nil || !st.OpenChat.Open()
+	if out, ok := surveyReply(st, in, tree, now); newChat && ok {
+		return out
+	}
 	if newChat {
 		base = Chat{
 			ID:        newChatID,

@@ -30,6 +30,9 @@ const (
 	MsgAfterHours        SystemMessage = "afterHours"
 	MsgAfterHoursWaiting SystemMessage = "afterHoursWaiting"
 	MsgMenuOptionClosed  SystemMessage = "menuOptionClosed"
+	// The satisfaction survey after a finished chat, and its one thanks.
+	MsgSurvey       SystemMessage = "survey"
+	MsgSurveyThanks SystemMessage = "surveyThanks"
 )
 
 // SystemMessages lists every configurable message, for validation and docs.
@@ -37,6 +40,7 @@ var SystemMessages = []SystemMessage{
 	MsgOptIn, MsgOptOutConfirm, MsgResubscribed, MsgHelp, MsgMenu, MsgMenuOption,
 	MsgInvalidChoice, MsgWaiting, MsgAgentAssigned, MsgQueueTimeout, MsgDismissed, MsgChatEnded,
 	MsgOutboundOptIn, MsgSessionless, MsgAfterHours, MsgAfterHoursWaiting, MsgMenuOptionClosed,
+	MsgSurvey, MsgSurveyThanks,
 }
 
 // Vars are a message's placeholder values, by name without @{}.

@@ -276,6 +276,9 @@ func (c Config) validateQueue(p *problems, field string, q Queue, queues map[str
 	validateTimeouts(p, field+".timeouts", q.Timeouts)
 	validateMessages(p, field+".messages", q.Messages)
 	validateHours(p, field+".hours", q.Hours)
+	if q.Survey != nil && q.Survey.WindowMinutes != 0 && (minutes(q.Survey.WindowMinutes) < MinTimeout || minutes(q.Survey.WindowMinutes) > MaxTimeout) {
+		p.add(field+".survey.windowMinutes", "must be between 1 and %d minutes, got %d", int(MaxTimeout.Minutes()), q.Survey.WindowMinutes)
+	}
 	for j, a := range q.Agents {
 		if !agents[a] {
 			p.add(fmt.Sprintf("%s.agents[%d]", field, j), "unknown agent %q", a)

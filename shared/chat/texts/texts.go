@@ -28,6 +28,8 @@ var builtin = [...]entry{
 	{"en", "afterHours", "Thanks for texting. @{QUEUE} is closed right now. Next opening: @{NEXT_REOPEN_HOUR}. Please text us again then."},
 	{"en", "afterHoursWaiting", "Thanks for texting. @{QUEUE} is closed right now. Next opening: @{NEXT_REOPEN_HOUR}. You keep your place in line and an agent will answer then."},
 	{"en", "menuOptionClosed", "Text @{KEY} for @{QUEUE} (closed until @{NEXT_REOPEN_HOUR})"},
+	{"en", "survey", "How did we do? Reply with a number from 1 (poor) to 5 (great)."},
+	{"en", "surveyThanks", "Thanks for your rating! If you want to tell us more, just reply."},
 	{"en", "sessionlessReply", "@{PROGRAM}: This number does not take replies. For help contact @{HELP_CONTACT}. Reply STOP to opt out."},
 	{"es", "optIn", "@{PROGRAM}: Gracias por escribirnos. @{FREQUENCY}. Pueden aplicarse tarifas de mensajes y datos. Responda AYUDA para obtener ayuda, STOP para cancelar."},
 	{"es", "optOutConfirmation", "@{PROGRAM}: Se ha dado de baja y no recibirá más mensajes. Responda START para volver a suscribirse."},
@@ -45,6 +47,8 @@ var builtin = [...]entry{
 	{"es", "afterHours", "Gracias por escribirnos. @{QUEUE} está cerrado en este momento. Volvemos a abrir @{NEXT_REOPEN_HOUR}. Escríbanos de nuevo entonces."},
 	{"es", "afterHoursWaiting", "Gracias por escribirnos. @{QUEUE} está cerrado en este momento. Volvemos a abrir @{NEXT_REOPEN_HOUR}. Conserva su lugar en la fila y un agente le atenderá entonces."},
 	{"es", "menuOptionClosed", "Envíe @{KEY} para @{QUEUE} (cerrado hasta @{NEXT_REOPEN_HOUR})"},
+	{"es", "survey", "¿Cómo lo hicimos? Responda con un número del 1 (mal) al 5 (excelente)."},
+	{"es", "surveyThanks", "¡Gracias por su valoración! Si quiere contarnos más, solo responda."},
 	{"es", "sessionlessReply", "@{PROGRAM}: Este número no recibe respuestas. Para obtener ayuda, comuníquese con @{HELP_CONTACT}. Responda STOP para cancelar."},
 }
 
