@@ -56,9 +56,11 @@ func Build(_ context.Context, e *platform.Env) (http.Handler, error) {
 
 func init() { functions.HTTP(Name, Handler.ServeHTTP) }
 
-// FirebaseSDK is the Firebase web SDK release the sign-in page imports from
-// gstatic in firebase mode (modular build, ES modules).
-const FirebaseSDK = "https://www.gstatic.com/firebasejs/10.14.1/"
+// FirebaseSDK is the Firebase web SDK the sign-in page imports in firebase
+// mode, relative to the console's base path: Firebase's own modules bundled
+// into one ES module and served from here (static/vendor, checked against
+// its npm lock by scripts/check-vendor), never from a CDN.
+const FirebaseSDK = "vendor/firebase@12.19.0/firebase-auth.js"
 
 // DevSignInTTL matches a Firebase ID token's hour; the page mints a new
 // token five minutes before it runs out.
@@ -100,6 +102,10 @@ type Options struct {
 	// DevSignIn, when set, mints tokens at POST dev-sign-in. Only the dev
 	// server has one (auth.NewDevVerifier refuses to run when deployed).
 	DevSignIn *auth.DevVerifier
+	// AuthEmulator is the Firebase Auth emulator's host:port the pages sign
+	// in against in firebase mode (tests, local runs); the ID token
+	// verifier refuses the emulator on a deployed service.
+	AuthEmulator string
 }
 
 // OptionsFor derives the options from a process's configuration: AgentAPI
@@ -109,11 +115,17 @@ type Options struct {
 func OptionsFor(c config.Config, dev *auth.DevVerifier) Options {
 	o := Options{
 		Auth:       c.Auth,
-		Firebase:   Firebase{APIKey: c.FirebaseAPIKey, AuthDomain: c.FirebaseAuthDomain, ProjectID: c.ProjectID},
+		Firebase:   Firebase{APIKey: c.FirebaseAPIKey, AuthDomain: c.FirebaseAuthDomain, ProjectID: c.FirebaseProjectID},
 		AgentAPI:   c.PublicBaseURL + "/" + wire.FnAgentAPI,
 		PublicPath: "/" + Name + "/",
 		DevSignIn:  dev,
 		Webhooks:   WebhooksFor(wire.URLs{Public: c.PublicBaseURL}),
+	}
+	if o.Firebase.ProjectID == "" { // a Config not made by config.Load
+		o.Firebase.ProjectID = c.ProjectID
+	}
+	if c.Auth == config.AuthFirebase {
+		o.AuthEmulator = c.AuthEmulatorHost
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err == nil {
 		base := strings.TrimSuffix(u.Path, "/")
@@ -131,8 +143,8 @@ func OptionsFor(c config.Config, dev *auth.DevVerifier) Options {
 		// media store signs URLs under PUBLIC_BASE_URL).
 		o.MediaOrigins = []string{"https://storage.googleapis.com", pub}
 	}
-	if o.Firebase.AuthDomain == "" && c.ProjectID != "" {
-		o.Firebase.AuthDomain = c.ProjectID + ".firebaseapp.com"
+	if o.Firebase.AuthDomain == "" && o.Firebase.ProjectID != "" {
+		o.Firebase.AuthDomain = o.Firebase.ProjectID + ".firebaseapp.com"
 	}
 	return o
 }
@@ -241,6 +253,9 @@ func New(o Options) http.Handler {
 			return err
 		}
 		name := strings.TrimPrefix(p, "static/")
+		if vendorSource(name) {
+			return nil
+		}
 		if name == "index.html" {
 			h.index = body
 			return nil
@@ -256,6 +271,18 @@ func New(o Options) http.Handler {
 		h.devMint = DevSignIn(o.DevSignIn)
 	}
 	return h
+}
+
+// vendorSource tells the vendoring's own files (the npm manifest, its lock,
+// the bundles' entry files) from the vendored files under
+// vendor/<package>@<version>/: only the latter are served.
+func vendorSource(name string) bool {
+	rest, ok := strings.CutPrefix(name, "vendor/")
+	if !ok {
+		return false
+	}
+	first, _, _ := strings.Cut(rest, "/")
+	return !strings.Contains(first, "@")
 }
 
 func errString(err error) string {
@@ -274,10 +301,10 @@ func origin(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// contentSecurityPolicy allows the page's own files, AgentAPI, media from
-// Cloud Storage and, in firebase mode, the Firebase SDK from gstatic and the
-// Identity Toolkit endpoints it signs in and refreshes tokens with. No
-// inline script or style, no framing.
+// contentSecurityPolicy allows the page's own files (the Firebase SDK
+// among them), AgentAPI, media from Cloud Storage and, in firebase mode, the
+// Identity Toolkit endpoints the SDK signs in and refreshes tokens with (or
+// the Auth emulator). No inline script or style, no framing.
 func contentSecurityPolicy(o Options) string {
 	connect := []string{"'self'"}
 	media := []string{"'self'", "blob:", "data:"}
@@ -288,8 +315,10 @@ func contentSecurityPolicy(o Options) string {
 	}
 	media = append(media, o.MediaOrigins...)
 	if o.Auth == config.AuthFirebase {
-		scripts = append(scripts, "https://www.gstatic.com")
 		connect = append(connect, "https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com")
+		if o.AuthEmulator != "" {
+			connect = append(connect, "http://"+o.AuthEmulator)
+		}
 	}
 	if o.Auth == config.AuthDev {
 		// Local stand-ins for Cloud Storage (fake-gcs-server) serve media
@@ -313,14 +342,17 @@ func contentSecurityPolicy(o Options) string {
 // PublicConfig is GET config.json: what the pages need to sign in and to
 // find AgentAPI.
 type PublicConfig struct {
-	Auth      string    `json:"auth"`
-	Firebase  *Firebase `json:"firebase,omitempty"`
-	SDK       string    `json:"firebaseSDK,omitempty"`
-	DevSignIn string    `json:"devSignIn,omitempty"`
-	Simulator string    `json:"simulator,omitempty"`
-	AgentAPI  string    `json:"agentAPI"`
-	AdminAPI  string    `json:"adminAPI"`
-	Webhooks  []Webhook `json:"webhooks,omitempty"`
+	Auth     string    `json:"auth"`
+	Firebase *Firebase `json:"firebase,omitempty"`
+	SDK      string    `json:"firebaseSDK,omitempty"`
+	// AuthEmulator is the Auth emulator's URL the SDK is pointed at
+	// (connectAuthEmulator); tests and local runs only.
+	AuthEmulator string    `json:"authEmulator,omitempty"`
+	DevSignIn    string    `json:"devSignIn,omitempty"`
+	Simulator    string    `json:"simulator,omitempty"`
+	AgentAPI     string    `json:"agentAPI"`
+	AdminAPI     string    `json:"adminAPI"`
+	Webhooks     []Webhook `json:"webhooks,omitempty"`
 	// PollMillis is how often the inbox is refreshed (see app.js).
 	PollMillis int `json:"pollMillis"`
 }
@@ -362,7 +394,10 @@ func (h *handler) configJSON(base string) []byte {
 		c.Simulator = h.opts.Simulator
 	default:
 		f := h.opts.Firebase
-		c.Firebase, c.SDK = &f, FirebaseSDK
+		c.Firebase, c.SDK = &f, base+FirebaseSDK
+		if h.opts.AuthEmulator != "" {
+			c.AuthEmulator = "http://" + h.opts.AuthEmulator
+		}
 	}
 	b, _ := json.Marshal(c)
 	h.configFor[base] = b

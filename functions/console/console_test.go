@@ -66,17 +66,17 @@ func TestConfigJSON(t *testing.T) {
 		{"firebase, prefix stripped", firebaseOptions(), "/config.json", console.PublicConfig{
 			Auth:       "firebase",
 			Firebase:   &console.Firebase{APIKey: "AIza-test", AuthDomain: "acme.firebaseapp.com", ProjectID: "acme-smsdesk"},
-			SDK:        console.FirebaseSDK,
+			SDK:        "/Console/" + console.FirebaseSDK,
 			AgentAPI:   "https://us-central1-acme-smsdesk.cloudfunctions.net/AgentAPI",
 			AdminAPI:   "https://us-central1-acme-smsdesk.cloudfunctions.net/AdminAPI",
 			PollMillis: 1000,
 		}},
 		{"agentAPI defaults to the sibling path", console.Options{Auth: config.AuthFirebase, PublicPath: "/fn/Console/"}, "/config.json", console.PublicConfig{
-			Auth: "firebase", Firebase: &console.Firebase{}, SDK: console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
+			Auth: "firebase", Firebase: &console.Firebase{}, SDK: "/fn/Console/" + console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
 		}},
 		{"the carriers' webhook URLs", console.Options{Auth: config.AuthFirebase, PublicPath: "/fn/Console/",
 			Webhooks: console.WebhooksFor(wire.URLs{Public: "https://sms.acme.example/fn"})}, "/config.json", console.PublicConfig{
-			Auth: "firebase", Firebase: &console.Firebase{}, SDK: console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
+			Auth: "firebase", Firebase: &console.Firebase{}, SDK: "/fn/Console/" + console.FirebaseSDK, AgentAPI: "/fn/AgentAPI", AdminAPI: "/fn/AdminAPI", PollMillis: 1000,
 			Webhooks: []console.Webhook{
 				{Provider: "twilio", Inbound: "https://sms.acme.example/fn/TwilioInbound", Status: "https://sms.acme.example/fn/DeliveryStatus"},
 				{Provider: "telnyx", Inbound: "https://sms.acme.example/fn/TelnyxInbound", Status: "https://sms.acme.example/fn/DeliveryStatus/telnyx"},
@@ -237,7 +237,9 @@ func TestContentSecurityPolicy(t *testing.T) {
 		}
 		return out
 	}
-	dev, fb := csp(devOpts), csp(firebaseOptions())
+	emuOpts := firebaseOptions()
+	emuOpts.AuthEmulator = "127.0.0.1:9099"
+	dev, fb, emu := csp(devOpts), csp(firebaseOptions()), csp(emuOpts)
 	checks := []struct {
 		name, directive, want string
 		present               bool
@@ -246,7 +248,10 @@ func TestContentSecurityPolicy(t *testing.T) {
 		{"dev: no gstatic", dev["script-src"], "gstatic", false},
 		{"dev: AgentAPI reachable", dev["connect-src"], "http://127.0.0.1:8080", true},
 		{"dev: no inline styles", dev["style-src"], "unsafe-inline", false},
-		{"firebase: the SDK from gstatic", fb["script-src"], "https://www.gstatic.com", true},
+		{"firebase: no CDN (the SDK is vendored)", fb["script-src"], "gstatic", false},
+		{"firebase: scripts only from self", fb["script-src"], "'self'", true},
+		{"firebase: no emulator unless configured", fb["connect-src"], "http://127.0.0.1", false},
+		{"firebase: the Auth emulator when configured", emu["connect-src"], "http://127.0.0.1:9099", true},
 		{"firebase: no eval", fb["script-src"], "unsafe-eval", false},
 		{"firebase: Identity Toolkit", fb["connect-src"], "https://identitytoolkit.googleapis.com", true},
 		{"firebase: token refresh", fb["connect-src"], "https://securetoken.googleapis.com", true},
@@ -258,6 +263,28 @@ func TestContentSecurityPolicy(t *testing.T) {
 	for _, c := range checks {
 		if strings.Contains(c.directive, c.want) != c.present {
 			t.Errorf("%s: directive %q; want %q present=%v", c.name, c.directive, c.want, c.present)
+		}
+	}
+}
+
+// TestVendoredFiles: the Firebase SDK that config.json names is served (a
+// version bump that forgets one of the two fails here), and the vendoring's
+// manifest, lock and entry files are not.
+func TestVendoredFiles(t *testing.T) {
+	h := console.New(firebaseOptions())
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/Console/" + console.FirebaseSDK, http.StatusOK},
+		{"/Console/" + strings.TrimSuffix(console.FirebaseSDK, "firebase-auth.js") + "LICENSE", http.StatusOK},
+		{"/Console/vendor/package.json", http.StatusNotFound},
+		{"/Console/vendor/package-lock.json", http.StatusNotFound},
+		{"/Console/vendor/src/firebase-auth.js", http.StatusNotFound},
+	}
+	for _, tc := range tests {
+		if rec := get(t, h, tc.path); rec.Code != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.path, rec.Code, tc.want)
 		}
 	}
 }

@@ -76,6 +76,14 @@ type Config struct {
 	// settings (public values, shown to every browser).
 	FirebaseAPIKey     string
 	FirebaseAuthDomain string
+	// FirebaseProjectID is the project whose ID tokens are accepted
+	// (FIREBASE_PROJECT_ID): GOOGLE_CLOUD_PROJECT unless Identity Platform
+	// lives in another project (and, in tests, the Auth emulator's project).
+	FirebaseProjectID string
+	// AuthEmulatorHost is the Firebase Auth emulator (host:port) the
+	// console's pages sign in against instead of Google; tests and the dev
+	// server only (the verifier refuses it when deployed).
+	AuthEmulatorHost string
 	// ConsoleOrigins are other origins (scheme://host[:port]) allowed to call
 	// AgentAPI from a browser, besides the functions' own host.
 	ConsoleOrigins []string
@@ -144,6 +152,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Auth:                     get("SMSDESK_AUTH"),
 		FirebaseAPIKey:           get("FIREBASE_API_KEY"),
 		FirebaseAuthDomain:       get("FIREBASE_AUTH_DOMAIN"),
+		FirebaseProjectID:        get("FIREBASE_PROJECT_ID"),
+		AuthEmulatorHost:         get("FIREBASE_AUTH_EMULATOR_HOST"),
 	}
 	for _, o := range strings.Split(get("CONSOLE_ORIGINS"), ",") {
 		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
@@ -269,6 +279,17 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		if _, _, err := net.SplitHostPort(hostport); err != nil {
 			bad("STORAGE_EMULATOR_HOST %q must be host:port or an http(s) URL with a port", h)
+		}
+	}
+
+	if c.FirebaseProjectID == "" {
+		c.FirebaseProjectID = c.ProjectID
+	} else if !projectIDRe.MatchString(c.FirebaseProjectID) {
+		bad("FIREBASE_PROJECT_ID %q is not a valid project id", c.FirebaseProjectID)
+	}
+	if h := c.AuthEmulatorHost; h != "" {
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			bad("FIREBASE_AUTH_EMULATOR_HOST %q must be host:port", h)
 		}
 	}
 

@@ -1,8 +1,10 @@
 // Sign-in: dev mode mints tokens at the dev server (scripts/dev only);
 // firebase mode signs in with email and password through the Firebase web
-// SDK (modular build, loaded from gstatic only in this mode). Either way
-// token() returns an ID token that is good for at least five more minutes,
-// refreshing it first when needed, so requests never carry a stale token.
+// SDK, vendored from npm and served by the console itself (config.json's
+// firebaseSDK; vendor/ and scripts/check-vendor), loaded only in this mode.
+// Either way token() returns an ID token that is good for at least five
+// more minutes, refreshing it first when needed, so requests never carry a
+// stale token.
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
@@ -86,26 +88,28 @@ class DevAuth {
 // Content-Security-Policy allows.
 class FirebaseAuth {
   static async load(cfg) {
-    const [appMod, authMod] = await Promise.all([
-      import(`${cfg.firebaseSDK}firebase-app.js`),
-      import(`${cfg.firebaseSDK}firebase-auth.js`),
-    ]);
-    return new FirebaseAuth(cfg, appMod, authMod);
+    // One ES module: firebase/app and firebase/auth bundled together.
+    return new FirebaseAuth(cfg, await import(cfg.firebaseSDK));
   }
 
-  constructor(cfg, appMod, authMod) {
+  constructor(cfg, sdk) {
     this.mode = 'firebase';
-    this.m = authMod;
-    const app = appMod.initializeApp(cfg.firebase);
-    this.auth = authMod.initializeAuth(app, {
-      persistence: [authMod.indexedDBLocalPersistence, authMod.browserLocalPersistence],
+    this.m = sdk;
+    const app = sdk.initializeApp(cfg.firebase);
+    this.auth = sdk.initializeAuth(app, {
+      persistence: [sdk.indexedDBLocalPersistence, sdk.browserLocalPersistence],
     });
+    if (cfg.authEmulator) {
+      // Tests and local runs: the Auth emulator issues the tokens; the
+      // banner the SDK would add is noise in a test's screenshots.
+      sdk.connectAuthEmulator(this.auth, cfg.authEmulator, { disableWarnings: true });
+    }
     this.claims = null;
     // A listener on ID token changes also makes the SDK refresh the token
     // proactively, before it expires.
     this.ready = new Promise((resolve) => {
       let first = true;
-      authMod.onIdTokenChanged(this.auth, async (user) => {
+      sdk.onIdTokenChanged(this.auth, async (user) => {
         this.claims = user ? (await user.getIdTokenResult()).claims : null;
         if (first) {
           first = false;

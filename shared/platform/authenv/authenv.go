@@ -27,7 +27,11 @@ func build(e *platform.Env) (built, error) {
 			}
 			return built{guard: auth.NewGuard(dev), dev: dev}, nil
 		}
-		return built{guard: auth.NewGuard(&lazyFirebase{projectID: e.Config.ProjectID})}, nil
+		project := e.Config.FirebaseProjectID
+		if project == "" { // a Config not made by config.Load
+			project = e.Config.ProjectID
+		}
+		return built{guard: auth.NewGuard(&lazyFirebase{projectID: project})}, nil
 	})
 }
 
