@@ -213,7 +213,15 @@ func (s *server) replayCRM(w http.ResponseWriter, r *http.Request) {
 	}
 	out := CRMReplay{Replayed: []string{}, StillPending: []string{}}
 	for _, id := range ids {
-		err := s.crm.Sync.Replay(r.Context(), id)
+		before, err := s.crm.Sync.Links.Link(r.Context(), id)
+		if err != nil {
+			errs.Fail(w, r, err)
+			return
+		}
+		if !before.SyncPending() && len(before.Held) == 0 {
+			continue // nothing waits: replaying would write a link for nothing
+		}
+		err = s.crm.Sync.Replay(r.Context(), id)
 		if errors.Is(err, crm.ErrOff) {
 			httpapi.WriteError(w, http.StatusConflict, "CRM sync is off: choose an adapter in PUT /crm first", nil)
 			return
