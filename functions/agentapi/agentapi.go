@@ -68,7 +68,7 @@ type Services struct {
 
 // FromSet takes AgentAPI's services from a composed set.
 func FromSet(s jobs.Set) *Services {
-	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound, Stats: s.Stats,
+	return &Services{Conversation: s.Conversation, Desk: s.Desk, Media: s.Media, Outbound: s.Outbound, IVR: ivrFromSet(s), Stats: s.Stats,
 		Monitor: monitorOf(s.Stats, s.Desk.Clock)}
 }
 
@@ -163,6 +163,8 @@ var RequiredFields = map[string][]string{
 	"MeasureRequest":  {"body"},
 	"Canned":          {"title", "body"},
 	"OutboundRequest": {"number", "consumer", "requestId"},
+	"LinkRequest":     {"requestId"},
+	"AppLinkRequest":  {"requestId"},
 	"NoteRequest":     {"body", "requestId"},
 }
 

@@ -203,6 +203,12 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		{"POST", "/mentions/held-ana/read", "", want{noToken, gone, gone, gone, gone}},
 		{"POST", "/chats/held-ana/labels", `{"add":["vip"]}`, want{noToken, ok, denied, ok, ok}},
 		{"GET", "/labels", "", want{noToken, ok, ok, ok, ok}},
+		// Voice blending (ivr.go): anyone signed in reads a queue's wait and
+		// the preset links; only the holder sends links, in a call's chat.
+		{"GET", "/queues/en-tech/ewt", "", want{noToken, ok, ok, ok, ok}},
+		{"GET", "/incall/links", "", want{noToken, ok, ok, ok, ok}},
+		{"POST", "/chats/held-ana/link", `{"url":"https://m.acme.example/x","requestId":"k-1"}`, want{noToken, http.StatusConflict, denied, denied, denied}},
+		{"POST", "/chats/held-ana/app-link", `{"requestId":"k-2"}`, want{noToken, http.StatusConflict, denied, denied, denied}},
 	}
 	served := map[string]bool{}
 	for _, tc := range tests {

@@ -43,7 +43,10 @@ func (e *env) ivrQueue(threshold int) {
 		"companyName": "Acme", "defaultLanguage": "en", "texts": {"en": {
 		"offer": "The wait is about @{ESTIMATED_WAIT_TIME_IN_MINUTES} minutes with @{QUEUE_SIZE} ahead. Want to continue by text?",
 		"optedIn": "Acme: you asked to continue by text. Msg & data rates may apply. Reply STOP to opt out.",
-		"greeting": "Hi, this is @{COMPANY_NAME} @{QUEUE_NAME}. Tell us how we can help."}}}`, threshold, numberEN)
+		"greeting": "Hi, this is @{COMPANY_NAME} @{QUEUE_NAME}. Tell us how we can help.",
+		"waitTimeAsk": "While you wait, would you like to text us the details?",
+		"waitTimeInvite": "@{COMPANY_NAME}: reply to this text with details or photos; the agent who takes your call will see them. Reply STOP to opt out."}},
+		"waitTime": true}`, threshold, numberEN)
 	if code, resp := e.admin(auth.RoleAdmin, "PUT", "/ivrQueues/tech-ivr", body); code != http.StatusOK {
 		e.t.Fatalf("PUT ivrQueues = %d %s", code, resp)
 	}

@@ -129,6 +129,10 @@ func New(svc *ivr.Service, auth Auth) http.Handler {
 		case path == httpapi.OpenAPIPath && r.Method == http.MethodGet:
 			httpapi.ServeOpenAPI(w, r)
 			return
+		case path == AppTokenPath:
+			// The app's SDK calls it: the one-time token is the credential.
+			serveAppToken(svc, w, r)
+			return
 		case path != "" && path != "/":
 			httpapi.WriteError(w, http.StatusNotFound, "no such path", nil)
 			return
@@ -188,6 +192,9 @@ func serve(svc *ivr.Service, w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ivr.ErrNoQueue):
 		httpapi.WriteError(w, http.StatusBadRequest, "sessionInfo.parameters."+ParamIVRQueue+": "+err.Error(), nil)
 		return
+	case errors.Is(err, ivr.ErrNoAgent):
+		httpapi.WriteError(w, http.StatusBadRequest, "sessionInfo.parameters."+ParamAgentID+": "+err.Error(), nil)
+		return
 	case errors.Is(err, errBadParam):
 		httpapi.WriteError(w, http.StatusBadRequest, err.Error(), nil)
 		return
@@ -245,6 +252,10 @@ var handlers = map[string]handler{
 	TagDeflectionOffer:   offerTag,
 	TagDeflectionAccept:  acceptTag,
 	TagDeflectionDecline: declineTag,
+	TagWaitTimeConsent:   waitTimeConsentTag,
+	TagWaitTimeAnswer:    waitTimeAnswerTag,
+	TagCallConnected:     callConnectedTag,
+	TagCallEnded:         callEndedTag,
 }
 
 // answer builds a response with parameters and what the agent says.

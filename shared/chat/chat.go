@@ -94,6 +94,7 @@ type Chat struct {
 	// TicketID is the business system's reference an outbound chat was
 	// started with.
 	TicketID string `firestore:"ticketId,omitempty" json:"ticketId,omitempty"`
+	CallID   string `firestore:"callId,omitempty" json:"callId,omitempty"` // the voice call a wait-time or in-call chat belongs to
 	// WrapUp is the agent's closing note.
 	WrapUp string `firestore:"wrapUp,omitempty" json:"wrapUp,omitempty"`
 	// OpensAt: the chat waits for its closed queue to open; no agent is

@@ -36,6 +36,9 @@ type Number struct {
 	// AutoResponse answers a reply to a sessionless text; empty means the
 	// system message "sessionless-auto-response" in the chat's language.
 	AutoResponse string `firestore:"autoResponse,omitempty" json:"autoResponse,omitempty"`
+	// InCall reserves the number for in-call SMS: only chats of a voice
+	// call start from it, and it is in no pool and no IVR queue.
+	InCall bool `firestore:"inCall,omitempty" json:"inCall,omitempty"`
 	// The carrier's price per SMS segment and per MMS in micro-dollars, for
 	// the statistics' cost estimate; 0 means the default list price.
 	SMSSegmentMicros int64 `firestore:"smsSegmentMicros,omitempty" json:"smsSegmentMicros,omitempty"`
@@ -76,6 +79,10 @@ type Settings struct {
 	OutboundEnabled bool `firestore:"outboundEnabled" json:"outboundEnabled"`
 	// AllowedCountries are the ISO regions proactive texts may go to (US when empty).
 	AllowedCountries []string `firestore:"allowedCountries,omitempty" json:"allowedCountries,omitempty"`
+	// InCallLinks are the mobile-web links an agent may send during a call;
+	// AppLink is the business app's universal link (a one-time token is added).
+	InCallLinks []Link `firestore:"inCallLinks,omitempty" json:"inCallLinks,omitempty"`
+	AppLink     string `firestore:"appLink,omitempty" json:"appLink,omitempty"`
 	// Labels are the chat labels agents pick from (they may add others).
 	Labels []string `firestore:"labels,omitempty" json:"labels,omitempty"`
 }

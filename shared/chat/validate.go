@@ -178,6 +178,16 @@ func (c Config) validateSettings(p *problems) {
 	}
 	validateMessages(p, "settings.messages", s.Messages)
 	validateList(p, "settings.labels", s.Labels, LabelPattern, "a label (lowercase letters, digits, '-', '_'; up to 32)")
+	for i, l := range s.InCallLinks {
+		if f := fmt.Sprintf("settings.inCallLinks[%d]", i); l.ID == "" || strings.TrimSpace(l.Title) == "" {
+			p.add(f, "a link needs an id and a title")
+		} else if !httpsURL(l.URL) {
+			p.add(f+".url", "must be an https URL, got %q", l.URL)
+		}
+	}
+	if s.AppLink != "" && !httpsURL(s.AppLink) {
+		p.add("settings.appLink", "must be an https URL (a universal or app link), got %q", s.AppLink)
+	}
 	q := s.QuietHours
 	if q.Enabled || q.Start != "" || q.End != "" {
 		if !clockPattern.MatchString(q.Start) {
@@ -358,6 +368,9 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 	}
 	if n.Type != "" && !slices.Contains([]NumberType{NumberLongCode, NumberTollFree, NumberShortCode}, n.Type) {
 		p.add(field+".type", "must be long-code, toll-free or short-code, got %q", n.Type)
+	}
+	if n.InCall && n.Pool != "" {
+		p.add(field+".pool", "an in-call number is for in-call SMS only; it cannot be in pool %q", n.Pool)
 	}
 	if n.DailyCap < 0 {
 		p.add(field+".dailyCap", "must be 0 (no cap) or more, got %d", n.DailyCap)

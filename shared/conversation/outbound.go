@@ -40,6 +40,11 @@ type OutboundStart struct {
 	StartType chat.StartType
 	QueueID   string
 	Requested bool
+	// CallID, Parked and CallTimeout are proactive.Start's: a wait-time or
+	// in-call chat belongs to a voice call.
+	CallID      string
+	Parked      bool
+	CallTimeout time.Duration
 }
 
 // Block is consecutive ticks of one lane of the sender's pace.
@@ -112,6 +117,7 @@ func (s *Service) StartOutbound(ctx context.Context, req OutboundStart) (Outboun
 			Bodies: req.Bodies, Media: req.Media, Origin: req.Origin, TicketID: req.TicketID,
 			Sessionless: req.Sessionless, Hold: req.Hold, ChatID: id, Now: s.Clock.Time(),
 			StartType: req.StartType, QueueID: req.QueueID, Requested: req.Requested,
+			CallID: req.CallID, Parked: req.Parked, CallTimeout: req.CallTimeout,
 		}
 		if in.Consent, err = tx.Consent(req.Number, req.Consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -55,14 +55,22 @@ func Validate(q ivrrec.Queue, cfg chat.Config) error {
 	case slices.ContainsFunc(cfg.Queues, func(c chat.Queue) bool { return c.ParentID == q.SMSQueue }):
 		add("smsQueue", "%q has child queues; deflected chats wait in a leaf queue", q.SMSQueue)
 	}
-	if n := sms.NormalizeE164(q.Number); n == "" || !slices.ContainsFunc(cfg.Numbers, func(c chat.Number) bool { return c.E164 == n }) {
+	n := sms.NormalizeE164(q.Number)
+	switch i := slices.IndexFunc(cfg.Numbers, func(c chat.Number) bool { return c.E164 == n }); {
+	case n == "" || i < 0:
 		add("number", "%q is not a business number of this deployment", q.Number)
+	case cfg.Numbers[i].InCall:
+		add("number", "%s is reserved for in-call SMS; deflected and wait-time chats need a chat number", n)
 	}
 	if _, ok := q.Texts[q.DefaultLanguage]; !ok {
 		add("defaultLanguage", "%q has no texts", q.DefaultLanguage)
 	}
 	for lang, t := range q.Texts {
-		for _, f := range []struct{ name, text string }{{"offer", t.Offer}, {"optedIn", t.OptedIn}, {"greeting", t.Greeting}} {
+		fields := []struct{ name, text string }{{"offer", t.Offer}, {"optedIn", t.OptedIn}, {"greeting", t.Greeting}}
+		if q.WaitTime || t.WaitTimeAsk != "" || t.WaitTimeInvite != "" {
+			fields = append(fields, struct{ name, text string }{"waitTimeAsk", t.WaitTimeAsk}, struct{ name, text string }{"waitTimeInvite", t.WaitTimeInvite})
+		}
+		for _, f := range fields {
 			field := "texts." + lang + "." + f.name
 			switch n := utf8.RuneCountInString(f.text); {
 			case n == 0:

@@ -30,6 +30,9 @@ type Store interface {
 	AgentChats(ctx context.Context, agentID string, endedSince time.Time, limit int) ([]chat.Chat, error)
 	Messages(ctx context.Context, chatID string) ([]chat.Message, error)
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+	Agent(ctx context.Context, id string) (chat.Agent, error)
+	Chat(ctx context.Context, id string) (chat.Chat, error)
+	Numbers(ctx context.Context) ([]chat.Number, error)
 }
 
 // Trees is the routing configuration.
@@ -41,6 +44,7 @@ type Trees interface {
 type Starter interface {
 	StartOutbound(ctx context.Context, req conversation.OutboundStart) (conversation.OutboundResult, error)
 	EndStarted(ctx context.Context, chatID string, reason chat.EndReason) error
+	ConnectCallChat(ctx context.Context, chatID, callID, agentID string) (chat.Chat, error)
 }
 
 // Defaults of the Service's bounds.

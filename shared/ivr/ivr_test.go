@@ -22,7 +22,7 @@ func validQueue() ivrrec.Queue {
 func TestValidate(t *testing.T) {
 	cfg := chat.Config{
 		Queues:  []chat.Queue{{ID: "top", Name: "Top"}, {ID: "bill", Name: "Billing", ParentID: "top"}},
-		Numbers: []chat.Number{{E164: "+14155550100"}},
+		Numbers: []chat.Number{{E164: "+14155550100"}, {E164: "+14155550102", InCall: true}},
 	}
 	tests := []struct {
 		name   string
@@ -37,6 +37,12 @@ func TestValidate(t *testing.T) {
 		{"SMS queue not a leaf", func(q *ivrrec.Queue) { q.SMSQueue = "top" }, []string{"smsQueue"}},
 		{"unknown number", func(q *ivrrec.Queue) { q.Number = "+14155550199" }, []string{"number"}},
 		{"bad id", func(q *ivrrec.Queue) { q.ID = "a/b" }, []string{"id"}},
+		{"an in-call number", func(q *ivrrec.Queue) { q.Number = "+14155550102" }, []string{"number"}},
+		{"wait-time without its texts", func(q *ivrrec.Queue) { q.WaitTime = true }, []string{"texts.en.waitTimeAsk", "texts.en.waitTimeInvite"}},
+		{"wait-time with its texts", func(q *ivrrec.Queue) {
+			q.WaitTime = true
+			q.Texts["en"] = ivrrec.Texts{Offer: "o", OptedIn: "i", Greeting: "g", WaitTimeAsk: "a", WaitTimeInvite: "v"}
+		}, nil},
 		{"default language without texts", func(q *ivrrec.Queue) { q.DefaultLanguage = "es" }, []string{"defaultLanguage"}},
 		{"empty and long texts", func(q *ivrrec.Queue) {
 			q.Texts["es"] = ivrrec.Texts{Offer: "o", OptedIn: strings.Repeat("x", 1601)}

@@ -39,6 +39,13 @@ type Start struct {
 	// SMS on the call). They are not proactive, so quiet hours do not hold
 	// them; the first body confirms the opt-in, so no disclosure precedes it.
 	Requested bool
+	// CallID links the chat to a voice call (wait-time and in-call chats);
+	// Parked keeps an unassigned one out of every menu and queue: the
+	// consumer's texts wait in it for the agent who takes the call.
+	// CallTimeout ends the chat if the call's end is never told.
+	CallID      string
+	Parked      bool
+	CallTimeout time.Duration
 }
 
 // Result is everything a proactive start changes.
@@ -57,6 +64,9 @@ type Result struct {
 // record gets first) and the ledger entries recording the legal basis.
 func Begin(in Start) (Result, error) {
 	s, n := in.Settings, in.Number
+	if r := checkInCall(n, in.StartType); r != nil {
+		return Result{}, r
+	}
 	for _, r := range []*Refusal{CheckSender(s, n), CheckRecipient(s, in.Consumer), CheckConsent(in.Consent)} {
 		if r != nil {
 			return Result{}, r
@@ -86,7 +96,7 @@ func Begin(in Start) (Result, error) {
 	c := chat.Chat{
 		ID: in.ChatID, Number: n.E164, Consumer: in.Consumer, Provider: n.Provider,
 		Language: s.LanguageFor(n), QueueID: n.EntryQueue, Status: chat.StatusMenu,
-		StartType: chat.StartOutbound, CreatedAt: in.Now, NextSeq: 1, TicketID: in.TicketID,
+		StartType: chat.StartOutbound, CreatedAt: in.Now, NextSeq: 1, TicketID: in.TicketID, CallID: in.CallID,
 	}
 	if lang := tree.Language(c.QueueID); lang != "" {
 		c.Language = lang
@@ -110,6 +120,10 @@ func Begin(in Start) (Result, error) {
 		ch.Chat.Status, ch.Chat.AgentID, ch.Chat.AssignedAt = chat.StatusActive, a.ID, in.Now
 		ch.Agents[a.ID] = a
 		ch.Emit(chat.EventChatAssigned)
+	case in.Parked:
+		// In no queue, so no agent is offered it; Queued, so a text is
+		// neither a menu choice nor the start of a conversation.
+		ch.Chat.Status, ch.Chat.QueueID, ch.Chat.QueuedAt = chat.StatusQueued, "", in.Now
 	case in.QueueID != "" && !in.Sessionless:
 		ch.Chat.Status, ch.Chat.QueuedAt, ch.NeedsAgent = chat.StatusQueued, in.Now, true
 		ch.ArmTimer(chat.TimerQueue, time.Duration(timeouts.QueueMinutes)*time.Minute)
@@ -159,8 +173,25 @@ func Begin(in Start) (Result, error) {
 	switch {
 	case in.Sessionless:
 		ch.End(chat.EndFinished)
+	case in.CallTimeout > 0:
+		// A call's chat lasts as long as the call, not as its texts.
+		ch.ArmTimer(chat.TimerExpiry, in.CallTimeout)
 	case in.Agent != nil:
 		ch.ArmTimer(chat.TimerEndUserInactivity, time.Duration(timeouts.EndUserInactivityMinutes)*time.Minute)
 	}
 	return out, nil
+}
+
+// CodeInCallNumber: an in-call number starts only in-call chats, and an
+// in-call chat only from one.
+const CodeInCallNumber Code = "in-call-number"
+
+func checkInCall(n chat.Number, start chat.StartType) *Refusal {
+	switch {
+	case n.InCall && start != chat.StartInCall:
+		return &Refusal{Code: CodeInCallNumber, Message: n.E164 + " is reserved for in-call SMS"}
+	case !n.InCall && start == chat.StartInCall:
+		return &Refusal{Code: CodeInCallNumber, Message: n.E164 + " is not configured for in-call SMS (inCall)"}
+	}
+	return nil
 }

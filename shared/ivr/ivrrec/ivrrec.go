@@ -56,6 +56,9 @@ type Queue struct {
 	DefaultLanguage string `json:"defaultLanguage"`
 	// Texts are by language code (the CX session's languageCode, "en").
 	Texts map[string]Texts `json:"texts"`
+	// WaitTime offers waiting callers to send details by text (the
+	// waittime-consent and waittime-answer tags); Enabled is deflection's.
+	WaitTime bool `json:"waitTime,omitempty"`
 }
 
 // Texts are one language's deflection texts. Offer may use
@@ -69,6 +72,11 @@ type Texts struct {
 	OptedIn string `json:"optedIn"`
 	// Greeting follows it and opens the chat.
 	Greeting string `json:"greeting"`
+	// WaitTimeAsk is what the IVR says to ask a waiting caller whether
+	// they want to send details by text; WaitTimeInvite is the text they
+	// get when they say yes. Required when the queue's WaitTime is on.
+	WaitTimeAsk    string `json:"waitTimeAsk,omitempty"`
+	WaitTimeInvite string `json:"waitTimeInvite,omitempty"`
 }
 
 // For returns the texts of a language, else of the default language.
@@ -92,10 +100,75 @@ type Store interface {
 	// first answer. ErrNotFound when there is no such turn.
 	FinishTurn(ctx context.Context, id string, response []byte) error
 
+	// Call reads a call's record; UpdateCall runs fn on it (found false
+	// and a zero Call with the id when there is none) in a transaction
+	// and stores what fn leaves, unless fn fails.
+	Call(ctx context.Context, id string) (Call, error)
+	UpdateCall(ctx context.Context, id string, fn func(c *Call, found bool) error) (Call, error)
+	// PutAppToken stores a new app-link token; UpdateAppToken runs fn on
+	// one (ErrNotFound when there is none) in a transaction, so two
+	// exchanges of one token cannot both find it unused.
+	PutAppToken(ctx context.Context, t AppToken) error
+	UpdateAppToken(ctx context.Context, digest string, fn func(t *AppToken) error) (AppToken, error)
+
 	IVRQueue(ctx context.Context, id string) (Queue, error)
 	// IVRQueues lists every IVR queue by id.
 	IVRQueues(ctx context.Context) ([]Queue, error)
 	PutIVRQueue(ctx context.Context, q Queue) error
 	// DeleteIVRQueue returns nil when it does not exist.
 	DeleteIVRQueue(ctx context.Context, id string) error
+}
+
+// CallRetention is how long a call's record lives after its last change.
+const CallRetention = 24 * time.Hour
+
+// WaitTimeAnswer is what a caller said to the wait-time SMS question.
+type WaitTimeAnswer string
+
+// The answers.
+const (
+	WaitTimeYes WaitTimeAnswer = "yes"
+	WaitTimeNo  WaitTimeAnswer = "no"
+)
+
+// Call is what the webhook remembers of one voice call (ivrCalls/{id},
+// the id the CX session's): the wait-time question asked once, the chats
+// linked to it and who took it.
+type Call struct {
+	ID       string
+	Session  string
+	Caller   string
+	IVRQueue string
+	// WaitTimeAsked: the caller was asked; WaitTimeAnswer what they said.
+	WaitTimeAsked  bool
+	WaitTimeAnswer WaitTimeAnswer
+	WaitTimeChatID string
+	// AgentID took the call (call-connected); InCallChatID is the in-call
+	// chat on InCallNumber.
+	AgentID      string
+	InCallChatID string
+	InCallNumber string
+	ConnectedAt  time.Time
+	EndedAt      time.Time
+	Created      time.Time
+	ExpireAt     time.Time
+}
+
+// AppTokenTTL is how long an app-link token may be exchanged.
+const AppTokenTTL = 10 * time.Minute
+
+// AppToken is a one-time token an app link carries (ivrAppTokens/{digest}):
+// only its SHA-256 digest is stored, so the store never holds a usable
+// token. UsedAt is set by the one exchange that succeeds.
+type AppToken struct {
+	Digest    string
+	CallID    string
+	AgentID   string
+	IVRQueue  string
+	ChatID    string
+	Created   time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+	// ExpireAt is the TTL policy's field: a day after creation.
+	ExpireAt time.Time
 }

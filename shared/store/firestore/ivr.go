@@ -43,9 +43,11 @@ func (d turnDoc) turn(id string) ivrrec.Turn {
 }
 
 type ivrTextsDoc struct {
-	Offer    string `firestore:"offer"`
-	OptedIn  string `firestore:"optedIn"`
-	Greeting string `firestore:"greeting"`
+	Offer          string `firestore:"offer"`
+	OptedIn        string `firestore:"optedIn"`
+	Greeting       string `firestore:"greeting"`
+	WaitTimeAsk    string `firestore:"waitTimeAsk,omitempty"`
+	WaitTimeInvite string `firestore:"waitTimeInvite,omitempty"`
 }
 
 type ivrQueueDoc struct {
@@ -56,11 +58,12 @@ type ivrQueueDoc struct {
 	CompanyName      string                 `firestore:"companyName,omitempty"`
 	DefaultLanguage  string                 `firestore:"defaultLanguage"`
 	Texts            map[string]ivrTextsDoc `firestore:"texts"`
+	WaitTime         bool                   `firestore:"waitTime,omitempty"`
 }
 
 func toIVRQueueDoc(q ivrrec.Queue) ivrQueueDoc {
 	d := ivrQueueDoc{Enabled: q.Enabled, ThresholdMinutes: q.ThresholdMinutes, SMSQueue: q.SMSQueue,
-		Number: q.Number, CompanyName: q.CompanyName, DefaultLanguage: q.DefaultLanguage}
+		Number: q.Number, CompanyName: q.CompanyName, DefaultLanguage: q.DefaultLanguage, WaitTime: q.WaitTime}
 	if q.Texts != nil {
 		d.Texts = make(map[string]ivrTextsDoc, len(q.Texts))
 		for lang, t := range q.Texts {
@@ -72,7 +75,7 @@ func toIVRQueueDoc(q ivrrec.Queue) ivrQueueDoc {
 
 func (d ivrQueueDoc) queue(id string) ivrrec.Queue {
 	q := ivrrec.Queue{ID: id, Enabled: d.Enabled, ThresholdMinutes: d.ThresholdMinutes, SMSQueue: d.SMSQueue,
-		Number: d.Number, CompanyName: d.CompanyName, DefaultLanguage: d.DefaultLanguage}
+		Number: d.Number, CompanyName: d.CompanyName, DefaultLanguage: d.DefaultLanguage, WaitTime: d.WaitTime}
 	if d.Texts != nil {
 		q.Texts = make(map[string]ivrrec.Texts, len(d.Texts))
 		for lang, t := range d.Texts {

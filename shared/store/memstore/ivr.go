@@ -20,12 +20,16 @@ type ivrTables struct {
 	mu     sync.Mutex
 	turns  map[string]ivrrec.Turn
 	queues map[string]ivrrec.Queue
+	calls  map[string]ivrrec.Call
+	tokens map[string]ivrrec.AppToken
 }
 
 func (t *ivrTables) init() {
 	if t.turns == nil {
 		t.turns = map[string]ivrrec.Turn{}
 		t.queues = map[string]ivrrec.Queue{}
+		t.calls = map[string]ivrrec.Call{}
+		t.tokens = map[string]ivrrec.AppToken{}
 	}
 }
 

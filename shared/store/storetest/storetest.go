@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"concurrent pacing reservations", testPacingContention},
 		{"outbound batches", testOutboundBatches},
 		{"IVR turns", testIVRTurns}, {"IVR queues", testIVRQueues},
+		{"IVR calls", testIVRCalls}, {"IVR app tokens are used once", testIVRAppTokens},
 		{"statistics counters", testStats},
 	}
 	for _, c := range cases {
