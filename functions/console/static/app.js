@@ -39,6 +39,7 @@ import { setupNotes } from './notes.js';
 import { setupLabels } from './labels.js';
 import { setupInboxFilter } from './inboxfilter.js';
 import { setupWrapUp, wrapUpText } from './wrapup.js';
+import { setupContact } from './contact.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -71,6 +72,7 @@ const state = {
   attachments: [], // {name, contentType, size, preview}
   pendingSend: null, // {key, requestId}: a retry of the same send reuses its id
   seenVersion: new Map(), // chat id → version last seen; 0 = never opened
+  seenInbound: new Map(), // chat id → the consumer's text count last seen
   unreadCount: 0,
   detailListed: false, // the open chat was in the last inbox
   seenOffers: new Set(),
@@ -407,6 +409,9 @@ function renderInbox(inbox) {
     ended: inbox.ended || [],
   };
   for (const c of [...lists.active, ...lists.ended]) {
+    // The unread count: the consumer's texts since the chat was last seen.
+    if (state.firstInbox || c.id === state.chatId) state.seenInbound.set(c.id, c.inbound || 0);
+    else if (!state.seenInbound.has(c.id)) state.seenInbound.set(c.id, 0);
     if (state.firstInbox || c.id === state.chatId) state.seenVersion.set(c.id, c.version);
     // A chat that reached the active list without being opened (answered
     // automatically, or accepted in another tab) is unread until opened.
@@ -517,9 +522,22 @@ function renderChatLink(c, kind) {
   return h('li', { class: `chat-item${current ? ' current' : ''}` },
     h('a', { href: `#chat/${encodeURIComponent(c.id)}`, 'aria-current': current ? 'page' : null, 'data-focus-id': 'open' },
       h('span', { class: 'consumer' }, c.consumer),
-      unread ? h('span', { class: 'unread' }, h('span', { class: 'visually-hidden' }, ' (new activity)')) : null),
+      unread ? h('span', { class: 'unread' }, h('span', { class: 'visually-hidden' }, ' (new activity)')) : null,
+      unread && newTexts(c) > 0 ? h('span', { class: 'unread-count', 'aria-label': `${newTexts(c)} new`, title: `${newTexts(c)} new from the consumer` }, String(newTexts(c))) : null),
     h('p', { class: 'meta' }, detail),
+    renderPreview(c),
     renderLabelChips(c));
+}
+
+function newTexts(c) {
+  return Math.max(0, (c.inbound || 0) - (state.seenInbound.get(c.id) ?? (c.inbound || 0)));
+}
+
+// renderPreview is the chat's latest consumer or agent text.
+function renderPreview(c) {
+  if (!c.lastBody) return null;
+  const who = c.lastAuthor === 'agent' ? (c.agentId === state.me?.agentId ? 'You: ' : `${agentName(c.agentId)}: `) : '';
+  return h('p', { class: 'preview' }, who, c.lastBody);
 }
 
 function renderLabelChips(c) {
@@ -675,6 +693,7 @@ async function openChat(id, focus) {
   }
   loadCanned(id);
   loadHistory(state.detail.chat.consumer);
+  state.contact.open(id);
 }
 
 // loadChat reads a chat and renders it. One read runs at a time; a second
@@ -713,6 +732,7 @@ function renderDetail(d) {
   state.detail = d;
   const c = d.chat;
   state.seenVersion.set(c.id, c.version);
+  state.seenInbound.set(c.id, c.inbound || 0);
   $('#conv-title').textContent = `Chat with ${c.consumer}`;
   const status = {
     menu: 'choosing from the menu',
@@ -1218,8 +1238,11 @@ function wireStaticControls() {
   state.filter = setupInboxFilter({
     changed: () => state.lastInbox && renderInbox(state.lastInbox),
     queueName,
+    api: () => state.api,
+    describe: (c) => ({ menu: 'in the menu', queued: 'waiting', active: `with ${agentName(c.agentId)}`, ended: 'ended' }[c.status] || c.status),
   });
   state.wrapUp = setupWrapUp();
+  state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
