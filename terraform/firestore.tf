@@ -109,6 +109,11 @@ locals {
     outboundBatches = { collection = "outboundBatches", field = "expireAt" }
     # IVRWebhook's turn records (one per CX session, tag and turn), kept a day.
     ivrTurns = { collection = "ivrTurns", field = "expireAt" }
+    # IVRWebhook's call records (wait-time answer, the call's chats), kept a
+    # day after their last change, and the app links' one-time tokens (only
+    # their digests; exchangeable 10 minutes), kept a day.
+    ivrCalls     = { collection = "ivrCalls", field = "expireAt" }
+    ivrAppTokens = { collection = "ivrAppTokens", field = "expireAt" }
     # ChatStats' per-chat counted markers, kept 30 days (redeliveries last 7).
     statsCounted = { collection = "statsCounted", field = "expireAt" }
   }
