@@ -199,3 +199,120 @@ func slicesContainsID(cs []chat.Canned, id string) bool {
 	}
 	return false
 }
+
+// An admin exports the configuration, edits it, and imports it: the page
+// lists every changed path before anything is saved, refuses a document
+// with problems, applies the import over the revision it showed (a change
+// made in between is refused) and the configuration then is the document.
+func TestConsoleAdminImportWithDiff(t *testing.T) {
+	forEachConsoleBackend(t, func(t *testing.T, e *env, browser context.Context) {
+		adm := openAdmin(t, browser, e, "transfer")
+		adm.do("the export", chromedp.WaitVisible(chromedp.ID("export-link")))
+		waitFor[bool](adm, "the export ready", `() => document.querySelector('#export-link').dataset.ready === 'true'`)
+		exported := pageValue[string](adm, "the exported document", `document.querySelector("#export-text").value`)
+		var doc chat.Config
+		if err := json.Unmarshal([]byte(exported), &doc); err != nil {
+			t.Fatalf("the export is not a configuration: %v", err)
+		}
+		if len(doc.Queues) == 0 || len(doc.Agents) == 0 {
+			t.Fatalf("the export lacks queues or agents: %d, %d", len(doc.Queues), len(doc.Agents))
+		}
+		importDoc := func(c chat.Config) {
+			b, err := json.MarshalIndent(c, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			adm.fill(map[string]string{"import-text": string(b)})
+			adm.do("show the changes", chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("import-summary")))
+		}
+		queue := func(c *chat.Config, id string) *chat.Queue {
+			for i := range c.Queues {
+				if c.Queues[i].ID == id {
+					return &c.Queues[i]
+				}
+			}
+			t.Fatalf("no queue %s", id)
+			return nil
+		}
+
+		// A document the validation refuses: its problems, no apply.
+		bad := doc
+		bad.Queues = append([]chat.Queue(nil), doc.Queues...)
+		queue(&bad, "en-billing").Keywords = []string{"STOP"}
+		importDoc(bad)
+		problem := waitFor[string](adm, "the problems", jsText, "#import-problems", "STOP")
+		if !strings.Contains(problem, "queues[en-billing].keywords[0]") {
+			t.Errorf("problems %q do not name the keyword by queue id", problem)
+		}
+		if disabled := pageValue[bool](adm, "apply", `document.querySelector('#import-apply').disabled`); !disabled {
+			t.Error("an import with problems can be applied")
+		}
+
+		// A good one: renamed, added and changed paths, listed.
+		good := doc
+		good.Queues = append([]chat.Queue(nil), doc.Queues...)
+		queue(&good, "en-billing").Name = "Billing and payments"
+		good.Queues = append(good.Queues, chat.Queue{ID: "en-returns", ParentID: "en", Name: "Returns", Order: 9, Keywords: []string{"RETURNS"}})
+		good.Settings.Timeouts.QueueMinutes = 45
+		importDoc(good)
+		paths := waitFor[[]string](adm, "the changed paths", `() => {
+			const rows = document.querySelectorAll('#import-diff tbody tr');
+			return rows.length ? Array.from(rows, (r) => r.dataset.op + ' ' + r.dataset.path) : null;
+		}`)
+		want := []string{"changed queues[en-billing].name", "added queues[en-returns]", "changed settings.timeouts.queueMinutes"}
+		for _, w := range want {
+			if !slicesContains(paths, w) {
+				t.Errorf("the diff %v lacks %q", paths, w)
+			}
+		}
+		if len(paths) != len(want) {
+			t.Errorf("the diff lists %d changes %v, want %d", len(paths), paths, len(want))
+		}
+		consoletest.Screenshot(t, adm.ctx, "admin-import-diff")
+		if q := e.queue("en-billing"); q.Name != "Billing" {
+			t.Fatalf("showing the diff changed the queue: %q", q.Name)
+		}
+
+		// Someone else changes the configuration after the diff was shown:
+		// applying is refused.
+		other := e.queue("en-tech")
+		other.Name = "Tech support"
+		b, _ := json.Marshal(other)
+		if code, body := e.admin(auth.RoleAdmin, "PUT", "/queues/en-tech", string(b)); code != http.StatusOK {
+			t.Fatalf("the other change: %d %s", code, body)
+		}
+		adm.do("apply", chromedp.Click(chromedp.ID("import-apply")))
+		waitFor[string](adm, "the conflict", jsText, "#import-error", "Changed by someone else")
+		if q := e.queue("en-billing"); q.Name != "Billing" {
+			t.Fatal("the stale import was applied")
+		}
+
+		// Shown again (now also undoing the other change) and applied.
+		importDoc(good)
+		waitFor[string](adm, "the other change in the diff", jsText, "#import-diff", "queues[en-tech].name")
+		adm.do("apply", chromedp.Click(chromedp.ID("import-apply")))
+		waitFor[string](adm, "imported", jsText, "#import-status", "Imported: 4 changes applied.")
+		s := e.settings()
+		if q := e.queue("en-billing"); q.Name != "Billing and payments" || s.Timeouts.QueueMinutes != 45 || e.queue("en-returns").Name != "Returns" || e.queue("en-tech").Name != doc.Queues[indexQueue(doc, "en-tech")].Name {
+			t.Fatalf("after the import: en-billing %q, queue timeout %d", q.Name, s.Timeouts.QueueMinutes)
+		}
+	})
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func indexQueue(c chat.Config, id string) int {
+	for i, q := range c.Queues {
+		if q.ID == id {
+			return i
+		}
+	}
+	return -1
+}

@@ -13,6 +13,7 @@ import { adminPages, pageList, registerAdminPage } from './admin_pages.js';
 import './admin_messages.js';
 import './admin_canned.js';
 import './admin_agents.js';
+import './admin_transfer.js';
 
 // The timeouts and their built-in defaults (chat.DefaultTimeouts) and range
 // (chat.MinTimeout..MaxTimeout, whole minutes). Only the hints use them:

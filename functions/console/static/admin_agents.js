@@ -144,7 +144,7 @@ function renderAgents(ui) {
         ui.showErrors(form, err, `agents[${a.id}].`);
       }
     }
-    agentEditor.replaceChildren(form, isNew ? null : accountSection(a));
+    agentEditor.replaceChildren(...[form, isNew ? null : accountSection(a)].filter(Boolean));
     (isNew ? f.id : f.name).focus();
   }
 

@@ -56,6 +56,10 @@ export class AdminClient {
 
   // config loads the whole configuration and its revision.
   config() { return this.request('GET', '/config', undefined, { revision: true }); }
+  // diff is what importing doc would change; the revision becomes the one
+  // compared against, so the import that follows applies only over what
+  // the admin saw.
+  diff(doc) { return this.request('POST', '/config/diff', doc, { revision: true }); }
   get(path) { return this.request('GET', path); }
   post(path, body) { return this.request('POST', path, body === undefined ? {} : body); }
   put(path, body) { return this.request('PUT', path, body); }
