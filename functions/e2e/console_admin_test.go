@@ -174,6 +174,31 @@ func TestConsoleAdminBuildsATwoLanguageTree(t *testing.T) {
 		}
 		consoletest.Screenshot(t, adm.ctx, "admin-queue-tree")
 
+		// The Spanish waiting message, on the System messages page.
+		const waitingES = "Gracias, está en la fila de @{QUEUE}. Le atendemos enseguida."
+		adm.do("open the system messages", chromedp.Click(chromedp.CSS(`.admin-nav a[data-page="messages"]`)),
+			chromedp.WaitVisible(chromedp.ID("msg-waiting")))
+		adm.fill(map[string]string{"msg-language": "es"})
+		adm.do("the Spanish boxes", chromedp.WaitVisible(chromedp.CSS(`textarea[data-field="messages.es.waiting"]`)))
+		adm.fill(map[string]string{"msg-waiting": waitingES})
+		adm.do("save the messages", chromedp.Click(chromedp.CSS(`#messages-form button[type=submit]`)))
+		waitFor[string](adm, "messages saved", jsText, "#messages-form .form-status", "Messages saved.")
+
+		// An agent who speaks Spanish, in a team that works Facturación, on
+		// the Agents and teams page.
+		adm.do("add an agent", chromedp.Click(chromedp.CSS(`.admin-nav a[data-page="agents"]`)),
+			chromedp.WaitVisible(chromedp.ID("agent-add")), chromedp.Click(chromedp.ID("agent-add")),
+			chromedp.WaitVisible(chromedp.ID("agent-form")))
+		adm.fill(map[string]string{"agent-id": "lucia", "agent-name": "Lucía Pérez", "agent-languages": "es", "agent-capacity": "2"})
+		adm.do("save the agent", chromedp.Click(chromedp.CSS(`#agent-form button[type=submit]`)))
+		waitFor[string](adm, "agent saved", jsText, "#agent-form .form-status", "saved.")
+		adm.do("add a team", chromedp.Click(chromedp.ID("team-add")), chromedp.WaitVisible(chromedp.ID("team-form")))
+		adm.fill(map[string]string{"team-id": "cobros", "team-name": "Cobros"})
+		adm.do("team members and queue", chromedp.Click(chromedp.CSS(`#team-members input[value="lucia"]`)),
+			chromedp.Click(chromedp.CSS(`#team-queues input[value="es-billing"]`)),
+			chromedp.Click(chromedp.CSS(`#team-form button[type=submit]`)))
+		waitFor[string](adm, "team saved", jsText, "#team-form .form-status", "Team Cobros saved.")
+
 		// The number enters the tree; its webhook URL is there to copy.
 		adm.do("add the number",
 			chromedp.Click(chromedp.CSS(`.admin-nav a[data-page="numbers"]`)),
@@ -202,6 +227,17 @@ func TestConsoleAdminBuildsATwoLanguageTree(t *testing.T) {
 		rec := e.say(consumer, numberEN, "f")
 		if ch := e.chat(rec.ChatID); ch.QueueID != "es-billing" || ch.Language != "es" || ch.Status != chat.StatusQueued {
 			t.Fatalf("after F the chat is in %q (%s, %s), want queued in es-billing in es", ch.QueueID, ch.Language, ch.Status)
+		}
+		// It waits with the message set on the page, for the team's agent.
+		if got, want := e.bodies(consumer), "Gracias, está en la fila de Facturación. Le atendemos enseguida."; got[len(got)-1] != want {
+			t.Errorf("waiting text %q, want %q", got[len(got)-1], want)
+		}
+		_, body = e.admin(auth.RoleAdmin, "GET", "/config", "")
+		if err := json.Unmarshal([]byte(body), &c); err != nil {
+			t.Fatal(err)
+		}
+		if agents := chat.NewTree(c.Settings, c.Queues, c.Teams).Agents("es-billing"); len(agents) != 1 || agents[0] != "lucia" {
+			t.Errorf("es-billing is worked by %v, want lucia (through team Cobros)", agents)
 		}
 	})
 }

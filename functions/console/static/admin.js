@@ -14,6 +14,7 @@ import './admin_messages.js';
 import './admin_canned.js';
 import './admin_agents.js';
 import './admin_transfer.js';
+import './admin_crm.js';
 
 // The timeouts and their built-in defaults (chat.DefaultTimeouts) and range
 // (chat.MinTimeout..MaxTimeout, whole minutes). Only the hints use them:

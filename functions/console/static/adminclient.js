@@ -15,7 +15,10 @@ export class AdminClient {
     this.revision = '';
   }
 
-  async request(method, path, body, { revision = false } = {}) {
+  // ifMatch, when given, is the precondition instead of the
+  // configuration's revision (a document with its own ETag, such as the
+  // CRM connection); the answer's ETag is then left in lastETag only.
+  async request(method, path, body, { revision = false, ifMatch = '' } = {}) {
     const headers = { Authorization: `Bearer ${await this.token()}`, Accept: 'application/json' };
     const init = { method, headers, cache: 'no-store', credentials: 'omit' };
     if (body !== undefined) {
@@ -23,7 +26,8 @@ export class AdminClient {
       init.body = JSON.stringify(body);
     }
     const change = method === 'PUT' || method === 'DELETE';
-    if (change && this.revision) headers['If-Match'] = this.revision;
+    if (ifMatch) headers['If-Match'] = ifMatch;
+    else if (change && this.revision) headers['If-Match'] = this.revision;
     let res;
     try {
       res = await fetch(this.base + path, init);
@@ -50,7 +54,8 @@ export class AdminClient {
     // revision: a preview read in between must not make a stale page look
     // current.
     const etag = res.headers.get('ETag');
-    if (etag && (change || revision)) this.revision = etag;
+    this.lastETag = etag || '';
+    if (etag && !ifMatch && (change || revision)) this.revision = etag;
     return data;
   }
 
