@@ -38,6 +38,7 @@ func TestStaleSavesAreRefused(t *testing.T) {
 		{"a team", "PUT", "/AdminAPI/teams/t1", `{"name": "Renamed", "members": ["ana"]}`},
 		{"an agent", "PUT", "/AdminAPI/agents/ben", `{"name": "Benjamin", "capacity": 1}`},
 		{"an import", "PUT", "/AdminAPI/config", fixture},
+		{"a canned message", "PUT", "/AdminAPI/canned/hello", `{"title": "Hello", "body": "Hi, I am @{AGENT}."}`},
 	}
 	for _, tc := range changes {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
-// The Admin area of the console (role admin): SMS settings, business
-// numbers with their carrier webhook URLs, the queue tree with its menu
-// preview, and OutboundAPI keys. Every page reads GET /AdminAPI/config and
+// The Admin area of the console (role admin). This module has the frame
+// (navigation, loading, the conflict banner), the helpers every page uses
+// (ui, below) and four pages: SMS settings, business numbers with their
+// carrier webhook URLs, the queue tree with its menu preview, and
+// OutboundAPI keys. The other pages are modules that register themselves
+// in admin_pages.js (system messages, canned messages, agents and teams,
+// CRM connection, import / export). Every page reads GET /AdminAPI/config and
 // saves through AdminAPI, the one write path; the server validates and
 // renders (menus and system messages come from its preview routes, so the
 // pages never show a text routing would not send). Its refusals are shown
