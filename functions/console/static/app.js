@@ -40,6 +40,7 @@ import { setupLabels } from './labels.js';
 import { setupInboxFilter } from './inboxfilter.js';
 import { setupWrapUp, wrapUpText } from './wrapup.js';
 import { setupContact } from './contact.js';
+import { setupInCall } from './incall.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -747,6 +748,7 @@ function renderDetail(d) {
   renderTranscript(d.messages || []);
   state.notes.render(d);
   state.labels.render(d);
+  state.incall?.render(d);
   const wrap = $('#wrap-up-shown');
   wrap.textContent = wrapUpText(c);
   // The server says what this person may do: a supervisor transfers and
@@ -1243,6 +1245,7 @@ function wireStaticControls() {
   });
   state.wrapUp = setupWrapUp();
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
+  state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
