@@ -31,10 +31,13 @@ func PricesOf(n chat.Number, def Prices) Prices {
 	return p
 }
 
-// FailReason is the reference product's fail-reason code of an end reason,
-// "" when the chat did not fail. A chat that expired before it reached a
-// queue expired in its menu.
+// FailReason is the reference product's fail-reason code of a chat: the
+// one routing recorded, else its end reason's, "" when the chat did not
+// fail. A chat that expired before it reached a queue expired in its menu.
 func FailReason(c chat.Chat) string {
+	if c.FailReason != "" {
+		return c.FailReason // set where the end reason alone does not tell it (after_hours:4)
+	}
 	switch c.EndReason {
 	case chat.EndTimeoutEndUser:
 		return "no_response:2"

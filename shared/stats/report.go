@@ -28,14 +28,15 @@ type ReportRow struct {
 	Hour int    `json:"hour"`
 
 	Chats int64 `json:"chats"`
-	// Offered is, for an agent, the offers made to them; for a queue, team,
-	// number, start type or the business, the chats that reached a queue.
+	// Offered is, for an agent or team, the offers made to them; for a
+	// queue, number, start type or the business, the chats that reached a
+	// queue.
 	Offered  int64 `json:"offered"`
 	Answered int64 `json:"answered"`
 	Missed   int64 `json:"missed"`
-	// AnswerRate (0..1): for an agent, offers taken ÷ offers (chats given
-	// to an auto-answer agent are not offers); else answered ÷ (answered +
-	// missed).
+	// AnswerRate (0..1): for an agent or team, offers taken ÷ offers
+	// (chats given to an auto-answer agent are not offers); else answered ÷
+	// (answered + missed).
 	AnswerRate             float64 `json:"answerRate"`
 	MissedOffers           int64   `json:"missedOffers"`
 	Transferred            int64   `json:"transferred"`
@@ -81,7 +82,7 @@ func NewReportRow(key, dim string, c Counters) ReportRow {
 		Segments: c[CSegments], CostMicros: c[CCostMicros],
 		EndReasons: map[string]int64{}, FailReasons: map[string]int64{}, StartTypes: map[string]int64{}, Waits: map[string]int64{}, Counters: c}
 	r.MessagesTotal = r.SMSIn + r.SMSOut + r.MMSIn + r.MMSOut
-	if dim == ByAgent {
+	if dim == ByAgent || dim == ByTeam {
 		r.Offered = c[COffers]
 		if r.Offered > 0 {
 			r.AnswerRate = float64(r.Offered-r.MissedOffers) / float64(r.Offered)

@@ -45,6 +45,8 @@ func TestContribute(t *testing.T) {
 			[]chat.Message{{Author: chat.AuthorAgent, Kind: chat.KindOutbound, CreatedAt: at(0), Segments: 1}},
 			stats.Counters{"chats": 1, "end:End User Stopped": 1, "fail:end_user_opt_out:41": 1, "type:outbound": 1, "durationMs": 3000,
 				"msgOutSms": 1, "segments": 1, "costMicros": 7900}},
+		{"closed queue is after_hours:4 (recorded by routing)", chat.Chat{ID: "c7", QueueID: "q1", StartType: chat.StartInbound, CreatedAt: at(0), EndedAt: at(1), EndReason: chat.EndFailed, FailReason: "after_hours:4"},
+			nil, stats.Counters{"chats": 1, "missed": 1, "end:Failed": 1, "fail:after_hours:4": 1, "type:inbound": 1, "durationMs": 1000}},
 		{"a transferred chat", chat.Chat{ID: "c6", QueueID: "q2", AgentID: "a2", StartType: chat.StartAuto, CreatedAt: at(0), AssignedAt: at(0), EndedAt: at(10), EndReason: chat.EndFinished,
 			Transfers: []chat.Transfer{{ID: "t1"}}},
 			nil, stats.Counters{"chats": 1, "answered": 1, "end:Finished": 1, "type:auto": 1, "transferred": 1, "transfers": 1, "handleMs": 10000, "handleN": 1, "durationMs": 10000}},

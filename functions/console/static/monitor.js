@@ -101,7 +101,7 @@ export function renderMonitor(ctx, page) {
       { key: 'agent', label: 'Agent', render: (c) => c.agentName || c.agentId || '' },
       { key: 'wait', label: 'Waiting', num: true, render: (c) => dur(c.waitMs) },
       { key: 'handle', label: 'Handle time', num: true, render: (c) => (c.assignedAt ? dur(c.handleMs) : '') },
-      { key: 'last', label: 'Last message', render: (c) => (c.state === 'ended' ? c.endReason : `${ago(c.lastActivityAt, now)} ago`) },
+      { key: 'last', label: 'Last message', render: (c) => lastMessage(c, now) },
       { key: 'actions', label: 'Actions', render: (c) => actions(c) },
     ];
     const t = table({ id: 'monitor-chats', columns: cols, rows, empty: 'No chats match.', rowAttrs: (c) => ({ dataset: { chat: c.id, state: c.state } }) });
@@ -142,6 +142,13 @@ export function renderMonitor(ctx, page) {
       ui.busy = false;
     }
   }
+}
+
+// lastMessage is the latest text, shortened, with who wrote it and when.
+function lastMessage(c, now) {
+  if (!c.lastMessage) return c.state === 'ended' ? c.endReason : `${ago(c.lastActivityAt, now)} ago`;
+  const text = c.lastMessage.length > 60 ? `${c.lastMessage.slice(0, 59)}…` : c.lastMessage;
+  return h('span', { title: c.lastMessage }, `${c.lastAuthor || ''} ${ago(c.lastMessageAt || c.lastActivityAt, now)} ago: `, h('q', null, text));
 }
 
 function agentsTable(s) {

@@ -114,8 +114,12 @@ type Chat struct {
 	// LastActivityAt is the chat's last change: a message in or out, an
 	// assignment, a transfer.
 	LastActivityAt time.Time `json:"lastActivityAt"`
-	Transfers      int       `json:"transfers"`
-	Version        int64     `json:"version"`
+	// LastMessage is the latest text's body and who wrote it, when.
+	LastMessage   string      `json:"lastMessage,omitempty"`
+	LastAuthor    chat.Author `json:"lastAuthor,omitempty"`
+	LastMessageAt time.Time   `json:"lastMessageAt,omitzero"`
+	Transfers     int         `json:"transfers"`
+	Version       int64       `json:"version"`
 }
 
 // Counts are a queue's chats by state.
@@ -201,7 +205,8 @@ func Row(tree *chat.Tree, names map[string]string, c chat.Chat, now time.Time) C
 	r := Chat{ID: c.ID, QueueID: c.QueueID, QueuePath: Path(tree, c.QueueID), StartType: c.StartType,
 		StartLabel: StartLabel(c.StartType), Type: Type(c), Number: c.Number, Consumer: c.Consumer, AgentID: c.AgentID,
 		AgentName: names[c.AgentID], CreatedAt: c.CreatedAt, QueuedAt: c.QueuedAt, AssignedAt: c.AssignedAt, EndedAt: c.EndedAt,
-		EndReason: string(c.EndReason), LastActivityAt: c.UpdatedAt, Transfers: len(c.Transfers), Version: c.Version}
+		EndReason: string(c.EndReason), LastActivityAt: c.UpdatedAt, Transfers: len(c.Transfers), Version: c.Version,
+		LastMessage: c.LastBody, LastAuthor: c.LastAuthor, LastMessageAt: c.LastAt}
 	if r.QueuePath == "" {
 		r.QueuePath = c.QueueID
 	}
