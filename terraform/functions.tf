@@ -170,6 +170,7 @@ locals {
       crm         = true
       firestore   = true # chats, messages, queues; crm/{chatId}, settings/crm, ratelimit/crm_*
       secrets     = ["twilio-auth-token", "hubspot-access-token", "crm-webhook-secret"]
+      media       = "read" # the consumer's photos and videos, uploaded to the CRM as files
       # Each push is a few CRM calls; the subscription's ack deadline
       # bounds it.
       sizing = { max_instances = 5, timeout_seconds = 60 }

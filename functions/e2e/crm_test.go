@@ -102,8 +102,15 @@ func TestCRMSyncCreatesAndPosts(t *testing.T) {
 				t.Errorf("note %d = %q, want %q", i, notes[i], want)
 			}
 		}
-		if !strings.Contains(notes[0], "Queue: ") || !strings.Contains(notes[2], "Hi") {
-			t.Errorf("notes lack the queue or the transcript: %q", notes)
+		if !strings.Contains(notes[0], "Queue: ") {
+			t.Errorf("the assignment's note lacks the queue: %q", notes[0])
+		}
+		// The transcript is a private file uploaded through the Files API
+		// and attached to its note.
+		files := hs.Files()
+		if len(files) != 1 || files[0].Name != "chat-"+chatID+".txt" || files[0].Access != "PRIVATE" || !strings.Contains(string(files[0].Data), "Hi") ||
+			hs.Notes(v.ContactID)[2].Properties["hs_attachment_ids"] != files[0].ID {
+			t.Errorf("transcript file %+v: want chat-%s.txt with the texts, attached to the last note", files, chatID)
 		}
 		var limited int
 		for _, r := range hs.Requests() {
@@ -253,8 +260,11 @@ func TestCRMSyncWaitsForTheConsumersTexts(t *testing.T) {
 			v = e.crmView(me, chatID)
 			return v.State == crm.StateLinked && len(hs.Notes(v.ContactID)) == 3
 		})
-		if notes := noteBodies(hs, v.ContactID); !strings.Contains(notes[0], "connected to agent") || !strings.Contains(notes[2], "My bill is wrong") {
+		if notes := noteBodies(hs, v.ContactID); !strings.Contains(notes[0], "connected to agent") || !strings.Contains(notes[2], "chat-"+chatID+".txt") {
 			t.Fatalf("notes %q", notes)
+		}
+		if files := hs.Files(); len(files) != 1 || !strings.Contains(string(files[0].Data), "My bill is wrong") {
+			t.Fatalf("transcript files %+v", files)
 		}
 	}, map[string]string{"CRM_MIN_CONSUMER_TEXTS": "3"})
 }

@@ -14,11 +14,15 @@ import (
 type note struct {
 	id   string
 	note Note
+	// media is a consumer medium whose file is read when the note is
+	// posted.
+	media *medium
 }
 
 // notesFor renders an event as the notes it posts, the last recorded
 // under the event's own id (which then leaves Held). chat.ended posts a
-// summary and the transcript.
+// summary, one note per consumer medium with its file, and the
+// transcript.
 func (s *Service) notesFor(ctx context.Context, l Link, ev chat.Event) ([]note, error) {
 	one := func(body string) []note {
 		return []note{{id: ev.ID, note: Note{Body: body + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At, Key: ev.ID, Event: &ev}}}
@@ -55,13 +59,16 @@ func (s *Service) notesFor(ctx context.Context, l Link, ev chat.Event) ([]note, 
 			summary += "\nWrap-up: " + ev.WrapUp
 		}
 		text := transcript.Transcript{Chat: c, Messages: msgs}.Text(s.Location)
-		return []note{
-			{id: ev.ID + "#summary", note: Note{Body: summary + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At, Key: ev.ID + "#summary", Event: &ev}},
-			{id: ev.ID, note: Note{
+		out := []note{{id: ev.ID + "#summary", note: Note{Body: summary + "\n\n[smsdesk event " + ev.ID + "]", At: ev.At, Key: ev.ID + "#summary", Event: &ev}}}
+		for k, md := range consumerMedia(ev.ChatID, msgs) {
+			out = append(out, mediaNote(ev, k+1, md))
+		}
+		return append(out,
+			note{id: ev.ID, note: Note{
 				Body: "Transcript of SMS chat " + ev.ChatID + " (chat-" + ev.ChatID + ".txt)", At: ev.At, Key: ev.ID, Event: &ev,
 				Attachments: []Attachment{{Name: "chat-" + ev.ChatID + ".txt", ContentType: "text/plain; charset=utf-8", Data: []byte(text)}},
 			}},
-		}, nil
+		), nil
 	}
 	return nil, nil // a type this sync does not post
 }

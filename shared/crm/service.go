@@ -53,6 +53,9 @@ type Service struct {
 	Location *time.Location
 	// Rules are the record-creation settings.
 	Rules Rules
+	// Media reads the consumer's stored media for their notes; nil posts
+	// the carrier's links instead.
+	Media MediaSource
 	// Connector, when set, picks the CRM and the rules at each call from
 	// the configuration (settings/crm, edited through AdminAPI); CRM and
 	// Rules are then ignored.
@@ -321,7 +324,11 @@ func (s *Service) postOnce(ctx context.Context, l Link, e chat.Event, n note) (L
 			return l, err
 		}
 	}
-	if _, err := s.CRM.AddNote(ctx, l.ContactID, n.note); err != nil {
+	body, err := s.loadMedia(ctx, n)
+	if err != nil {
+		return l, err
+	}
+	if _, err := s.CRM.AddNote(ctx, l.ContactID, body); err != nil {
 		return l, fmt.Errorf("post %s to contact %s: %w", n.id, l.ContactID, err)
 	}
 	return s.markPosted(ctx, e.ChatID, n.id, e.ID)

@@ -14,8 +14,11 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,9 +57,9 @@ var (
 	_ crm.Tester     = (*Client)(nil)
 )
 
-// Scopes the sync needs: it reads and writes contacts; notes on contacts
-// take the same scopes.
-var Scopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write"}
+// Scopes the sync needs: it reads and writes contacts (notes on contacts
+// take the same scopes) and uploads the transcript and media (files).
+var Scopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write", "files"}
 
 // New is a Client; an empty baseURL means DefaultBaseURL.
 func New(baseURL, token, portalID string) *Client {
@@ -254,8 +257,10 @@ func (c *Client) UpdateContact(ctx context.Context, ct crm.Contact) (crm.Contact
 }
 
 // AddNote creates a note associated with the contact. HubSpot renders
-// hs_note_body as HTML: the text is escaped and its lines kept;
-// attachments are inlined (file upload is not used yet).
+// hs_note_body as HTML: the text is escaped and its lines kept. Each
+// attachment is uploaded first through the Files API as a private file
+// and attached (hs_attachment_ids), so it stays readable in HubSpot for
+// its users, unlike a signed link.
 func (c *Client) AddNote(ctx context.Context, contactID string, n crm.Note) (string, error) {
 	at := n.At
 	if at.IsZero() {
@@ -265,8 +270,24 @@ func (c *Client) AddNote(ctx context.Context, contactID string, n crm.Note) (str
 	if n.Key != "" {
 		body = "<p>ref " + NoteMarker(n.Key) + "</p>" + body
 	}
+	var ids []string
+	for _, a := range n.Attachments {
+		folder := "/smsdesk"
+		if n.Event != nil && n.Event.ChatID != "" {
+			folder += "/chats/" + n.Event.ChatID
+		}
+		id, err := c.UploadFile(ctx, folder, a)
+		if err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	props := map[string]string{"hs_timestamp": at.UTC().Format(time.RFC3339Nano), "hs_note_body": body}
+	if len(ids) > 0 {
+		props["hs_attachment_ids"] = strings.Join(ids, ";")
+	}
 	req := PropertiesBody{
-		Properties: map[string]string{"hs_timestamp": at.UTC().Format(time.RFC3339Nano), "hs_note_body": body},
+		Properties: props,
 		Associations: []Association{{
 			To:    AssociationTo{ID: contactID},
 			Types: []AssociationType{{AssociationCategory: "HUBSPOT_DEFINED", AssociationTypeID: AssocNoteToContact}},
@@ -293,14 +314,63 @@ func noteHTML(n crm.Note) string {
 		b.WriteString("<p>" + html.EscapeString(line) + "</p>")
 	}
 	for _, a := range n.Attachments {
-		b.WriteString("<p><strong>" + html.EscapeString(a.Name) + "</strong></p><pre>" + html.EscapeString(string(a.Data)) + "</pre>")
+		b.WriteString("<p>Attached: " + html.EscapeString(a.Name) + "</p>")
 	}
 	s := b.String()
 	if len(s) > MaxNoteBody {
-		const cut = "</pre><p>(cut: longer than HubSpot's note limit)</p>"
+		const cut = "<p>(cut: longer than HubSpot's note limit)</p>"
 		s = strings.ToValidUTF8(s[:MaxNoteBody-len(cut)], "") + cut
 	}
 	return s
+}
+
+// FileOptions are the Files API upload's options.
+type FileOptions struct {
+	Access                      string `json:"access"`
+	Overwrite                   bool   `json:"overwrite"`
+	DuplicateValidationStrategy string `json:"duplicateValidationStrategy"`
+	DuplicateValidationScope    string `json:"duplicateValidationScope"`
+}
+
+// File is the Files API's answer.
+type File struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Extension string `json:"extension"`
+	Access    string `json:"access"`
+	Size      int64  `json:"size"`
+	URL       string `json:"url,omitempty"`
+}
+
+// UploadFile uploads a private file (POST /files/v3/files, multipart) into
+// folder and returns its id. The name is sent without its extension,
+// which HubSpot keeps from the file part's name.
+func (c *Client) UploadFile(ctx context.Context, folder string, a crm.Attachment) (string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, a.Name))
+	h.Set("Content-Type", a.ContentType)
+	fw, err := mw.CreatePart(h)
+	if err != nil {
+		return "", fmt.Errorf("hubspot: upload %s: %w", a.Name, err)
+	}
+	_, _ = fw.Write(a.Data)
+	opts, _ := json.Marshal(FileOptions{Access: "PRIVATE", DuplicateValidationStrategy: "NONE", DuplicateValidationScope: "EXACT_FOLDER"})
+	_ = mw.WriteField("options", string(opts))
+	_ = mw.WriteField("folderPath", folder)
+	_ = mw.WriteField("fileName", strings.TrimSuffix(a.Name, path.Ext(a.Name)))
+	if err := mw.Close(); err != nil {
+		return "", fmt.Errorf("hubspot: upload %s: %w", a.Name, err)
+	}
+	var f File
+	if err := c.send(ctx, "upload "+a.Name, http.MethodPost, "/files/v3/files", mw.FormDataContentType(), &buf, &f); err != nil {
+		return "", err
+	}
+	if f.ID == "" {
+		return "", &crm.Error{Op: "upload " + a.Name, Message: "the Files API answered no id"}
+	}
+	return f.ID, nil
 }
 
 // hubspotLanguages are hs_language options the chat's languages map to;
@@ -330,20 +400,26 @@ func contactOf(o Object) crm.Contact {
 // 4xx permanent with HubSpot's message.
 func (c *Client) do(ctx context.Context, op, method, path string, in, out any) error {
 	var rd io.Reader
+	contentType := ""
 	if in != nil {
 		body, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("hubspot: %s: encode: %w", op, err)
 		}
-		rd = bytes.NewReader(body)
+		rd, contentType = bytes.NewReader(body), "application/json"
 	}
+	return c.send(ctx, op, method, path, contentType, rd, out)
+}
+
+// send sends one request with a body of contentType.
+func (c *Client) send(ctx context.Context, op, method, path, contentType string, rd io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
 		return fmt.Errorf("hubspot: %s: %w", op, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	hc := c.HTTP

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/crm"
 	"github.com/smsdesk/smsdesk/shared/crm/hubspot"
 	"github.com/smsdesk/smsdesk/shared/crm/hubspot/hubspottest"
@@ -86,8 +87,11 @@ func TestCreateUpdateAndNote(t *testing.T) {
 		t.Fatalf("an update with nothing HubSpot takes: %v, %d requests (want none)", err, len(hs.Requests())-n)
 	}
 	at := time.Date(2026, 5, 1, 15, 0, 0, 0, time.UTC)
-	id, err := c.AddNote(ctx, created.ID, crm.Note{Body: "chat c1 <ended>\nAgent: a1", At: at,
-		Attachments: []crm.Attachment{{Name: "chat-c1.txt", Data: []byte("[15:00] consumer: hi & bye")}}})
+	id, err := c.AddNote(ctx, created.ID, crm.Note{Body: "chat c1 <ended>\nAgent: a1", At: at, Event: &chat.Event{ChatID: "c1"},
+		Attachments: []crm.Attachment{
+			{Name: "chat-c1.txt", ContentType: "text/plain; charset=utf-8", Data: []byte("[15:00] consumer: hi & bye")},
+			{Name: "chat-c1-photo-1.jpg", ContentType: "image/jpeg", Data: []byte("\xff\xd8\xff\xe0 a jpeg")},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +103,24 @@ func TestCreateUpdateAndNote(t *testing.T) {
 	if p["hs_timestamp"] != "2026-05-01T15:00:00Z" {
 		t.Errorf("hs_timestamp = %q", p["hs_timestamp"])
 	}
-	for _, want := range []string{"<p>chat c1 &lt;ended&gt;</p><p>Agent: a1</p>", "chat-c1.txt", "hi &amp; bye"} {
+	for _, want := range []string{"<p>chat c1 &lt;ended&gt;</p><p>Agent: a1</p>", "Attached: chat-c1.txt", "Attached: chat-c1-photo-1.jpg"} {
 		if !strings.Contains(p["hs_note_body"], want) {
 			t.Errorf("hs_note_body %q lacks %q", p["hs_note_body"], want)
+		}
+	}
+	// The files went through the Files API, private, and are the note's
+	// attachments.
+	files := hs.Files()
+	if len(files) != 2 || p["hs_attachment_ids"] != files[0].ID+";"+files[1].ID {
+		t.Fatalf("files %+v, hs_attachment_ids %q", files, p["hs_attachment_ids"])
+	}
+	for i, want := range []struct{ name, ct, data string }{
+		{"chat-c1.txt", "text/plain; charset=utf-8", "[15:00] consumer: hi & bye"},
+		{"chat-c1-photo-1.jpg", "image/jpeg", "\xff\xd8\xff\xe0 a jpeg"},
+	} {
+		f := files[i]
+		if f.Name != want.name || f.ContentType != want.ct || string(f.Data) != want.data || f.Access != "PRIVATE" || f.Folder != "/smsdesk/chats/c1" {
+			t.Errorf("file %d = %+v, want %s (%s) in /smsdesk/chats/c1, private", i, f, want.name, want.ct)
 		}
 	}
 	if got := c.ContactURL(created.ID); got != "https://app.hubspot.com/contacts/4242/record/0-1/"+created.ID {
@@ -173,6 +192,8 @@ func TestTestConnection(t *testing.T) {
 			[]string{"HTTP 403", "hasn't been granted all required scopes", "MISSING_SCOPES", "required scopes: crm.objects.contacts.read"}},
 		{"no write scope", hubspot.New(hs.URL(), hubspottest.Token, ""), []string{"crm.objects.contacts.read"},
 			[]string{"HTTP 403", "lacks the scope crm.objects.contacts.write"}},
+		{"no files scope", hubspot.New(hs.URL(), hubspottest.Token, ""), []string{"crm.objects.contacts.read", "crm.objects.contacts.write"},
+			[]string{"HTTP 403", "lacks the scope files"}},
 		{"unreachable", hubspot.New("http://127.0.0.1:1", hubspottest.Token, ""), hubspottest.AllScopes, []string{"unreachable", "connection refused"}},
 		{"bad URL", hubspot.New("api.hubapi.com", hubspottest.Token, ""), hubspottest.AllScopes, []string{"bad API URL"}},
 	}

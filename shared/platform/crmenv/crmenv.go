@@ -8,6 +8,7 @@ package crmenv
 import (
 	"cmp"
 	"context"
+	"io"
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/clock"
@@ -19,8 +20,10 @@ import (
 	"github.com/smsdesk/smsdesk/shared/crm/connect"
 	"github.com/smsdesk/smsdesk/shared/crm/firelink"
 	"github.com/smsdesk/smsdesk/shared/crm/memlink"
+	"github.com/smsdesk/smsdesk/shared/media"
 	"github.com/smsdesk/smsdesk/shared/platform"
 	"github.com/smsdesk/smsdesk/shared/platform/busenv"
+	"github.com/smsdesk/smsdesk/shared/platform/mediaenv"
 	"github.com/smsdesk/smsdesk/shared/platform/storeenv"
 )
 
@@ -44,11 +47,23 @@ func Service(ctx context.Context, e *platform.Env) (*crm.Service, error) {
 			return nil, err
 		}
 		links, _ := conn.Store.(crm.Store)
-		return &crm.Service{
+		svc := &crm.Service{
 			Connector: conn,
 			Links:     links, Chats: st, Bus: b, Clock: clock.Clock{},
-		}, nil
+		}
+		if ms, err := mediaenv.Media(ctx, e); err == nil && ms != nil && ms.Bucket != nil {
+			svc.Media = bucketMedia{ms.Bucket}
+		}
+		return svc, nil
 	})
+}
+
+// bucketMedia reads the consumer's media for the CRM from the media bucket.
+type bucketMedia struct{ b media.Bucket }
+
+func (m bucketMedia) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	rc, _, err := m.b.Open(ctx, name)
+	return rc, err
 }
 
 // Connector is the Env's choice of CRM: settings/crm beside the links,
@@ -111,14 +126,11 @@ func defaults(h config.CRM) crm.Settings {
 	return s
 }
 
-// Contacts is the Env's built-in contacts store, nil unless
-// CRM_ADAPTER=builtin.
+// Contacts is the Env's built-in contacts store, opened when the built-in
+// contacts are the CRM in use (CRM_ADAPTER=builtin, or chosen in AdminAPI).
 func Contacts(ctx context.Context, e *platform.Env) (builtin.Store, error) {
 	// Held in a struct: a part may not be a nil interface.
 	p, err := platform.Part(e, "crm-contacts", func() (contactsPart, error) {
-		if !e.Config.CRM.Builtin {
-			return contactsPart{}, nil
-		}
 		if e.Config.Backend == config.BackendEmbedded {
 			return contactsPart{memcontacts.New()}, nil
 		}
@@ -141,9 +153,5 @@ func FirstNames(ctx context.Context, e *platform.Env) (builtin.FirstNames, error
 	if err != nil || !svc.Enabled() {
 		return builtin.FirstNames{}, err
 	}
-	cs, err := Contacts(ctx, e)
-	if err != nil {
-		return builtin.FirstNames{}, err
-	}
-	return builtin.FirstNames{Links: svc.Links, Contacts: cs}, nil
+	return builtin.FirstNames{Links: svc.Links, Connector: svc.Connector}, nil
 }

@@ -11,8 +11,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,10 +125,93 @@ type Server struct {
 	requests []Request
 	faults   []fault
 	scopes   []string
+	files    []File
 }
 
 // AllScopes are the scopes a token has unless SetScopes says otherwise.
-var AllScopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write"}
+var AllScopes = []string{"crm.objects.contacts.read", "crm.objects.contacts.write", "files"}
+
+// File is an uploaded file.
+type File struct {
+	ID          string
+	Name        string // with its extension: chat-c1.txt
+	Folder      string
+	Access      string
+	ContentType string
+	Data        []byte
+}
+
+// Files returns the uploaded files, oldest first.
+func (s *Server) Files() []File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.files)
+}
+
+// fileAccess are the Files API's access levels.
+var fileAccess = []string{"PUBLIC_INDEXABLE", "PUBLIC_NOT_INDEXABLE", "HIDDEN_INDEXABLE", "HIDDEN_NOT_INDEXABLE", "HIDDEN_PRIVATE", "PRIVATE"}
+
+// upload serves POST /files/v3/files as HubSpot documents it: multipart
+// with the file, options (JSON with access) and folderPath or folderId.
+func (s *Server) upload(r *http.Request, body []byte) (File, string) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return File{}, "Content-Type must be multipart/form-data"
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var f File
+	var opts struct {
+		Access                      string `json:"access"`
+		Overwrite                   bool   `json:"overwrite"`
+		DuplicateValidationStrategy string `json:"duplicateValidationStrategy"`
+		DuplicateValidationScope    string `json:"duplicateValidationScope"`
+		TTL                         string `json:"ttl,omitempty"`
+	}
+	fileName, partName, haveOpts := "", "", false
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return File{}, "malformed multipart body: " + err.Error()
+		}
+		data, _ := io.ReadAll(p)
+		switch p.FormName() {
+		case "file":
+			partName, f.Data, f.ContentType = p.FileName(), data, p.Header.Get("Content-Type")
+		case "options":
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&opts); err != nil {
+				return File{}, "options: " + err.Error()
+			}
+			haveOpts = true
+		case "folderPath":
+			f.Folder = string(data)
+		case "folderId":
+			f.Folder = "id:" + string(data)
+		case "fileName":
+			fileName = string(data)
+		default:
+			return File{}, "unknown form field " + p.FormName()
+		}
+	}
+	switch {
+	case partName == "" || len(f.Data) == 0:
+		return File{}, "file is required"
+	case !haveOpts || !slices.Contains(fileAccess, opts.Access):
+		return File{}, "options.access is required: one of " + strings.Join(fileAccess, ", ")
+	case f.Folder == "" || !strings.HasPrefix(f.Folder, "/") && !strings.HasPrefix(f.Folder, "id:"):
+		return File{}, "folderPath (starting with /) or folderId is required"
+	}
+	f.Access = opts.Access
+	f.Name = partName
+	if fileName != "" {
+		f.Name = fileName + path.Ext(partName)
+	}
+	return f, ""
+}
 
 // SetScopes sets the scopes the private app's token was granted; a call
 // needing another is refused 403 MISSING_SCOPES as HubSpot does.
@@ -291,6 +378,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusOK, res)
 		return
 	}
+	if r.Method == http.MethodPost && r.URL.Path == "/files/v3/files" {
+		f, msg := s.upload(r, rec.Body)
+		if msg != "" {
+			refuse(http.StatusBadRequest, "VALIDATION_ERROR", "%s", msg)
+			return
+		}
+		s.nextID++
+		f.ID = strconv.Itoa(s.nextID)
+		s.files = append(s.files, f)
+		ext := strings.TrimPrefix(path.Ext(f.Name), ".")
+		answer(http.StatusCreated, map[string]any{"id": f.ID, "name": strings.TrimSuffix(f.Name, path.Ext(f.Name)), "extension": ext,
+			"access": f.Access, "size": len(f.Data), "path": f.Folder + "/" + f.Name, "createdAt": time.Now().UTC().Format(time.RFC3339Nano)})
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		refuse(http.StatusBadRequest, "VALIDATION_ERROR", "Content-Type %q, want application/json", ct)
 		return
@@ -410,6 +511,8 @@ func requiredScope(r *http.Request) string {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/oauth/"):
 		return ""
+	case strings.HasPrefix(r.URL.Path, "/files/"):
+		return "files"
 	case r.Method == http.MethodGet, strings.HasSuffix(r.URL.Path, "/search"):
 		return "crm.objects.contacts.read"
 	}
@@ -507,6 +610,13 @@ func (s *Server) checkNote(req propertiesBody) string {
 	}
 	if body := req.Properties["hs_note_body"]; body == "" || len(body) > maxNoteBody {
 		return fmt.Sprintf("hs_note_body must be 1 to %d characters, got %d", maxNoteBody, len(body))
+	}
+	if ids, ok := req.Properties["hs_attachment_ids"]; ok {
+		for _, id := range strings.Split(ids, ";") {
+			if !slices.ContainsFunc(s.files, func(f File) bool { return f.ID == id }) {
+				return "hs_attachment_ids names no uploaded file: " + id
+			}
+		}
 	}
 	if len(req.Associations) == 0 {
 		return "a note without associations shows on no record"
