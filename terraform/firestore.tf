@@ -42,6 +42,33 @@ locals {
         { field_path = "createdAt", order = "ASCENDING" },
       ]
     }
+    # Console search (shared/chat/search): searchTokens CONTAINS a token,
+    # newest activity first; for supervisors, an agent's own chats, and the
+    # queued chats of an agent's queues.
+    chats_search_updated = {
+      collection = "chats"
+      fields = [
+        { field_path = "searchTokens", array_config = "CONTAINS" },
+        { field_path = "updatedAt", order = "DESCENDING" },
+      ]
+    }
+    chats_search_agent_updated = {
+      collection = "chats"
+      fields = [
+        { field_path = "searchTokens", array_config = "CONTAINS" },
+        { field_path = "agentId", order = "ASCENDING" },
+        { field_path = "updatedAt", order = "DESCENDING" },
+      ]
+    }
+    chats_search_status_queue_updated = {
+      collection = "chats"
+      fields = [
+        { field_path = "searchTokens", array_config = "CONTAINS" },
+        { field_path = "status", order = "ASCENDING" },
+        { field_path = "queueId", order = "ASCENDING" },
+        { field_path = "updatedAt", order = "DESCENDING" },
+      ]
+    }
     # History: a consumer's chats, newest first.
     chats_consumer_created = {
       collection = "chats"
@@ -147,7 +174,9 @@ resource "google_firestore_index" "composite" {
     for_each = each.value.fields
     content {
       field_path = fields.value.field_path
-      order      = fields.value.order
+      # A field is ordered, or (search tokens) an array queried by CONTAINS.
+      order        = try(fields.value.order, null)
+      array_config = try(fields.value.array_config, null)
     }
   }
 

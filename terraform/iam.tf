@@ -138,3 +138,12 @@ resource "google_service_account_iam_member" "function_signs_media" {
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = module.function[each.value].service_account_member
 }
+
+# AdminAPI manages agents' sign-in accounts: it creates Identity Platform
+# users, sets their role and agentId custom claims, makes password links
+# and disables accounts (POST /AdminAPI/agents/{id}/invite, ...).
+resource "google_project_iam_member" "adminapi_identity" {
+  project = var.project_id
+  role    = "roles/firebaseauth.admin"
+  member  = module.function["AdminAPI"].service_account_member
+}

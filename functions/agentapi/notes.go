@@ -22,7 +22,8 @@ type LabelsRequest struct {
 }
 
 // noteRoutes are private notes, mentions and labels: whoever may see the
-// chat (desk decides) writes and reads them.
+// chat (desk decides) writes and reads them; and the search of the chats
+// the caller sees.
 func noteRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/chats/{id}/notes", Handle: listNotes},
@@ -31,6 +32,7 @@ func noteRoutes() []Route {
 		{Method: "POST", Path: "/mentions/{id}/read", Handle: readMention},
 		{Method: "POST", Path: "/chats/{id}/labels", Handle: postLabels},
 		{Method: "GET", Path: "/labels", Handle: listLabels},
+		{Method: "GET", Path: "/search", Handle: searchChats},
 	}
 }
 
@@ -73,4 +75,9 @@ func postLabels(a *Services, w http.ResponseWriter, r *http.Request) {
 func listLabels(a *Services, w http.ResponseWriter, r *http.Request) {
 	ls, err := a.Desk.Labels(r.Context())
 	answer(w, r, ls, err)
+}
+
+func searchChats(a *Services, w http.ResponseWriter, r *http.Request) {
+	res, err := a.Desk.Search(r.Context(), ViewerOf(r), r.URL.Query().Get("q"))
+	answer(w, r, res, err)
 }

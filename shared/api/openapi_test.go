@@ -108,6 +108,7 @@ var (
 		"ConfigChange":    reflect.TypeFor[admin.Change](),
 
 		// AgentAPI
+		"SearchResult":    reflect.TypeFor[desk.SearchResult](),
 		"Me":              reflect.TypeFor[agentapi.Me](),
 		"QueueRef":        reflect.TypeFor[desk.QueueRef](),
 		"Inbox":           reflect.TypeFor[desk.Inbox](),
@@ -192,7 +193,7 @@ var (
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
 		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview", "Account", "AgentActivity", "ImportPreview", "ConfigChange",
-		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy",
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy", "SearchResult",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"CRMConnection", "CRMSecrets", "CRMTestReport", "CRMReplay", "CRMPending", "ChatEvent",
 		"WebhookRequest", "WebhookContact", "WebhookLookup", "WebhookLookupResult", "WebhookContactData", "WebhookContactResult",

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/search"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/wire"
@@ -76,6 +77,8 @@ func (s *Service) settle(tx store.Tx, ch *chat.Change) ([]*chat.Change, error) {
 
 func write(tx store.Tx, ch *chat.Change) {
 	tx.PutChat(ch.Chat)
+	// The inbox's preview and the console's search read the chat alone.
+	search.Index(&ch.Chat, ch.Messages)
 	for _, m := range ch.Messages {
 		tx.PutMessage(m)
 	}

@@ -538,7 +538,7 @@ function newTexts(c) {
 function renderPreview(c) {
   if (!c.lastBody) return null;
   const who = c.lastAuthor === 'agent' ? (c.agentId === state.me?.agentId ? 'You: ' : `${agentName(c.agentId)}: `) : '';
-  return h('p', { class: 'preview' }, who, c.lastBody);
+  return h('p', { class: 'chat-preview' }, who, c.lastBody);
 }
 
 function renderLabelChips(c) {
@@ -1245,9 +1245,9 @@ function wireStaticControls() {
   });
   state.wrapUp = setupWrapUp();
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
-  state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
+  state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
     signInFrom(e.target);
   });
   $('#firebase-form').addEventListener('submit', (e) => {

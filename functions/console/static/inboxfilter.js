@@ -3,11 +3,20 @@
 // the inbox poll already holds, so filtering costs no request; the chats
 // it hides still ring, count and announce as before (app.js decides that
 // on the unfiltered lists).
-import { $, h, show } from './dom.js';
+//
+// The search box finds any chat the person sees, also ended ones no
+// longer listed, by the consumer's number or words of the texts (GET
+// /AgentAPI/search). It waits SEARCH_DEBOUNCE_MS after the last keystroke
+// and for at least 3 characters; each search is one or two indexed
+// Firestore queries reading the chats found (shared/chat/search).
+import { $, h, show, timeEl } from './dom.js';
+
+const SEARCH_DEBOUNCE_MS = 300;
+const MIN_SEARCH = 3;
 
 const KINDS = ['offered', 'active', 'waiting', 'ended'];
 
-export function setupInboxFilter({ changed, queueName }) {
+export function setupInboxFilter({ changed, queueName, api, describe }) {
   const sel = (id, label, ...opts) => [
     h('label', { for: id, class: 'filter-label' }, label),
     h('select', { id, onchange: changed }, ...opts)];
@@ -25,7 +34,55 @@ export function setupInboxFilter({ changed, queueName }) {
       h('option', { value: '' }, 'Oldest first'),
       h('option', { value: 'recent' }, 'Newest activity')),
     h('button', { type: 'button', id: 'filter-clear', class: 'secondary', hidden: true, onclick: clear }, 'Clear filters'));
-  $('#inbox .inbox-head').after(bar);
+  const searchBox = h('div', { class: 'inbox-search', role: 'search' },
+    h('label', { for: 'inbox-search', class: 'visually-hidden' }, 'Search chats by number or text'),
+    h('input', { id: 'inbox-search', type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'Search number or text…', 'aria-describedby': 'search-state' }),
+    h('p', { id: 'search-state', class: 'hint', 'aria-live': 'polite' }));
+  const results = h('section', { id: 'search-results', class: 'search-results', 'aria-labelledby': 'search-title', hidden: true },
+    h('h3', { id: 'search-title' }, 'Search results ', h('span', { class: 'count', id: 'search-count' })),
+    h('ul', { id: 'search-list', class: 'chat-list' }));
+  $('#inbox .inbox-head').after(searchBox, results, bar);
+
+  let timer = 0;
+  let seq = 0;
+  $('#inbox-search').addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(runSearch, SEARCH_DEBOUNCE_MS);
+  });
+  $('#inbox-search').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.target.value = '';
+      runSearch();
+    }
+  });
+
+  async function runSearch() {
+    const q = $('#inbox-search').value.trim();
+    const state = $('#search-state');
+    const mine = ++seq;
+    if (q.replace(/\s/g, '').length < MIN_SEARCH) {
+      show(results, false);
+      state.textContent = q ? `Type at least ${MIN_SEARCH} characters.` : '';
+      return;
+    }
+    state.textContent = 'Searching…';
+    try {
+      const res = await api().get(`/search?q=${encodeURIComponent(q)}`);
+      if (mine !== seq) return; // a newer search is running
+      const chats = res.chats || [];
+      $('#search-list').replaceChildren(...chats.map((c) => h('li', { class: 'chat-item', dataset: { key: c.id } },
+        h('a', { href: `#chat/${encodeURIComponent(c.id)}`, 'data-focus-id': 'open' }, h('span', { class: 'consumer' }, c.consumer)),
+        h('p', { class: 'meta' }, [res.queues?.[c.queueId] || queueName(c.queueId), describe(c)].filter(Boolean).join(' · '), ' · ', timeEl(c.updatedAt)),
+        c.lastBody ? h('p', { class: 'chat-preview' }, c.lastBody) : null)));
+      $('#search-count').textContent = `(${chats.length})`;
+      state.textContent = chats.length ? `${chats.length} chat${chats.length === 1 ? '' : 's'} found.` : 'No chat you can see matches.';
+      show(results);
+    } catch (e) {
+      if (mine !== seq) return;
+      state.textContent = e.message;
+      show(results, false);
+    }
+  }
 
   function clear() {
     for (const id of ['filter-status', 'filter-queue', 'filter-number', 'filter-label', 'filter-sort']) $(`#${id}`).value = '';

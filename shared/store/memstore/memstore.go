@@ -362,6 +362,7 @@ func cloneChat(c chat.Chat) chat.Chat {
 	c.Transfers = slices.Clone(c.Transfers)
 	c.Requests = slices.Clone(c.Requests)
 	c.Labels = slices.Clone(c.Labels)
+	c.SearchTokens = slices.Clone(c.SearchTokens)
 	c.Unpublished = slices.Clone(c.Unpublished)
 	return c
 }
