@@ -134,6 +134,25 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	return file
 }
 
+// ViewportScreenshot saves what the tab's viewport shows, as a person sees
+// it (a full-page screenshot enlarges the viewport to the page and so
+// changes a layout of fixed panes), and returns its path.
+func ViewportScreenshot(t testing.TB, ctx context.Context, name string) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	file := filepath.Join(ArtifactDir(t), sanitize(t.Name())+"-"+sanitize(name)+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Errorf("write screenshot: %v", err)
+		return ""
+	}
+	t.Logf("screenshot: %s", file)
+	return file
+}
+
 func sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
