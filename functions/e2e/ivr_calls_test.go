@@ -179,6 +179,7 @@ func TestIVRWaitTimeAndInCall(t *testing.T) {
 			}
 
 			// Ben takes the call.
+			benLoad, anaLoad := e.agent("ben").Load, e.agent("ana").Load
 			r = e.mustCX(at(ivrwebhook.TagCallConnected, "t-5", map[string]any{"agent_id": "ben"}))
 			inCallID, _ := param(r, "in_call_chat_id").(string)
 			if param(r, "in_call_sms") != true || inCallID != ivr.InCallChatID(call.session) || param(r, "waittime_chat_id") != waitID {
@@ -273,6 +274,19 @@ func TestIVRWaitTimeAndInCall(t *testing.T) {
 			}
 			e.mustAgentAPI(&benAgent, http.StatusNotFound, "GET", "/queues/nope/ewt", nil, nil)
 
+			// Ben transfers the call to Ana: both chats follow it.
+			if r := e.mustCX(at(ivrwebhook.TagCallConnected, "t-8", map[string]any{"agent_id": "ana"})); param(r, "in_call_chat_id") != inCallID {
+				t.Errorf("call-connected for ana = %v", r.GetSessionInfo().GetParameters())
+			}
+			for _, id := range []string{waitID, inCallID} {
+				if c := e.chat(id); c.AgentID != "ana" || c.Status != chat.StatusActive {
+					t.Errorf("chat %s after the transfer: %s with %q", id, c.Status, c.AgentID)
+				}
+			}
+			if b, a := e.agent("ben").Load, e.agent("ana").Load; b != benLoad || a != anaLoad+2 {
+				t.Errorf("loads after the transfer: ben %d (was %d), ana %d (was %d)", b, benLoad, a, anaLoad)
+			}
+
 			// The call ends: both chats end; a retry changes nothing.
 			for range 2 {
 				if r := e.mustCX(at(ivrwebhook.TagCallEnded, "t-9", nil)); param(r, "call_ended") != true {
@@ -282,8 +296,8 @@ func TestIVRWaitTimeAndInCall(t *testing.T) {
 			for _, id := range []string{waitID, inCallID} {
 				e.waitChat(id, "ended", func(c chat.Chat) bool { return c.Status == chat.StatusEnded && c.EndReason == chat.EndFinished })
 			}
-			if a := e.agent("ben"); a.Load != 0 {
-				t.Errorf("ben's load after the call %d, want 0", a.Load)
+			if b, a := e.agent("ben").Load, e.agent("ana").Load; b != benLoad || a != anaLoad {
+				t.Errorf("loads after the call: ben %d (was %d), ana %d (was %d)", b, benLoad, a, anaLoad)
 			}
 			if r := e.mustCX(at(ivrwebhook.TagWaitTimeConsent, "t-10", nil)); param(r, "waittime_ask") != false {
 				t.Errorf("consent after the call = %v", r.GetSessionInfo().GetParameters())

@@ -3,7 +3,6 @@ package conversation
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/store"
@@ -12,9 +11,11 @@ import (
 // ErrNotCallChat: the chat belongs to no voice call (or another one).
 var ErrNotCallChat = errors.New("the chat is not this call's")
 
-// ConnectCallChat hands a voice call's parked chat (the wait-time texts of
-// a caller) to the agent who took the call: it becomes theirs, active, and
-// keeps its start type. A chat already theirs, or ended, is left as it is.
+// ConnectCallChat hands a voice call's chat to the agent who took the
+// call: a parked one (the wait-time texts of a caller) becomes theirs,
+// active, keeping its start type; one another agent holds follows the call
+// when it is transferred to them. A chat already theirs, or ended, is left
+// as it is.
 func (s *Service) ConnectCallChat(ctx context.Context, chatID, callID, agentID string) (chat.Chat, error) {
 	ch, err := s.changeChat(ctx, chatID, "connect call", func(tx store.Tx, ch *chat.Change) error {
 		c := &ch.Chat
@@ -23,8 +24,17 @@ func (s *Service) ConnectCallChat(ctx context.Context, chatID, callID, agentID s
 			return ErrNotCallChat
 		case !c.Open() || (c.Status == chat.StatusActive && c.AgentID == agentID):
 			return nil
-		case c.Status == chat.StatusActive:
-			return fmt.Errorf("chat %s is already with agent %s", c.ID, c.AgentID)
+		case c.Status == chat.StatusActive && c.AgentID != "":
+			// The call was transferred: its chat leaves the first agent.
+			prev, err := tx.Agent(c.AgentID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err == nil && prev.Load > 0 {
+				prev.Load--
+				ch.Agents[prev.ID] = prev
+				ch.FreedAgents = append(ch.FreedAgents, prev.ID)
+			}
 		}
 		a, err := tx.Agent(agentID)
 		if errors.Is(err, store.ErrNotFound) {

@@ -247,7 +247,7 @@ func (s *Service) Connect(ctx context.Context, call Call, agentID, ivrQueue, inC
 		return out, nil
 	}
 	id := InCallChatID(call.Session)
-	_, err = s.Start.StartOutbound(ctx, conversation.OutboundStart{
+	res, err := s.Start.StartOutbound(ctx, conversation.OutboundStart{
 		Number: n, Consumer: call.Caller, AgentID: agentID, Origin: proactive.Origin{Call: call.ID, AgentID: agentID},
 		ChatID: id, StartType: chat.StartInCall, Requested: true, CallID: call.ID, CallTimeout: CallTimeout,
 	})
@@ -259,6 +259,12 @@ func (s *Service) Connect(ctx context.Context, call Call, agentID, ivrQueue, inC
 	}
 	if err != nil {
 		return Connected{}, fmt.Errorf("call-connected: %w", err)
+	}
+	if res.Existing && res.Chat.AgentID != agentID {
+		// A transferred call: its in-call chat follows it.
+		if _, err := s.Start.ConnectCallChat(ctx, id, call.ID, agentID); err != nil {
+			return Connected{}, fmt.Errorf("call-connected: %w", err)
+		}
 	}
 	if _, err := s.updateCall(ctx, call, func(c *ivrrec.Call) error {
 		c.InCallChatID, c.InCallNumber = id, n
