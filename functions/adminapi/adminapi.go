@@ -159,6 +159,7 @@ func (s *server) routes() []httpapi.Route {
 		route("GET", "/chats/{id}/transcript.txt", s.exportText),
 		route("GET", "/chats/{id}/transcript.json", s.exportJSON),
 		route("GET", "/queues/{id}/preview", s.previewMenu),
+		route("POST", "/queues/{id}/messages/preview", s.previewQueueMessages),
 		route("POST", "/settings/preview", s.previewSettings),
 	))
 }

@@ -172,3 +172,44 @@ func TestAccountRoutesWithoutIdentityPlatform(t *testing.T) {
 		t.Errorf("an unknown agent: %d", rec.Code)
 	}
 }
+
+// A queue's message preview: its own override, else its parent's, else the
+// settings', else the built-in text, each saying whose.
+func TestQueueMessagesPreviewInherits(t *testing.T) {
+	e := newEnv(t)
+	if rec := e.do("PUT", "/AdminAPI/queues/a", `{"parentId": "en", "name": "Billing", "order": 1, "keywords": ["1"], "teams": ["t1"],
+		"messages": {"en": {"waiting": "Billing: hold on for @{QUEUE}."}}}`); rec.Code != http.StatusOK {
+		t.Fatal(rec.Body)
+	}
+	cases := []struct {
+		name, body         string
+		msg, wantSource    string
+		wantFrom, wantText string
+	}{
+		{"the parent's", `{"parentId": "a", "name": "Refunds", "order": 1, "agents": ["ben"]}`, "waiting", "inherited", "queue a", "Billing: hold on for Refunds."},
+		{"its own", `{"parentId": "a", "name": "Refunds", "order": 1, "agents": ["ben"], "messages": {"en": {"waiting": "Refunds take a day."}}}`, "waiting", "queue", "queue a", "Refunds take a day."},
+		{"the built-in", `{"parentId": "a", "name": "Refunds", "order": 1, "agents": ["ben"]}`, "chatEnded", "inherited", "built-in", "This chat has ended. Text us any time to start a new one."},
+	}
+	for _, tc := range cases {
+		rec := e.do("POST", "/AdminAPI/queues/b/messages/preview", tc.body)
+		var p adminapi.SettingsPreview
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		}
+		found := false
+		for _, tx := range p.Texts {
+			if tx.Language == "en" && tx.Message == tc.msg {
+				found = true
+				if tx.Source != tc.wantSource || tx.InheritedFrom != tc.wantFrom || tx.Text != tc.wantText {
+					t.Errorf("%s: %+v", tc.name, tx)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no en %s text", tc.name, tc.msg)
+		}
+	}
+	if got := e.queueName("b"); got != "Refunds" {
+		t.Fatalf("the preview wrote: %q", got)
+	}
+}

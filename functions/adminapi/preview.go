@@ -67,6 +67,12 @@ type PreviewText struct {
 	Builtin  string `json:"builtin,omitempty"`
 	// Case says which sample chat a canned message preview is rendered for.
 	Case string `json:"case,omitempty"`
+	// Inherited is the template the message would have without the
+	// override being edited (the settings' or a parent queue's, else the
+	// built-in one), and InheritedFrom says whose: "built-in", "settings"
+	// or "queue <id>". Message previews only.
+	Inherited     string `json:"inherited,omitempty"`
+	InheritedFrom string `json:"inheritedFrom,omitempty"`
 }
 
 func measured(lang, msg, text string) PreviewText {
@@ -149,6 +155,7 @@ func (s *server) previewSettings(w http.ResponseWriter, r *http.Request) {
 			t := measured(lang, string(m), tree.Text("", lang, m, vars))
 			t.Builtin = cmp.Or(texts.Builtin(lang, string(m)), texts.Builtin("en", string(m)))
 			t.Template, t.Source = t.Builtin, "built-in"
+			t.Inherited, t.InheritedFrom = t.Builtin, "built-in"
 			if o := in.Messages[lang][string(m)]; o != "" {
 				t.Template, t.Source = o, "settings"
 			}
@@ -170,4 +177,74 @@ func languages(st chat.Settings) []string {
 		out = []string{"en"}
 	}
 	return out
+}
+
+// previewQueueMessages answers POST /queues/{id}/messages/preview: every
+// system message as a chat in the queue posted (saved or not) would get it,
+// its own overrides first, then its parents', the settings' and the
+// built-in texts, with what it would inherit without its own.
+func (s *server) previewQueueMessages(w http.ResponseWriter, r *http.Request) {
+	var in chat.Queue
+	if !bodies.Decode(w, r, "Queue", &in) {
+		return
+	}
+	if !matchID(w, "id", r.PathValue("id"), &in.ID, nil) {
+		return
+	}
+	c, err := s.app.Config(r.Context())
+	if err != nil {
+		errs.Fail(w, r, err)
+		return
+	}
+	queues := slices.DeleteFunc(slices.Clone(c.Queues), func(q chat.Queue) bool { return q.ID == in.ID })
+	queues = append(queues, in)
+	tree := chat.NewTree(c.Settings, queues, c.Teams)
+	byID := map[string]chat.Queue{}
+	for _, q := range queues {
+		byID[q.ID] = q
+	}
+	out := SettingsPreview{Texts: []PreviewText{}, Samples: map[string]string{}, Kinds: admin.MessageKinds()}
+	for k, v := range previewSamples {
+		out.Samples[k] = v
+	}
+	out.Samples["QUEUE"] = cmp.Or(in.Name, in.ID)
+	for _, lang := range languages(c.Settings) {
+		vars := chat.Vars{"BACK": c.Settings.BackWordIn(lang), "EXIT": c.Settings.ExitWordIn(lang)}
+		for k, v := range out.Samples {
+			vars[k] = v
+		}
+		for _, m := range chat.SystemMessages {
+			t := measured(lang, string(m), tree.Text(in.ID, lang, m, vars))
+			t.Builtin = cmp.Or(texts.Builtin(lang, string(m)), texts.Builtin("en", string(m)))
+			t.Inherited, t.InheritedFrom = inheritedTemplate(c.Settings, byID, in.ParentID, lang, string(m), t.Builtin)
+			t.Template, t.Source = t.Inherited, "inherited"
+			if o := in.Messages[lang][string(m)]; o != "" {
+				t.Template, t.Source = o, "queue"
+			}
+			out.Texts = append(out.Texts, t)
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// inheritedTemplate is the template a queue under parent inherits, and
+// from whom: the nearest ancestor overriding it, the settings, the
+// built-in text (as chat.Tree.Text looks them up).
+func inheritedTemplate(st chat.Settings, queues map[string]chat.Queue, parent, lang, msg, builtin string) (string, string) {
+	lang = strings.ToLower(lang)
+	for id, seen := parent, map[string]bool{}; id != "" && !seen[id]; {
+		seen[id] = true
+		q, ok := queues[id]
+		if !ok {
+			break
+		}
+		if o := q.Messages[lang][msg]; o != "" {
+			return o, "queue " + q.ID
+		}
+		id = q.ParentID
+	}
+	if o := st.Messages[lang][msg]; o != "" {
+		return o, "settings"
+	}
+	return builtin, "built-in"
 }

@@ -112,6 +112,29 @@ func TestConsoleAdminSystemMessages(t *testing.T) {
 		if got := tree.Text("", "es", chat.MsgWaiting, chat.Vars{"QUEUE": "Billing"}); got != "Gracias, Billing le atenderá pronto." {
 			t.Errorf("the domain renders %q", got)
 		}
+
+		// One queue's own text: it inherits the settings' until it has one,
+		// and the preview names the queue.
+		adm.fill(map[string]string{"msg-scope": "es-facturacion"})
+		waitFor[string](adm, "the queue's inherited text", jsText, `.msg-kind[data-message="waiting"] .inherited`, "SMS settings")
+		adm.fill(map[string]string{"msg-language": "es"})
+		adm.do("the queue's Spanish box", chromedp.WaitVisible(chromedp.CSS(`textarea[data-field="messages.es.waiting"]`)))
+		if inherited := pageValue[string](adm, "inherited", `document.querySelector('.msg-kind[data-message="waiting"] .inherited-text').textContent`); inherited != fixed {
+			t.Errorf("the queue inherits %q, want the settings' %q", inherited, fixed)
+		}
+		adm.fill(map[string]string{"msg-waiting": "Facturación: @{QUEUE} le responde enseguida."})
+		got = waitFor[string](adm, "the queue's preview", jsMessagePreview, "waiting", "enseguida")
+		if !strings.HasPrefix(got, "Facturación: Facturación le responde enseguida.|") {
+			t.Errorf("queue preview %q", got)
+		}
+		adm.do("save", chromedp.Click(chromedp.CSS(`#messages-form button[type=submit]`)))
+		waitFor[string](adm, "saved", jsText, "#messages-form .form-status", "Messages saved.")
+		if q := e.queue("es-facturacion"); q.Messages["es"]["waiting"] != "Facturación: @{QUEUE} le responde enseguida." {
+			t.Fatalf("the queue's messages %v", q.Messages)
+		}
+		if s := e.settings(); s.Messages["es"]["waiting"] != fixed {
+			t.Fatalf("saving the queue's text changed the settings': %q", s.Messages["es"]["waiting"])
+		}
 	})
 }
 

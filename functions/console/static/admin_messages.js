@@ -1,47 +1,74 @@
-// Admin page "System messages": every system message of one language, what
-// it is for, the placeholders it is filled with, the text it inherits (the
-// built-in one) and a preview the server renders with sample values, with
-// its encoding and segments. An empty box keeps the inherited text. Saving
-// PUTs the settings with the overrides (AdminAPI validates them: a
-// placeholder the message is never filled with is refused next to it).
+// Admin page "System messages": every system message of one language, for
+// every queue (the SMS settings) or for one queue and those below it: what
+// it is for, the placeholders it is filled with, the text it inherits (a
+// parent queue's, the settings' or the built-in one, and whose) and a
+// preview the server renders with sample values, with its encoding and
+// segments. An empty box keeps the inherited text. Saving PUTs the settings
+// or the queue with the overrides (AdminAPI validates them: a placeholder
+// the message is never filled with is refused next to it).
 import { h } from './dom.js';
 import { registerAdminPage } from './admin_pages.js';
 
 registerAdminPage('messages', { title: 'System messages', order: 15, render: renderMessages });
 
+const FROM = { 'built-in': 'the built-in text', settings: 'the SMS settings' };
+const from = (f) => FROM[f] || (f?.startsWith('queue ') ? `queue ${f.slice(6)}` : f || 'the built-in text');
+
 async function renderMessages(ui) {
   const { st, page } = ui;
   const langs = ui.languages();
-  const saved = st.config.settings.messages || {};
-  // draft holds every language's boxes, so switching language keeps what
-  // was typed until it is saved.
-  const draft = Object.fromEntries(langs.map((l) => [l, { ...(saved[l] || {}) }]));
+  // drafts hold, per scope ('' for the settings, else a queue id) and
+  // language, the boxes as typed, so switching keeps them until saved.
+  const drafts = {};
+  const savedOf = (scope) => (scope ? st.config.queues.find((q) => q.id === scope)?.messages : st.config.settings.messages) || {};
+  const draftOf = (scope) => {
+    if (!drafts[scope]) {
+      const saved = savedOf(scope);
+      drafts[scope] = Object.fromEntries([...new Set([...langs, ...Object.keys(saved)])].map((l) => [l, { ...(saved[l] || {}) }]));
+    }
+    return drafts[scope];
+  };
+  let scope = st.msgScope && st.config.queues.some((q) => q.id === st.msgScope) ? st.msgScope : '';
   let lang = langs[0];
   let preview = null;
   let timer = 0;
 
-  const settingsWith = () => {
-    const messages = {};
-    for (const [l, byName] of Object.entries(draft)) {
+  // messagesOf is a scope's overrides as saved: the non-empty boxes.
+  const messagesOf = (sc) => {
+    const out = {};
+    for (const [l, byName] of Object.entries(draftOf(sc))) {
       const kept = Object.fromEntries(Object.entries(byName).filter(([, v]) => v.trim() !== ''));
-      if (Object.keys(kept).length) messages[l] = kept;
+      if (Object.keys(kept).length) out[l] = kept;
     }
-    // Languages the settings carry overrides for but no longer list stay.
-    for (const [l, byName] of Object.entries(saved)) if (!draft[l]) messages[l] = byName;
-    const out = { ...st.config.settings, messages };
-    if (!Object.keys(messages).length) delete out.messages;
     return out;
   };
+  const withMessages = (doc, msgs) => {
+    const out = { ...doc, messages: msgs };
+    if (!Object.keys(msgs).length) delete out.messages;
+    return out;
+  };
+  const queueOf = (id) => st.config.queues.find((q) => q.id === id);
+  // The document the scope's messages live in, with the boxes as typed.
+  const docOf = (sc) => withMessages(sc ? queueOf(sc) : st.config.settings, messagesOf(sc));
 
+  const scopeSelect = ui.select([['', 'Every queue (the SMS settings)'], ...st.config.queues.map((q) => [q.id, `Queue ${q.name} (${q.id}) and below`])], scope, { id: 'msg-scope' });
   const langSelect = ui.select(langs.map((l) => [l, l]), lang, { id: 'msg-language' });
   const body = h('div', { id: 'msg-kinds' });
   const form = h('form', { id: 'messages-form', class: 'admin-form', novalidate: true, 'aria-labelledby': 'messages-title' },
     h('h2', { id: 'messages-title' }, 'System messages'),
     h('p', { class: 'hint' }, 'What smsdesk texts consumers by itself, per language. Leave a box empty to keep the inherited text; placeholders such as @{QUEUE} are filled for each chat. The preview is rendered by the server with sample values.'),
+    ui.field('For', scopeSelect, { hint: 'A queue’s texts hold for chats in it and the queues below it; the rest inherit the SMS settings’.' }),
     ui.field('Language', langSelect, { hint: 'The languages of the SMS settings.' }),
     body,
     ui.formFooter('Save messages'));
 
+  scopeSelect.addEventListener('change', () => {
+    scope = scopeSelect.value;
+    st.msgScope = scope;
+    preview = null;
+    body.replaceChildren(h('p', { class: 'hint' }, 'Loading the messages…'));
+    refresh();
+  });
   langSelect.addEventListener('change', () => {
     lang = langSelect.value;
     draw();
@@ -50,45 +77,55 @@ async function renderMessages(ui) {
   form.addEventListener('input', (e) => {
     const name = e.target.dataset?.message;
     if (!name) return;
-    draft[lang][name] = e.target.value;
+    draftOf(scope)[lang][name] = e.target.value;
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    const prefix = scope ? `queues[${scope}].` : 'settings.';
     try {
-      st.config.settings = await st.client.put('/settings', settingsWith());
+      if (scope) {
+        await st.client.put(`/queues/${encodeURIComponent(scope)}`, docOf(scope));
+        await ui.reloadQuietly();
+      } else {
+        st.config.settings = await st.client.put('/settings', docOf(''));
+      }
+      delete drafts[scope];
       ui.clearErrors(form);
       ui.saved(form, 'Messages saved.');
       refresh();
     } catch (err) {
       // A problem about another language's box: show that language.
-      const other = (err.problems || []).map((p) => /^settings\.messages\.([^.]+)\./.exec(p.field)).find((m) => m && m[1] !== lang && draft[m[1]]);
+      const re = new RegExp(`^${prefix.replace(/[[\].]/g, '\\$&')}messages\\.([^.]+)\\.`);
+      const other = (err.problems || []).map((p) => re.exec(p.field)).find((m) => m && m[1] !== lang && draftOf(scope)[m[1]]);
       if (other) {
         lang = other[1];
         langSelect.value = lang;
         draw();
       }
-      ui.showErrors(form, err, 'settings.');
+      ui.showErrors(form, err, prefix);
     }
   });
 
   // draw lays out the boxes of the current language from the last preview.
   function draw() {
     if (!preview) return;
+    const draft = draftOf(scope)[lang] || (draftOf(scope)[lang] = {});
     const texts = new Map(preview.texts.filter((t) => t.language === lang).map((t) => [t.message, t]));
     body.replaceChildren(...preview.kinds.map((k) => {
       const t = texts.get(k.name);
-      const box = ui.textarea({ id: `msg-${k.name}`, rows: 3, dataset: { message: k.name }, placeholder: t?.builtin || '' });
-      box.value = draft[lang][k.name] || '';
+      const box = ui.textarea({ id: `msg-${k.name}`, rows: 3, dataset: { message: k.name }, placeholder: t?.inherited || '' });
+      box.value = draft[k.name] || '';
       const vars = h('p', { class: 'msg-vars' }, 'Placeholders: ', k.variables.map((v) => h('button', {
         type: 'button', class: 'secondary small var', 'aria-label': `Insert @{${v}} into ${k.title}`,
         onclick: () => insert(box, `@{${v}}`),
       }, `@{${v}}`)));
-      const inherited = h('div', { class: 'inherited' },
-        h('p', { class: 'hint' }, box.value.trim() ? 'Replaces the built-in text:' : 'Empty: the built-in text is sent:'),
-        h('p', { class: 'inherited-text', lang }, t?.builtin || ''),
-        box.value.trim() ? h('button', { type: 'button', class: 'secondary small', onclick: () => { box.value = ''; draft[lang][k.name] = ''; draw(); refresh(); } }, 'Use the built-in text') : null);
+      const own = box.value.trim() !== '';
+      const inherited = h('div', { class: 'inherited', dataset: { from: t?.inheritedFrom || '' } },
+        h('p', { class: 'hint' }, own ? `Replaces the text inherited from ${from(t?.inheritedFrom)}:` : `Empty: the text inherited from ${from(t?.inheritedFrom)} is sent:`),
+        h('p', { class: 'inherited-text', lang }, t?.inherited || ''),
+        own ? h('button', { type: 'button', class: 'secondary small', onclick: () => { box.value = ''; draft[k.name] = ''; draw(); refresh(); } }, 'Use the inherited text') : null);
       return h('fieldset', { class: 'msg-kind', dataset: { message: k.name } },
         h('legend', {}, k.title),
         h('p', { class: 'hint' }, k.when),
@@ -112,11 +149,14 @@ async function renderMessages(ui) {
   async function refresh() {
     // Answers may come back out of order: only the latest question's draws.
     const mine = ++asked;
+    const sc = scope;
     let p;
     try {
-      p = await st.client.post('/settings/preview', settingsWith());
+      p = sc
+        ? await st.client.post(`/queues/${encodeURIComponent(sc)}/messages/preview`, docOf(sc))
+        : await st.client.post('/settings/preview', docOf(''));
     } catch (err) {
-      if (mine === asked) ui.showErrors(form, err, 'settings.');
+      if (mine === asked) ui.showErrors(form, err, sc ? `queues[${sc}].` : 'settings.');
       return;
     }
     if (mine !== asked) return;
