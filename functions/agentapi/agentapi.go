@@ -29,7 +29,6 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/crm"
-	"github.com/smsdesk/smsdesk/shared/crm/builtin"
 	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/httpapi"
 	"github.com/smsdesk/smsdesk/shared/ivr"
@@ -59,11 +58,9 @@ type Services struct {
 	Media        *media.Service
 	Outbound     *outbound.Service
 	CRM          *crm.Service // nil or off: GET /chats/{id}/crm says disabled
-	// Contacts are the built-in contacts, nil unless they are the CRM.
-	Contacts *builtin.Service
-	Stats    *stats.Service
-	Monitor  *monitor.Service // nil where Stats is: the monitoring and report routes answer 503
-	IVR      *ivr.Service     // nil: the voice-blending routes answer 503
+	Stats        *stats.Service
+	Monitor      *monitor.Service // nil where Stats is: the monitoring and report routes answer 503
+	IVR          *ivr.Service     // nil: the voice-blending routes answer 503
 }
 
 // FromSet takes AgentAPI's services from a composed set.
@@ -98,11 +95,6 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 		return nil, err
 	}
 	svc := &Services{Conversation: d.Conversation, Desk: d, Media: d.Media, Outbound: ob, CRM: cs, Stats: sts, IVR: ivrOf(ctx, e), Monitor: monitorOf(sts, d.Clock)}
-	if contacts, err := crmenv.Contacts(ctx, e); err != nil {
-		return nil, err
-	} else if contacts != nil {
-		svc.Contacts = &builtin.Service{Store: contacts}
-	}
 	return New(svc, guard, AllowOrigins(origins...)), nil
 }
 

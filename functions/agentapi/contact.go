@@ -77,16 +77,21 @@ func getChatContact(a *Services, w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
+	contacts, err := builtin.Active(r.Context(), a.CRM)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
 	p := ContactPanel{Consumer: c.Consumer, Source: SourceNone, CRM: view}
 	phones := []string{c.Consumer}
 	switch {
-	case a.Contacts != nil:
+	case contacts != nil:
 		p.Source = SourceBuiltin
 	case view.Enabled:
 		p.Source = SourceCRM
 	}
-	if a.Contacts != nil && view.State == crm.StateLinked && view.ContactID != "" {
-		card, err := a.Contacts.Card(r.Context(), view.ContactID)
+	if contacts != nil && view.State == crm.StateLinked && view.ContactID != "" {
+		card, err := contacts.Card(r.Context(), view.ContactID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			// deleted behind the sync's back: shown as not linked
@@ -142,12 +147,17 @@ func editContact(a *Services, w http.ResponseWriter, r *http.Request, replace bo
 	if !Decode(w, r, "ContactEdit", &in) {
 		return
 	}
-	if a.Contacts == nil {
+	contacts, err := builtin.Active(r.Context(), a.CRM)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if contacts == nil {
 		Fail(w, r, errNoContacts)
 		return
 	}
 	id := r.PathValue("id")
-	c, err := a.Contacts.Store.Contact(r.Context(), id)
+	c, err := contacts.Store.Contact(r.Context(), id)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -161,13 +171,13 @@ func editContact(a *Services, w http.ResponseWriter, r *http.Request, replace bo
 	if by == "" {
 		by = v.UID
 	}
-	card, err := a.Contacts.Apply(r.Context(), id, by, in, replace)
+	card, err := contacts.Apply(r.Context(), id, by, in, replace)
 	answer(w, r, card, err)
 }
 
 // errNoContacts: the built-in contacts are off, so there is no contact to
 // edit (a CRM's contacts are edited in the CRM).
-var errNoContacts = fmt.Errorf("built-in contacts are off (CRM_ADAPTER is not builtin); edit the contact in the CRM: %w", store.ErrNotFound)
+var errNoContacts = fmt.Errorf("the built-in contacts are not the CRM in use; edit the contact in the CRM: %w", store.ErrNotFound)
 
 // mayEdit: supervisors and admins, and agents who see a chat of one of
 // the contact's numbers.

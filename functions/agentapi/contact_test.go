@@ -32,7 +32,6 @@ func newContactsAPI(t *testing.T) (*api, *memcontacts.Store) {
 	a := agentapi.FromSet(set)
 	contacts, links := memcontacts.New(), memlink.New()
 	a.CRM = &crm.Service{CRM: &builtin.Adapter{Store: contacts}, Links: links, Chats: x.store, Bus: discardBus{}}
-	a.Contacts = &builtin.Service{Store: contacts}
 	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	if err := contacts.CreateContact(ctx, builtin.Contact{ID: "k1", FirstName: "Ana", LastName: "Ruiz",
 		Phones: []string{"+14155550171"}, Labels: []string{"vip"}, CreatedAt: at, UpdatedAt: at}); err != nil {

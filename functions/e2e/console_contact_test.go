@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/crm"
 	"github.com/smsdesk/smsdesk/shared/crm/builtin"
+	"github.com/smsdesk/smsdesk/shared/crm/hubspot/hubspottest"
 	"github.com/smsdesk/smsdesk/shared/platform/crmenv"
 	"github.com/smsdesk/smsdesk/shared/testenv"
 )
@@ -112,4 +114,57 @@ func testConsoleContactPanel(t *testing.T, e *env, contacts builtin.Store, brows
 		t.Errorf("controls without an accessible name: %q", bad)
 	}
 	consoletest.Screenshot(t, ana.ctx, "contact-edited")
+}
+
+// TestConsoleContactPanelHubSpot: with HubSpot as the CRM, its refusal of
+// the lookup parks the chat's events and the panel says "CRM sync
+// pending"; once an operator replays the chat the panel names the HubSpot
+// contact and links to it in HubSpot.
+func TestConsoleContactPanelHubSpot(t *testing.T) {
+	browser := consoletest.Browser(t)
+	for _, backend := range backends(t) {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			hs := hubspottest.New(t)
+			e := newEnv(t, backend, map[string]string{
+				"HUBSPOT_ACCESS_TOKEN": hubspottest.Token, "HUBSPOT_API_BASE_URL": hs.URL(), "HUBSPOT_PORTAL_ID": "4242",
+			})
+			const consumer = "+14155550192"
+			id := hs.AddContact(map[string]string{"firstname": "Ivy", "lastname": "Chen", "phone": "(415) 555-0192"})
+			hs.FailNext(1, http.StatusBadRequest, 0) // the search: refused, not retried, so the event is parked
+			e.editAgent("ana", func(a *chat.Agent) { a.AutoAnswer = false; a.LastAssignedAt = time.Now().Add(-time.Hour) })
+			e.editAgent("ben", func(a *chat.Agent) { a.LastAssignedAt = time.Now() })
+
+			ana := openConsole(t, browser, e, "ana")
+			e.say(consumer, numberEN, "Hello")
+			chatID := e.say(consumer, numberEN, "1").ChatID
+			waitFor[int64](ana, "the offer", jsOfferShownAt, chatID)
+			ana.do("accept the offer",
+				chromedp.Click(chromedp.CSS(`#offered-list li[data-key="`+chatID+`"] button[data-action=accept]`)),
+				chromedp.WaitVisible(chromedp.ID("contact-pane")),
+			)
+			waitFor[string](ana, "CRM sync pending", jsText, "#crm-pending", "CRM sync pending")
+			waitFor[string](ana, "the consumer's number meanwhile", jsText, "#contact-name", consumer)
+			consoletest.Screenshot(t, ana.ctx, "sync-pending")
+
+			svc, err := crmenv.Service(e.ctx(), e.penv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.Replay(e.ctx(), chatID); err != nil {
+				t.Fatal(err)
+			}
+			// The panel reads again when the chat is opened again.
+			ana.do("reopen the chat", chromedp.Navigate(e.server.URL+"/Console/#chat/"+chatID))
+			waitFor[string](ana, "Ivy linked", jsText, "#contact-name", "Ivy Chen")
+			href := pageValue[string](ana, "the CRM link", `document.querySelector('#crm-link')?.href || ''`)
+			if want := "https://app.hubspot.com/contacts/4242/record/0-1/" + id; href != want {
+				t.Fatalf("CRM link %q, want %q", href, want)
+			}
+			if n := pageValue[int](ana, "pending shown", `document.querySelectorAll('#crm-pending').length`); n != 0 {
+				t.Fatalf("CRM sync pending still shown after the replay")
+			}
+			consoletest.Screenshot(t, ana.ctx, "hubspot-linked")
+		})
+	}
 }

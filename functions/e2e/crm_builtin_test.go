@@ -198,3 +198,31 @@ func TestBuiltinContactsSeveralFound(t *testing.T) {
 		}
 	})
 }
+
+// TestBuiltinContactsChosenInAdminAPI: a deployment with no CRM in its
+// environment; an admin picks the built-in contacts in AdminAPI and the
+// next chat gets a contact, shown and editable in the panel.
+func TestBuiltinContactsChosenInAdminAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const consumer = "+14155550184"
+		if p := e.contactPanel(&supervisor, e.say(consumer, numberEN, "Hi").ChatID); p.Source != agentapi.SourceNone {
+			t.Fatalf("before: source %q, want none", p.Source)
+		}
+		e.putCRM(crm.Settings{Adapter: crm.AdapterBuiltin})
+		chatID, agentID := e.assignedChat(consumer)
+		me := principalOf(agentID)
+		var p agentapi.ContactPanel
+		testenv.WaitFor(t, waitLimit, "the chat linked to a new built-in contact", func() bool {
+			p = e.contactPanel(me, chatID)
+			return p.Contact != nil
+		})
+		if p.Source != agentapi.SourceBuiltin || !slices.Equal(p.Contact.Phones, []string{consumer}) {
+			t.Fatalf("panel %+v", p)
+		}
+		var card builtin.Card
+		e.mustAgentAPI(me, http.StatusOK, "PATCH", "/contacts/"+p.Contact.ID, map[string]any{"firstName": "Jo", "labels": []string{"new"}}, &card)
+		if card.Name != "Jo" || !slices.Equal(card.Labels, []string{"new"}) {
+			t.Fatalf("edited %+v", card)
+		}
+	})
+}

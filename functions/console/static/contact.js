@@ -93,6 +93,7 @@ export function setupContact({ api, queueName, agentName, announce }) {
     const crm = p.crm || {};
     let why = 'No CRM is configured: the panel shows the number and past chats.';
     if (crm.enabled && crm.state === 'pending') why = 'Not linked to a contact yet: the contact is looked up once the chat is assigned.';
+    if (crm.syncPending) why = 'Not linked to a contact yet: the lookup waits on the CRM (see above).';
     if (crm.state === 'choosing') why = '';
     return h('section', { class: 'contact-card', 'aria-label': 'Consumer' },
       h('p', { class: 'contact-name', id: 'contact-name' }, p.consumer),

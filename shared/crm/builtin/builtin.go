@@ -470,18 +470,27 @@ func looksLikeEmail(s string) bool {
 }
 
 // FirstNames is the consumer's first name for a chat, from its linked
-// contact: @{CONSUMER_FIRST_NAME} in canned and system messages. With
-// Contacts set (the built-in adapter) the contact's current name is read,
-// so an agent's edit shows at once; otherwise the name the sync stored
+// contact: @{CONSUMER_FIRST_NAME} in canned and system messages. With the
+// built-in contacts in use the contact's current name is read, so an
+// agent's edit shows at once; with another CRM, the name the sync stored
 // when it linked the contact.
 type FirstNames struct {
-	Links    crm.Store
-	Contacts Store
+	Links crm.Store
+	// Connector says which CRM is in use now (crm/connect); nil is off.
+	Connector crm.Connector
 }
 
-// ConsumerFirstName is "" until the chat is linked to a contact.
+// ConsumerFirstName is "" until the chat is linked to a contact, and
+// without CRM sync.
 func (f FirstNames) ConsumerFirstName(ctx context.Context, chatID string) (string, error) {
-	if f.Links == nil {
+	if f.Links == nil || f.Connector == nil {
+		return "", nil
+	}
+	conn, err := f.Connector.Connection(ctx)
+	if err != nil {
+		return "", fmt.Errorf("CRM connection: %w", err)
+	}
+	if conn.CRM == nil {
 		return "", nil
 	}
 	l, err := f.Links.Link(ctx, chatID)
@@ -491,20 +500,41 @@ func (f FirstNames) ConsumerFirstName(ctx context.Context, chatID string) (strin
 	if l.State != crm.StateLinked || l.ContactID == "" {
 		return "", nil
 	}
-	if f.Contacts != nil {
-		c, err := f.Contacts.Contact(ctx, l.ContactID)
-		if errors.Is(err, store.ErrNotFound) {
-			return "", nil
-		}
-		if err != nil {
+	if a, ok := conn.CRM.(*Adapter); ok {
+		c, err := a.Store.Contact(ctx, l.ContactID)
+		switch {
+		case err == nil:
+			return c.FirstName, nil
+		case !errors.Is(err, store.ErrNotFound):
 			return "", fmt.Errorf("contact %s: %w", l.ContactID, err)
 		}
-		return c.FirstName, nil
+		// linked while another CRM was in use: its name as the sync stored it
 	}
 	if l.Contact == nil {
 		return "", nil
 	}
 	return l.Contact.FirstName, nil
+}
+
+// Active is the built-in contacts' Service when they are the CRM in use
+// now, nil otherwise.
+func Active(ctx context.Context, svc *crm.Service) (*Service, error) {
+	if svc == nil {
+		return nil, nil
+	}
+	cur := svc.CRM
+	if svc.Connector != nil {
+		conn, err := svc.Connector.Connection(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("CRM connection: %w", err)
+		}
+		cur = conn.CRM
+	}
+	a, ok := cur.(*Adapter)
+	if !ok {
+		return nil, nil
+	}
+	return &Service{Store: a.Store, Clock: a.Clock}, nil
 }
 
 // NewerNote orders notes newest first: by At, then PostedAt, then ID.

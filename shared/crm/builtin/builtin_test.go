@@ -138,7 +138,7 @@ func TestAdapter(t *testing.T) {
 
 	// @{CONSUMER_FIRST_NAME}: empty until linked, then the contact's current name.
 	links := memlink.New()
-	names := builtin.FirstNames{Links: links, Contacts: st}
+	names := builtin.FirstNames{Links: links, Connector: fixed{a}}
 	if got, err := names.ConsumerFirstName(ctx, "c9"); err != nil || got != "" {
 		t.Fatalf("unlinked: %q, %v", got, err)
 	}
@@ -150,5 +150,40 @@ func TestAdapter(t *testing.T) {
 	}
 	if got, err := names.ConsumerFirstName(ctx, "c9"); err != nil || got != "Ana" {
 		t.Fatalf("linked: %q, %v", got, err)
+	}
+}
+
+// fixed is a crm.Connector that always answers one CRM.
+type fixed struct{ c crm.CRM }
+
+func (f fixed) Connection(context.Context) (crm.Connection, error) {
+	return crm.Connection{CRM: f.c}, nil
+}
+
+// otherCRM stands for HubSpot or the webhook: not the built-in contacts.
+type otherCRM struct{ crm.CRM }
+
+func TestFirstNameFromAnotherCRM(t *testing.T) {
+	ctx := context.Background()
+	links := memlink.New()
+	if _, err := links.UpdateLink(ctx, "c1", func(l *crm.Link) error {
+		l.State, l.ContactID, l.Contact = crm.StateLinked, "901", &crm.Contact{ID: "901", FirstName: "Ivy"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		conn crm.Connector
+		want string
+	}{
+		{"the name the sync stored", fixed{otherCRM{}}, "Ivy"},
+		{"CRM sync off", fixed{nil}, ""},
+		{"built-in now, linked under another CRM", fixed{&builtin.Adapter{Store: memcontacts.New()}}, "Ivy"},
+	} {
+		got, err := builtin.FirstNames{Links: links, Connector: tc.conn}.ConsumerFirstName(ctx, "c1")
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %q, %v; want %q", tc.name, got, err, tc.want)
+		}
 	}
 }

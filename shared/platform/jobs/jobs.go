@@ -70,7 +70,7 @@ func Conversation(ctx context.Context, e *platform.Env) (*conversation.Service, 
 // consumerNames is nil without CRM sync, so nothing is read for
 // @{CONSUMER_FIRST_NAME}.
 func consumerNames(f builtin.FirstNames) conversation.ConsumerNames {
-	if f.Links == nil {
+	if f.Links == nil || f.Connector == nil {
 		return nil
 	}
 	return f
