@@ -58,6 +58,7 @@ var (
 		"Queue":      reflect.TypeFor[chat.Queue](),
 		"Hours":      reflect.TypeFor[chat.Hours](),
 		"Survey":     reflect.TypeFor[chat.Survey](),
+		"Returning":  reflect.TypeFor[chat.Returning](),
 		"Team":       reflect.TypeFor[chat.Team](),
 		"Agent":      reflect.TypeFor[chat.Agent](),
 		"Error":      reflect.TypeFor[adminapi.ErrorBody](),

@@ -110,6 +110,12 @@ type Chat struct {
 	Rating      int       `firestore:"rating,omitempty" json:"rating,omitempty"`
 	HasFeedback bool      `firestore:"hasFeedback,omitempty" json:"hasFeedback,omitempty"`
 	Feedback    string    `firestore:"feedback,omitempty" json:"feedback,omitempty"`
+	// PreviousChatID links a reopened thread or a returning consumer's chat
+	// to the chat before; ReturningAgentID is the agent tried first, once;
+	// ReturningMatch: that agent took it (returning.go).
+	PreviousChatID   string `firestore:"previousChatId,omitempty" json:"previousChatId,omitempty"`
+	ReturningAgentID string `firestore:"returningAgentId,omitempty" json:"returningAgentId,omitempty"`
+	ReturningMatch   bool   `firestore:"returningMatch,omitempty" json:"returningMatch,omitempty"`
 	// WrapUpCode is the queue's wrap-up code the chat was ended with.
 	WrapUpCode string `firestore:"wrapUpCode,omitempty" json:"wrapUpCode,omitempty"`
 	// Labels tag the chat (inbox filters); Notes counts its private notes.
@@ -135,6 +141,8 @@ type Offer struct {
 	AgentID   string    `firestore:"agentId" json:"agentId"`
 	OfferedAt time.Time `firestore:"offeredAt" json:"offeredAt"`
 	ExpiresAt time.Time `firestore:"expiresAt" json:"expiresAt"`
+	// Reserved: held for a returning consumer's last agent.
+	Reserved bool `firestore:"reserved,omitempty" json:"reserved,omitempty"`
 }
 
 // Open reports whether the chat still takes messages.

@@ -36,6 +36,9 @@ type Number struct {
 	// AutoResponse answers a reply to a sessionless text; empty means the
 	// system message "sessionless-auto-response" in the chat's language.
 	AutoResponse string `firestore:"autoResponse,omitempty" json:"autoResponse,omitempty"`
+	// ConversationWindowMinutes: a text this soon after a chat ended by a
+	// timeout reopens its thread (returning.go); 0 is off.
+	ConversationWindowMinutes int `firestore:"conversationWindowMinutes,omitempty" json:"conversationWindowMinutes,omitempty"`
 	// InCall reserves the number for in-call SMS: only chats of a voice
 	// call start from it, and it is in no pool and no IVR queue.
 	InCall bool `firestore:"inCall,omitempty" json:"inCall,omitempty"`

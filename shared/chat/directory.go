@@ -28,6 +28,8 @@ type Queue struct {
 	Hours *Hours `firestore:"hours,omitempty" json:"hours,omitempty"`
 	// Survey texts a satisfaction survey after a finished chat (survey.go).
 	Survey *Survey `firestore:"survey,omitempty" json:"survey,omitempty"`
+	// Returning offers a returning consumer to their last agent first.
+	Returning *Returning `firestore:"returning,omitempty" json:"returning,omitempty"`
 	// WrapUpCodes are what an agent ends a chat with (none: inherited);
 	// WrapUpRequired refuses ending without one (nil: inherited).
 	WrapUpCodes    []string `firestore:"wrapUpCodes,omitempty" json:"wrapUpCodes,omitempty"`

@@ -83,6 +83,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 	out.Know(st.Agents...)
 	c := &out.Chat
 	if newChat {
+		c.QueueID = out.returnTo(st.Previous, st.Number, c.QueueID)
 		// The entry queue's language (a one-language tree) wins over the
 		// number's; later language choices in the menu win over both.
 		if lang := tree.Language(c.QueueID); lang != "" {

@@ -155,6 +155,9 @@ func (ch *Change) Assign(candidates []Agent) {
 	slices.SortFunc(free, func(a, b Agent) int {
 		return cmp.Or(a.LastAssignedAt.Compare(b.LastAssignedAt), cmp.Compare(a.ID, b.ID))
 	})
+	if ch.offerReturning(free) {
+		return
+	}
 	if len(free) == 0 {
 		ch.sayWaiting()
 		return
@@ -243,6 +246,9 @@ func (ch *Change) Accept(agentID string) error {
 		ch.acceptTransfer(a)
 		ch.event(EventChatAssigned, Transfer{})
 		return nil
+	}
+	if c.Offer.Reserved {
+		ch.Chat.ReturningMatch = true
 	}
 	ch.activate(a, StartManual)
 	return nil
@@ -378,6 +384,9 @@ func (ch *Change) Fire(kind TimerKind) {
 		ch.arm(TimerQueue, minutes(ch.timeouts().QueueMinutes))
 		ch.NeedsAgent, ch.justQueued = true, true
 	case TimerOffer:
+		if ch.reservationLapsed() {
+			return
+		}
 		if c.Status == StatusActive {
 			ch.releaseOffer("") // a transfer target who did not answer
 			ch.failTransfer(ReasonTimedOut)

@@ -289,6 +289,9 @@ func (c Config) validateQueue(p *problems, field string, q Queue, queues map[str
 	if q.Survey != nil && q.Survey.WindowMinutes != 0 && (minutes(q.Survey.WindowMinutes) < MinTimeout || minutes(q.Survey.WindowMinutes) > MaxTimeout) {
 		p.add(field+".survey.windowMinutes", "must be between 1 and %d minutes, got %d", int(MaxTimeout.Minutes()), q.Survey.WindowMinutes)
 	}
+	if r := q.Returning; r != nil && (r.WindowMinutes < 0 || r.WindowMinutes > int(MaxTimeout.Minutes()) || r.ReserveSeconds < 0 || r.ReserveSeconds > 600) {
+		p.add(field+".returning", "windowMinutes must be 0 (72 h) to %d and reserveSeconds 0 (30 s) to 600, got %d and %d", int(MaxTimeout.Minutes()), r.WindowMinutes, r.ReserveSeconds)
+	}
 	for j, a := range q.Agents {
 		if !agents[a] {
 			p.add(fmt.Sprintf("%s.agents[%d]", field, j), "unknown agent %q", a)
@@ -371,6 +374,9 @@ func (c Config) validateNumber(p *problems, field string, n Number, queues map[s
 	}
 	if n.InCall && n.Pool != "" {
 		p.add(field+".pool", "an in-call number is for in-call SMS only; it cannot be in pool %q", n.Pool)
+	}
+	if w := n.ConversationWindowMinutes; w < 0 || w > int(MaxTimeout.Minutes()) {
+		p.add(field+".conversationWindowMinutes", "must be 0 (off) to %d minutes, got %d", int(MaxTimeout.Minutes()), w)
 	}
 	if n.DailyCap < 0 {
 		p.add(field+".dailyCap", "must be 0 (no cap) or more, got %d", n.DailyCap)

@@ -58,10 +58,11 @@ func (s *Service) settle(tx store.Tx, ch *chat.Change) ([]*chat.Change, error) {
 		ch.Assign(s.present(tx, ch, cands))
 	}
 	write(tx, ch)
-	if ch.Ended && ch.Chat.EndReason != chat.EndDismissed && !ch.Chat.SurveyPending() {
-		// A dismissed chat stays the thread's pointer so the consumer's next
-		// text can be told what happened, and a surveyed one so the next
-		// text can answer it; it is no longer open either way.
+	if ch.Ended && !ch.Chat.KeepsThread() {
+		// A dismissed, surveyed or handled chat stays the thread's pointer so
+		// the consumer's next text can be told what happened, answer the
+		// survey or return to its agent (chat.KeepsThread); it is no longer
+		// open either way.
 		if id, err := tx.ActiveChatID(ch.Chat.Number, ch.Chat.Consumer); err == nil && id == ch.Chat.ID {
 			tx.ClearActiveChat(ch.Chat.Number, ch.Chat.Consumer)
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
