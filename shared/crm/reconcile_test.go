@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 	"github.com/smsdesk/smsdesk/shared/crm/memlink"
 	"github.com/smsdesk/smsdesk/shared/crm/webhook"
 	"github.com/smsdesk/smsdesk/shared/crm/webhook/webhooktest"
+	"github.com/smsdesk/smsdesk/shared/store/firestore"
+	"github.com/smsdesk/smsdesk/shared/store/memstore"
+	"github.com/smsdesk/smsdesk/shared/testenv"
 )
 
 var errCrash = errors.New("injected crash after the CRM answered")
@@ -109,52 +113,65 @@ func TestCrashBetweenAnswerAndWrite(t *testing.T) {
 
 // TestRateLimitAcrossInstances: three instances (limiters over one token
 // store) making 250 calls each never exceed 100 calls in a 10 s window,
-// and every call gets through.
+// and every call gets through; on the embedded twin's tokens and, with
+// the emulator, Firestore's.
 func TestRateLimitAcrossInstances(t *testing.T) {
-	tokens := newTokens()
-	var mu = make(chan struct{}, 1)
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	clk := func() time.Time { mu <- struct{}{}; defer func() { <-mu }(); return now }
-	advance := func(ctx context.Context, d time.Duration) error {
-		mu <- struct{}{}
-		defer func() { <-mu }()
-		if target := now.Add(d); target.After(now) {
-			now = target
-		}
-		return nil
-	}
-	var lims []*crm.Limiter
-	for range 3 {
-		lims = append(lims, &crm.Limiter{Tokens: tokens, Name: "hubspot", Limit: 100, Window: 10 * time.Second, MaxWait: time.Hour,
-			Clock: clockOf(clk), Sleep: advance})
-	}
-	done := make(chan error, 750)
-	for _, l := range lims {
-		go func() {
-			for range 250 {
-				done <- l.Take(context.Background())
+	stores := []struct {
+		name string
+		open func(t *testing.T) crm.TokenStore
+	}{
+		{"memstore", func(t *testing.T) crm.TokenStore { return memstore.New() }},
+		{"firestore", func(t *testing.T) crm.TokenStore {
+			testenv.Require(t, "FIRESTORE_EMULATOR_HOST")
+			s, err := firestore.Open(context.Background(), testenv.UniqueID(t, "crmrate"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}()
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}},
 	}
-	for range 750 {
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}
-	// The windows are counted by the tokens, which is what the CRM sees.
-	byWindow := tokens.perWindow()
-	total := 0
-	for w, n := range byWindow {
-		if n > 100 {
-			t.Errorf("window %s: %d calls, limit 100", w, n)
-		}
-		total += n
-	}
-	if total != 750 {
-		t.Errorf("%d tokens taken, want 750", total)
-	}
-	if len(byWindow) < 8 {
-		t.Errorf("750 calls spread over %d windows; at 100 a window they need at least 8", len(byWindow))
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			tokens := &countingTokens{TokenStore: st.open(t), perWindow: map[string]int{}}
+			var mu sync.Mutex
+			now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+			clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			advance := func(ctx context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				now = now.Add(d)
+				return nil
+			}
+			const instances, calls = 3, 250
+			done := make(chan error, instances*calls)
+			for range instances {
+				l := &crm.Limiter{Tokens: tokens, Name: "hubspot", Limit: 100, Window: 10 * time.Second, MaxWait: time.Hour, Clock: clockOf(clk), Sleep: advance}
+				go func() {
+					for range calls {
+						done <- l.Take(context.Background())
+					}
+				}()
+			}
+			for range instances * calls {
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			total := 0
+			for w, n := range tokens.windows() {
+				if n > 100 {
+					t.Errorf("window %s: %d calls, limit 100", w, n)
+				}
+				total += n
+			}
+			if total != instances*calls {
+				t.Errorf("%d calls got a token, want %d", total, instances*calls)
+			}
+			if n := len(tokens.windows()); n < 8 {
+				t.Errorf("%d calls spread over %d windows; at 100 a window they need at least 8", total, n)
+			}
+		})
 	}
 }
 

@@ -7,35 +7,33 @@ import (
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/clock"
-	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/crm"
 )
 
-// tokens is a TokenStore in memory that keeps what was created.
-type tokens struct {
-	mu  sync.Mutex
-	ids map[string]bool
+// countingTokens counts the tokens each window's creates took, over a
+// real token store.
+type countingTokens struct {
+	crm.TokenStore
+	mu        sync.Mutex
+	perWindow map[string]int
 }
 
-func newTokens() *tokens { return &tokens{ids: map[string]bool{}} }
-
-func (k *tokens) CreateRateToken(ctx context.Context, id string, expireAt time.Time) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ids[id] {
-		return store.ErrConflict
+func (k *countingTokens) CreateRateToken(ctx context.Context, id string, expireAt time.Time) error {
+	err := k.TokenStore.CreateRateToken(ctx, id, expireAt)
+	if err == nil {
+		k.mu.Lock()
+		k.perWindow[strings.Split(id, "_")[2]]++ // crm_{name}_{window}_{n}
+		k.mu.Unlock()
 	}
-	k.ids[id] = true
-	return nil
+	return err
 }
 
-// perWindow counts the tokens of each window (crm_{name}_{window}_{n}).
-func (k *tokens) perWindow() map[string]int {
+func (k *countingTokens) windows() map[string]int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	out := map[string]int{}
-	for id := range k.ids {
-		parts := strings.Split(id, "_")
-		out[parts[2]]++
+	out := make(map[string]int, len(k.perWindow))
+	for w, n := range k.perWindow {
+		out[w] = n
 	}
 	return out
 }
