@@ -138,6 +138,39 @@ func TestConsoleMonitoring(t *testing.T) {
 			code, _ := e.agentAPI(principalOf("ana"), "GET", "/stats?by=agent&from="+stats.Day(e.chat(active).EndedAt, time.UTC), nil, &r)
 			return code == 200 && len(r.Rows) == 1 && r.Rows[0].Answered == 1
 		})
+
+		// The reports: the chat report by agent has Ana's chat, the history
+		// finds it and the charts are drawn.
+		day := stats.Day(e.chat(active).EndedAt, time.UTC)
+		sup.do("open the chat report",
+			chromedp.Click(chromedp.ID("reports-link")),
+			chromedp.WaitVisible(chromedp.ID("report-form")),
+		)
+		sup.fill(map[string]string{"rf-from": day, "rf-to": day, "rf-by": "agent"})
+		sup.do("show it", chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
+		anaRow := waitFor[string](sup, "Ana's row", `() => {
+			const tr = document.querySelector('#report-chat tr[data-key="ana"]');
+			return tr ? Array.from(tr.children, (td) => td.textContent).join('|') : '';
+		}`)
+		if !strings.HasPrefix(anaRow, "Ana García|1|1|1|100.0 %") {
+			t.Errorf("chat report row %q, want Ana with 1 chat, 1 offer, 1 answered, 100 %%", anaRow)
+		}
+		consoletest.Screenshot(t, sup.ctx, "report-chat")
+		sup.do("open the history", chromedp.Click(chromedp.CSS(`.stats-nav a[href="#reports/history"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.stats-nav a[href="#reports/history"][aria-current="page"]`)))
+		sup.fill(map[string]string{"rf-from": day, "rf-to": day, "rf-consumer": "+14155550381"})
+		sup.do("search", chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
+		waitFor[bool](sup, "the chat in the history with its transcript link", `(id) => {
+			const tr = document.querySelector('#report-history tr[data-chat="' + CSS.escape(id) + '"]');
+			return !!tr && tr.querySelector('a').getAttribute('href') === '#chat/' + id && tr.textContent.includes('SMS');
+		}`, active)
+		consoletest.Screenshot(t, sup.ctx, "report-history")
+		sup.do("open the charts", chromedp.Click(chromedp.CSS(`.stats-nav a[href="#reports/charts"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.stats-nav a[href="#reports/charts"][aria-current="page"]`)))
+		sup.fill(map[string]string{"rf-from": day, "rf-to": day})
+		sup.do("draw", chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
+		waitFor[bool](sup, "three charts drawn", `() => document.querySelectorAll('.stats-chart[data-drawn="true"] canvas').length === 3`)
+		consoletest.Screenshot(t, sup.ctx, "report-charts")
 		ana := openConsoleAs(t, b, e, "agent", "ana")
 		ana.submitSignIn()
 		ana.do("open My statistics", chromedp.WaitVisible(chromedp.ID("stats-link")), chromedp.Click(chromedp.ID("stats-link")))

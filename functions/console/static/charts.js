@@ -9,11 +9,11 @@ const COLORS = ['#0b57d0', '#b3261e', '#146c2e', '#7c4dff', '#e8710a', '#00838f'
 
 // lineChart draws series [{label, values}] over x (numbers), with xLabel
 // naming each x; bars draws them as bars.
-export function chart({ id, title, x, xLabel, series, bars = false, yLabel = '', width = 720, height = 260 }) {
+export function chart({ id, title, x, xLabel, series, bars = false, yLabel = '', yMax = null, width = 720, height = 260 }) {
   const box = h('figure', { class: 'stats-chart', id }, h('figcaption', null, title));
   const opts = {
     width, height,
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, ...(yMax != null ? { y: { range: [0, yMax] } } : {}) },
     axes: [
       { values: (u, ticks) => ticks.map((t) => xLabel(t)), space: 50 },
       { label: yLabel, size: 60 },

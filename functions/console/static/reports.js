@@ -152,7 +152,7 @@ export function renderReport(ctx, page) {
         rows: xs.filter((x) => inb[x] + outb[x]).map((x) => ({ hour: hh(x), in: inb[x], out: outb[x] })) }),
       chart({ id: 'chart-waits', title: 'Wait before an agent took the chat', x: buckets.map((_, i) => i), xLabel: (i) => buckets[i] ?? '', series: [{ label: 'Chats', values: buckets.map((b) => waits[b] || 0) }], bars: true, yLabel: 'chats' }),
       table({ id: 'chart-waits-table', caption: 'Wait-time distribution', columns: [{ key: 'b', label: 'Wait' }, { key: 'n', label: 'Chats', num: true }], rows: buckets.map((b) => ({ b, n: waits[b] || 0 })) }),
-      chart({ id: 'chart-answer-rate', title: 'Answer rate per queue (%)', x: days.map((_, i) => i), xLabel: (i) => days[i]?.slice(5) ?? '', series, yLabel: '%' }));
+      chart({ id: 'chart-answer-rate', title: 'Answer rate per queue (%)', x: days.map((_, i) => i), xLabel: (i) => days[i]?.slice(5) ?? '', series, yLabel: '%', yMax: 100 }));
   }
 
   load();
