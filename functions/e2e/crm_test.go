@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -120,6 +121,20 @@ func TestCRMSyncCreatesAndPosts(t *testing.T) {
 		}
 		if limited != 1 {
 			t.Errorf("%d requests answered 429, want the one retried", limited)
+		}
+		// What a chat costs in HubSpot calls (the 429's retry aside): the
+		// search, the create, the assignment's and the end's notes, the
+		// transcript's upload and its note.
+		calls := map[string]int{}
+		for _, r := range hs.Requests() {
+			if r.Status != http.StatusTooManyRequests {
+				calls[r.Method+" "+r.Path]++
+			}
+		}
+		t.Logf("HubSpot calls for the chat: %v", calls)
+		want := map[string]int{"POST /crm/v3/objects/contacts/search": 1, "POST /crm/v3/objects/contacts": 1, "POST /crm/v3/objects/notes": 3, "POST /files/v3/files": 1}
+		if fmt.Sprint(calls) != fmt.Sprint(want) {
+			t.Errorf("HubSpot calls %v, want %v", calls, want)
 		}
 
 		// Pub/Sub delivers the assignment again: nothing more is posted.
