@@ -126,12 +126,12 @@ func (c *Connector) Connection(ctx context.Context) (crm.Connection, error) {
 	}
 	adapter, err := c.build(ctx, s)
 	if err != nil {
-		// A misconfiguration turns the sync off rather than failing every
-		// event forever; test connection says why.
-		adapter = nil
+		// A misconfiguration (a secret not mounted) parks every event with
+		// why, to be replayed once it is fixed, rather than dropping them.
+		adapter = broken{err}
 	}
 	c.conn = crm.Connection{CRM: adapter, Rules: s.Rules()}
-	if adapter != nil && s.Adapter != crm.AdapterBuiltin && c.Tokens != nil {
+	if _, isBroken := adapter.(broken); adapter != nil && !isBroken && s.Adapter != crm.AdapterBuiltin && c.Tokens != nil {
 		c.conn.CRM = crm.Limited(adapter, c.limiter(s))
 	}
 	c.settings, c.readAt, c.built = s, now, true
@@ -245,3 +245,29 @@ func (c *Connector) Test(ctx context.Context, s crm.Settings) Report {
 	}
 	return r
 }
+
+// broken is the adapter of settings that cannot work: every call is
+// refused, not retried, so the events are parked with the reason.
+type broken struct{ err error }
+
+func (b broken) refuse(op string) error {
+	return &crm.Error{Op: op, Message: "CRM connection not configured: " + b.err.Error()}
+}
+
+func (b broken) FindContactsByPhone(context.Context, string) ([]crm.Contact, error) {
+	return nil, b.refuse("look up")
+}
+
+func (b broken) CreateContact(context.Context, crm.Contact) (crm.Contact, error) {
+	return crm.Contact{}, b.refuse("create contact")
+}
+
+func (b broken) UpdateContact(context.Context, crm.Contact) (crm.Contact, error) {
+	return crm.Contact{}, b.refuse("update contact")
+}
+
+func (b broken) AddNote(context.Context, string, crm.Note) (string, error) {
+	return "", b.refuse("add note")
+}
+
+func (b broken) ContactURL(string) string { return "" }

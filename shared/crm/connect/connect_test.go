@@ -87,6 +87,16 @@ func TestConnection(t *testing.T) {
 	if !conn.Rules.AppendOpen || conn.Rules.MinConsumerMessages != 0 {
 		t.Errorf("rules %+v, want the saved ones", conn.Rules)
 	}
+	// The webhook's secret not mounted: the events are refused (parked),
+	// not dropped.
+	c.Secrets.WebhookSecret = ""
+	if err := c.Put(ctx, crm.Settings{Adapter: crm.AdapterWebhook, WebhookURL: wh.URL()}); err != nil {
+		t.Fatal(err)
+	}
+	conn, _ = c.Connection(ctx)
+	if _, err := conn.CRM.FindContactsByPhone(ctx, "+14155550123"); err == nil || crm.Retryable(err) || !strings.Contains(err.Error(), "CRM_WEBHOOK_SECRET") {
+		t.Errorf("a webhook without its secret: %v, want a refusal naming the secret", err)
+	}
 	if err := c.Put(ctx, crm.Settings{Adapter: crm.AdapterOff}); err != nil {
 		t.Fatal(err)
 	}
