@@ -190,3 +190,40 @@ func TestConsoleMonitoring(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleNumberPrices: an admin sets a number's carrier prices on the
+// Numbers page; they are stored in micro-dollars, shown again on the next
+// edit, and a price over a dollar is refused next to its field.
+func TestConsoleNumberPrices(t *testing.T) {
+	forEachConsoleBackend(t, func(t *testing.T, e *env, b context.Context) {
+		adm := openAdmin(t, b, e, "numbers")
+		edit := func() {
+			adm.do("edit the number", chromedp.Click(chromedp.CSS(`button[aria-label="Edit `+numberEN+`"]`)), chromedp.WaitVisible(chromedp.ID("number-sms-price")))
+		}
+		edit()
+		adm.fill(map[string]string{"number-sms-price": "0.0083", "number-mms-price": "0.025"})
+		adm.do("save", chromedp.Click(chromedp.CSS(`#number-form button[type=submit]`)))
+		waitFor[string](adm, "number saved", jsText, "#number-form .form-status", "saved.")
+		n, err := e.store.Number(e.ctx(), numberEN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.SMSSegmentMicros != 8300 || n.MMSMicros != 25000 || !n.Enabled || n.EntryQueue != "en" {
+			t.Errorf("stored number %+v, want 8300 and 25000 micro-dollars and the rest unchanged", n)
+		}
+		adm.do("reload the page", chromedp.Click(chromedp.CSS(`.admin-nav a[data-page="numbers"]`)))
+		edit()
+		if v := pageValue[string](adm, "the SMS price", `document.getElementById('number-sms-price').value`); v != "0.0083" {
+			t.Errorf("SMS price shown %q, want 0.0083", v)
+		}
+		adm.fill(map[string]string{"number-mms-price": "1.5"})
+		adm.do("save", chromedp.Click(chromedp.CSS(`#number-form button[type=submit]`)))
+		msg := waitFor[string](adm, "the refusal next to the MMS price", `() => {
+			const el = document.getElementById('number-mms-price-err');
+			return el && !el.hidden ? el.textContent : '';
+		}`)
+		if !strings.Contains(msg, "micro-dollars") {
+			t.Errorf("MMS price refusal %q", msg)
+		}
+	})
+}

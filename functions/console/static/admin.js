@@ -434,6 +434,8 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       mps: h('input', { type: 'number', id: 'number-mps', min: 0, step: 'any', value: n.messagesPerSecond || '' }),
       cap: h('input', { type: 'number', id: 'number-cap', min: 0, step: 1, value: n.dailyCap || '' }),
       pool: input({ id: 'number-pool', value: n.pool || '' }),
+      smsPrice: h('input', { type: 'number', id: 'number-sms-price', min: 0, max: 1, step: 'any', value: n.smsSegmentMicros ? n.smsSegmentMicros / 1e6 : '' }),
+      mmsPrice: h('input', { type: 'number', id: 'number-mms-price', min: 0, max: 1, step: 'any', value: n.mmsMicros ? n.mmsMicros / 1e6 : '' }),
       routeReplies: checkbox(n.routeSessionlessReplies, { id: 'number-route-replies' }),
       auto: h('textarea', { id: 'number-auto', rows: 2 }),
     };
@@ -454,6 +456,8 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       field('Messages per second', f.mps, { name: 'messagesPerSecond', hint: 'Empty: the type’s default pace.' }),
       field('Daily cap (segments)', f.cap, { name: 'dailyCap', hint: 'Empty: none. Counted per day in the settings’ time zone.' }),
       field('Pool', f.pool, { name: 'pool', hint: 'Numbers of one pool share sessionless batches.' }),
+      field('Carrier price per SMS segment (USD)', f.smsPrice, { name: 'smsSegmentMicros', hint: 'For the reports’ cost estimate. Empty: 0.0079.' }),
+      field('Carrier price per MMS (USD)', f.mmsPrice, { name: 'mmsMicros', hint: 'For the reports’ cost estimate. Empty: 0.02.' }),
       field('Route replies to sessionless texts to the entry queue', f.routeReplies, { name: 'routeSessionlessReplies' }),
       field('Auto response to sessionless replies', f.auto, { name: 'autoResponse', hint: 'Empty: the system message in the chat’s language.' }),
       formFooter('Save number', isNew ? [] : [h('button', { type: 'button', class: 'danger', id: 'number-delete', onclick: () => del() }, 'Delete number')]));
@@ -463,6 +467,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       type: f.type.value, brandId: f.brand.value.trim(), campaignId: f.campaign.value.trim(), campaignStatus: f.status.value,
       messagesPerSecond: Number(f.mps.value) || 0, dailyCap: Number(f.cap.value) || 0, pool: f.pool.value.trim(),
       routeSessionlessReplies: f.routeReplies.checked, autoResponse: f.auto.value.trim(),
+      smsSegmentMicros: Math.round(Number(f.smsPrice.value) * 1e6) || 0, mmsMicros: Math.round(Number(f.mmsPrice.value) * 1e6) || 0,
     });
     const prefix = () => `numbers[${f.e164.value.trim()}].`;
     form.addEventListener('submit', async (e) => {
