@@ -246,3 +246,38 @@ func TestRebuildEqualsLive(t *testing.T) {
 		t.Error("a malformed day was accepted")
 	}
 }
+
+// TestWritesPerChat pins what the README states the aggregation costs: one
+// shard document per bucket a chat ended touches (plus its counted
+// marker), and nothing per message.
+func TestWritesPerChat(t *testing.T) {
+	base := chat.Chat{ID: "c1", QueueID: "q1", Number: "+15550001111", StartType: chat.StartInbound, CreatedAt: at(0), QueuedAt: at(0), EndedAt: at(60), EndReason: chat.EndExpired}
+	answered := base
+	answered.AgentID, answered.AssignedAt, answered.StartType, answered.EndReason = "a1", at(10), chat.StartManual, chat.EndFinished
+	answered.OfferedTo = []string{"a1"}
+	missedByTeammate := answered
+	missedByTeammate.OfferedTo = []string{"a2", "a1"}
+	teams := map[string][]string{"a1": {"t1"}, "a2": {"t1"}}
+	for _, tc := range []struct {
+		name string
+		c    chat.Chat
+		want int
+	}{
+		{"not answered", base, 4},                             // all, queue, number, start type
+		{"answered by an agent of one team", answered, 6},     // + agent, team
+		{"declined by a teammate first", missedByTeammate, 7}, // + the teammate's agent bucket
+	} {
+		msgs := make([]chat.Message, 40) // the transcript's length changes no write
+		con := stats.Contribute(tc.c, msgs, stats.DefaultPrices)
+		if tc.c.AgentID != "" {
+			con.Teams = teams[tc.c.AgentID]
+		}
+		con.OfferTeams = map[string][]string{}
+		for id := range con.Offers {
+			con.OfferTeams[id] = teams[id]
+		}
+		if got := len(stats.Increments(con, time.UTC)); got != tc.want {
+			t.Errorf("%s: %d shard writes, want %d", tc.name, got, tc.want)
+		}
+	}
+}
