@@ -299,6 +299,17 @@ func TestIVRWaitTimeAndInCall(t *testing.T) {
 			if b, a := e.agent("ben").Load, e.agent("ana").Load; b != benLoad || a != anaLoad {
 				t.Errorf("loads after the call: ben %d (was %d), ana %d (was %d)", b, benLoad, a, anaLoad)
 			}
+			// After the call the in-call number takes no chat: a text gets
+			// the auto-response (in the number's language, Spanish here) and
+			// waits in no menu and no queue.
+			before := len(e.twilio.SentTo(caller))
+			rec := e.say(caller, numberES, "thanks!")
+			if got := e.twilio.SentTo(caller); len(got) != before+1 || !strings.Contains(got[len(got)-1].Body, "no recibe respuestas") {
+				t.Errorf("after the call the in-call number answered %+v", got[before:])
+			}
+			if c := e.chat(rec.ChatID); c.Status != chat.StatusEnded || c.EndReason != chat.EndFinished {
+				t.Errorf("a text after the call opened a chat: %s in %q", c.Status, c.QueueID)
+			}
 			if r := e.mustCX(at(ivrwebhook.TagWaitTimeConsent, "t-10", nil)); param(r, "waittime_ask") != false {
 				t.Errorf("consent after the call = %v", r.GetSessionInfo().GetParameters())
 			}

@@ -181,6 +181,18 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		out.ThreadOpen = false
 		return out
 	}
+	if newChat && cmd == sms.CommandNone && st.Number.InCall {
+		// An in-call number takes texts only during a call: outside one
+		// nobody reads it, so it routes nowhere and says so.
+		body := st.Number.AutoResponse
+		if body == "" {
+			body = st.Settings.Text(lang, MsgSessionless)
+		}
+		out.reply(KindAutoResponse, body)
+		out.end(EndFinished)
+		out.ThreadOpen = false
+		return out
+	}
 	if newChat {
 		if p := st.Previous; p != nil && p.EndReason == EndDismissed && now.Sub(p.EndedAt) < DismissedNoticeWindow {
 			out.say(KindDismissed, MsgDismissed, nil)
