@@ -87,7 +87,7 @@ const (
 	// agent's pick would be unusable anyway.
 	ByPhoneLimit = 20
 	// NotesShown is how many of the newest notes the panel shows.
-	NotesShown = 50
+	NotesShown = 20
 )
 
 // ErrExists is CreateContact's answer for an id already taken.
@@ -214,10 +214,15 @@ func (a *Adapter) UpdateContact(ctx context.Context, c crm.Contact) (crm.Contact
 }
 
 // AddNote adds the note to the contact's timeline. Its id derives from
-// the contact, time and body, so a note posted again after a crash
-// between this write and the sync's record of it is not added twice.
+// the contact and the note's Key (the sync's event id; without one, its
+// time and body), so a note posted again after a crash between this write
+// and the sync's record of it is not added twice.
 func (a *Adapter) AddNote(ctx context.Context, contactID string, n crm.Note) (string, error) {
-	sum := sha256.Sum256([]byte(contactID + "\x00" + n.At.UTC().Format(time.RFC3339Nano) + "\x00" + n.Body))
+	key := "key\x00" + n.Key
+	if n.Key == "" {
+		key = "body\x00" + n.At.UTC().Format(time.RFC3339Nano) + "\x00" + n.Body
+	}
+	sum := sha256.Sum256([]byte(contactID + "\x00" + key))
 	note := Note{ID: hex.EncodeToString(sum[:12]), Body: n.Body, At: n.At.UTC(), PostedAt: a.Clock.Time(), ChatID: chatOf(n)}
 	if note.At.IsZero() {
 		note.At = a.Clock.Time()
@@ -238,6 +243,9 @@ func (a *Adapter) AddNote(ctx context.Context, contactID string, n crm.Note) (st
 // chatOf finds the chat a sync note is about: its transcript attachment
 // names it (chat-{id}.txt), else its first line does ("SMS chat {id} ...").
 func chatOf(n crm.Note) string {
+	if n.Event != nil && n.Event.ChatID != "" {
+		return n.Event.ChatID
+	}
 	for _, at := range n.Attachments {
 		if id, ok := strings.CutPrefix(at.Name, "chat-"); ok {
 			return strings.TrimSuffix(id, ".txt")
@@ -251,6 +259,17 @@ func chatOf(n crm.Note) string {
 	}
 	return ""
 }
+
+// TestConnection reads a contact that does not exist: what AdminAPI's
+// "test connection" checks is that the contacts' database answers.
+func (a *Adapter) TestConnection(ctx context.Context) error {
+	if _, err := a.Store.Contact(ctx, "connection-test"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("built-in contacts: %w", err)
+	}
+	return nil
+}
+
+var _ crm.Tester = (*Adapter)(nil)
 
 // ContactURL is "": the contact opens in the console's own panel.
 func (a *Adapter) ContactURL(string) string { return "" }
