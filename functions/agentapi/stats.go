@@ -3,6 +3,7 @@ package agentapi
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -181,12 +182,16 @@ func getStats(a *Services, w http.ResponseWriter, r *http.Request) {
 }
 
 // TeamAverage is a team's figures per member: counts divided by the
-// members, averages (wait, handle, duration) as the team's.
+// members (whole in Average, to two decimals in PerMember), averages
+// (wait, handle, duration) as the team's.
 type TeamAverage struct {
 	TeamID  string   `json:"teamId"`
 	Name    string   `json:"name"`
 	Members int      `json:"members"`
 	Average StatsRow `json:"average"`
+	// PerMember are the counts of Average unrounded: chats, offered,
+	// answered, missedOffers, transferred, smsIn, smsOut (SMS and MMS).
+	PerMember map[string]float64 `json:"perMember"`
 }
 
 // MyPeriod is an agent's figures of a period beside their teams'.
@@ -256,8 +261,9 @@ func getMyStats(a *Services, w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return p, err
 			}
+			sum := sumOf(shards)
 			p.Teams = append(p.Teams, TeamAverage{TeamID: t.ID, Name: t.Name, Members: len(t.Members),
-				Average: perMember(t.ID, sumOf(shards), len(t.Members))})
+				Average: perMember(t.ID, sum, len(t.Members)), PerMember: fractions(sum, len(t.Members))})
 		}
 		return p, nil
 	}
@@ -307,6 +313,16 @@ func perMember(key string, c stats.Counters, members int) StatsRow {
 	r.AverageWaitMs, r.AverageFirstResponseMs, r.AverageHandleMs, r.AverageDurationMs, r.AnswerRate =
 		full.AverageWaitMs, full.AverageFirstResponseMs, full.AverageHandleMs, full.AverageDurationMs, full.AnswerRate
 	return r
+}
+
+// fractions are a team's counts per member, to two decimals.
+func fractions(c stats.Counters, members int) map[string]float64 {
+	full := stats.NewReportRow("", stats.ByTeam, c)
+	n := float64(max(members, 1))
+	per := func(v int64) float64 { return math.Round(100*float64(v)/n) / 100 }
+	return map[string]float64{"chats": per(full.Chats), "offered": per(full.Offered), "answered": per(full.Answered),
+		"missedOffers": per(full.MissedOffers), "transferred": per(full.Transferred),
+		"smsIn": per(full.SMSIn + full.MMSIn), "smsOut": per(full.SMSOut + full.MMSOut)}
 }
 
 // History is the answer of GET /stats/history.

@@ -178,8 +178,8 @@ func TestConsoleMonitoring(t *testing.T) {
 			const tr = document.querySelector('#my-stats-today tr[data-figure="answered"]');
 			return tr && tr.children[1].textContent === '1' ? Array.from(tr.children, (td) => td.textContent).join('|') : '';
 		}`)
-		if answered != "Chats answered|1|0" {
-			t.Errorf("today's row %q, want Ana's 1 beside the billing team's average 0 (1 chat over 2 members)", answered)
+		if answered != "Chats answered|1|0.5" {
+			t.Errorf("today's row %q, want Ana's 1 beside the billing team's average 0.5 (1 chat over 2 members)", answered)
 		}
 		if unnamed := pageValue[[]string](ana, "unnamed controls", jsUnnamed); len(unnamed) > 0 {
 			t.Errorf("controls without an accessible name on My statistics: %v", unnamed)

@@ -283,8 +283,8 @@ func TestStatsScriptedDay(t *testing.T) {
 		var mine agentapi.MyStats
 		e.mustAgentAPI(principalOf("ana"), http.StatusOK, "GET", "/stats/me?from="+statsDay, nil, &mine)
 		if mine.Range == nil || mine.Range.Me.Answered != 3 || len(mine.Range.Teams) != 1 || mine.Range.Teams[0].Members != 2 ||
-			mine.Range.Teams[0].Average.Answered != 1 || mine.Range.Teams[0].Average.AverageHandleMs != 250000 {
-			t.Errorf("Ana's statistics %+v, want 3 answered beside the billing team's average of 1 (3 chats over 2 members), 250 s handle", mine.Range)
+			mine.Range.Teams[0].PerMember["answered"] != 1.5 || mine.Range.Teams[0].Average.AverageHandleMs != 250000 {
+			t.Errorf("Ana's statistics %+v, want 3 answered beside the billing team's average of 1.5 (3 chats over 2 members), 250 s handle", mine.Range)
 		}
 		e.mustAgentAPI(principalOf("ana"), http.StatusForbidden, "GET", "/stats/history?from="+statsDay, nil, nil)
 		e.mustAgentAPI(principalOf("ana"), http.StatusForbidden, "GET", "/monitor", nil, nil)

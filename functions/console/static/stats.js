@@ -105,17 +105,19 @@ async function renderMine({ api, view, me }) {
   load();
 }
 
+// Each figure of the page: how to show it from a row (yours) and, for
+// counts, from the team's per-member fractions (pm).
 const MINE = [
-  ['answered', 'Chats answered', (r) => r.answered],
+  ['answered', 'Chats answered', (r, pm) => (pm ? pm.answered : r.answered)],
   ['averageDurationMs', 'Average duration', (r) => dur(r.averageDurationMs)],
   ['averageHandleMs', 'Average handle time', (r) => dur(r.averageHandleMs)],
   ['averageFirstResponseMs', 'Average first response', (r) => dur(r.averageFirstResponseMs)],
-  ['offered', 'Offers', (r) => r.offered],
-  ['missedOffers', 'Missed offers', (r) => r.missedOffers],
+  ['offered', 'Offers', (r, pm) => (pm ? pm.offered : r.offered)],
+  ['missedOffers', 'Missed offers', (r, pm) => (pm ? pm.missedOffers : r.missedOffers)],
   ['answerRate', 'Offers taken', (r) => pct(r.answerRate)],
-  ['transferred', 'Transferred', (r) => r.transferred],
-  ['smsIn', 'SMS in', (r) => r.smsIn + r.mmsIn],
-  ['smsOut', 'SMS out', (r) => r.smsOut + r.mmsOut],
+  ['transferred', 'Transferred', (r, pm) => (pm ? pm.transferred : r.transferred)],
+  ['smsIn', 'SMS in', (r, pm) => (pm ? pm.smsIn : r.smsIn + r.mmsIn)],
+  ['smsOut', 'SMS out', (r, pm) => (pm ? pm.smsOut : r.smsOut + r.mmsOut)],
 ];
 
 function period(title, p) {
@@ -123,7 +125,7 @@ function period(title, p) {
     ...p.teams.map((t) => ({ key: `team-${t.teamId}`, label: `${t.name || t.teamId} average (${t.members})`, num: true }))];
   const rows = MINE.map(([key, label, f]) => {
     const row = { figure: label, me: f(p.me), key };
-    for (const t of p.teams) row[`team-${t.teamId}`] = f(t.average);
+    for (const t of p.teams) row[`team-${t.teamId}`] = f(t.average, t.perMember);
     return row;
   });
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
