@@ -203,6 +203,7 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		{"POST", "/mentions/held-ana/read", "", want{noToken, gone, gone, gone, gone}},
 		{"POST", "/chats/held-ana/labels", `{"add":["vip"]}`, want{noToken, ok, denied, ok, ok}},
 		{"GET", "/labels", "", want{noToken, ok, ok, ok, ok}},
+		{"GET", "/chats/offered-ana/preview", "", want{noToken, ok, denied, ok, ok}},
 		{"GET", "/search", "", want{noToken, http.StatusBadRequest, http.StatusBadRequest, http.StatusBadRequest, http.StatusBadRequest}},
 		{"GET", "/search?q=hello", "", want{noToken, ok, ok, ok, ok}},
 		// Voice blending (ivr.go): anyone signed in reads a queue's wait and

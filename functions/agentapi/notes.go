@@ -22,8 +22,8 @@ type LabelsRequest struct {
 }
 
 // noteRoutes are private notes, mentions and labels: whoever may see the
-// chat (desk decides) writes and reads them; and the search of the chats
-// the caller sees.
+// chat (desk decides) writes and reads them; the search of the chats the
+// caller sees; an offer's preview.
 func noteRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/chats/{id}/notes", Handle: listNotes},
@@ -33,6 +33,7 @@ func noteRoutes() []Route {
 		{Method: "POST", Path: "/chats/{id}/labels", Handle: postLabels},
 		{Method: "GET", Path: "/labels", Handle: listLabels},
 		{Method: "GET", Path: "/search", Handle: searchChats},
+		{Method: "GET", Path: "/chats/{id}/preview", Handle: offerPreview},
 	}
 }
 
@@ -80,4 +81,9 @@ func listLabels(a *Services, w http.ResponseWriter, r *http.Request) {
 func searchChats(a *Services, w http.ResponseWriter, r *http.Request) {
 	res, err := a.Desk.Search(r.Context(), ViewerOf(r), r.URL.Query().Get("q"))
 	answer(w, r, res, err)
+}
+
+func offerPreview(a *Services, w http.ResponseWriter, r *http.Request) {
+	p, err := a.Desk.OfferPreview(r.Context(), ViewerOf(r), r.PathValue("id"))
+	answer(w, r, p, err)
 }

@@ -193,3 +193,31 @@ func TestRequiredWrapUpCode(t *testing.T) {
 		t.Errorf("ended chat: status %s code %q note %q", c.Status, c.WrapUpCode, c.WrapUp)
 	}
 }
+
+func TestOfferPreview(t *testing.T) {
+	x := newAPI(t)
+	var p desk.OfferPreview
+	decode(t, x.do("ana", "GET", "/chats/offered-ana/preview", ""), &p)
+	if len(p.Messages) != 1 || p.Messages[0].Body != "hello" {
+		t.Errorf("messages %+v", p.Messages)
+	}
+	var path []string
+	for _, q := range p.QueuePath {
+		path = append(path, q.ID)
+	}
+	if len(path) < 2 || path[len(path)-1] != "en-billing" {
+		t.Errorf("queue path %v, want the menu down to en-billing", path)
+	}
+	// The consumer's other chats: Ana's held and ended ones.
+	if p.PastChats != 2 || p.Transfer != nil {
+		t.Errorf("past chats %d, transfer %+v", p.PastChats, p.Transfer)
+	}
+	// A transfer offered to Ben comes with its note.
+	decode(t, x.do("ben", "GET", "/chats/transfer-pending/preview", ""), &p)
+	if p.Transfer == nil || p.Transfer.FromAgent != "ana" {
+		t.Errorf("transfer %+v", p.Transfer)
+	}
+	if rec := x.do("carla", "GET", "/chats/offered-ana/preview", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("carla previews Ana's offer: %d", rec.Code)
+	}
+}

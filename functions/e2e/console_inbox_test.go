@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -55,5 +56,33 @@ func TestConsoleInboxPreviewAndSearch(t *testing.T) {
 		ana.do("search what nobody wrote", chromedp.Evaluate[chromedp.Void](`document.querySelector("#inbox-search").value = ""`),
 			chromedp.SendKeys(chromedp.ID("inbox-search"), "router"))
 		waitFor[string](ana, "no match", jsText, "#search-state", "No chat you can see matches")
+	})
+}
+
+// The offer card shows, before accepting, what the consumer wrote, the
+// queue path through the menu and their earlier chats.
+func TestConsoleOfferPreview(t *testing.T) {
+	forEachConsoleBackend(t, func(t *testing.T, e *env, browser context.Context) {
+		e.editAgent("ben", func(a *chat.Agent) { a.Status = chat.AgentAway })
+		const consumer = "+14155550197"
+		first := activeChat(t, e, consumer, "1", "ana")
+		if err := e.end(first, "ana"); err != nil {
+			t.Fatal(err)
+		}
+		ana := openConsoleAs(t, browser, e, "agent", "ana")
+		ana.submitSignIn()
+		e.say(consumer, numberEN, "My card was charged twice")
+		rec := e.say(consumer, numberEN, "1")
+		c := e.waitChat(rec.ChatID, "offered to ana", func(c chat.Chat) bool { return c.Offer != nil && c.Offer.AgentID == "ana" })
+		card := `#offered-list li[data-key="` + c.ID + `"]`
+		waitFor[string](ana, "the consumer's text", jsText, card+" .offer-messages", "My card was charged twice")
+		waitFor[string](ana, "the earlier chat", jsText, card+" .offer-path", "1 earlier chat")
+		path := waitFor[string](ana, "the queue path", jsText, card+" .offer-path", "›")
+		if !strings.Contains(path, "Billing") {
+			t.Errorf("queue path %q lacks Billing", path)
+		}
+		consoletest.Screenshot(t, ana.ctx, "ana-offer-preview")
+		ana.do("accept", chromedp.Click(chromedp.CSS(card+` button[data-action="accept"]`)))
+		e.waitChat(c.ID, "accepted", func(c chat.Chat) bool { return c.Status == chat.StatusActive && c.AgentID == "ana" })
 	})
 }

@@ -87,14 +87,6 @@ var (
 		"AppLinkSent":     reflect.TypeFor[agentapi.AppLinkSent](),
 		"AppTokenRequest": reflect.TypeFor[ivrwebhook.AppTokenRequest](),
 		"CallContext":     reflect.TypeFor[ivr.CallContext](),
-		"QueueEWT":        reflect.TypeFor[agentapi.QueueEWT](),
-		"Link":            reflect.TypeFor[chat.Link](),
-		"InCallLinks":     reflect.TypeFor[agentapi.InCallLinks](),
-		"LinkRequest":     reflect.TypeFor[agentapi.LinkRequest](),
-		"AppLinkRequest":  reflect.TypeFor[agentapi.AppLinkRequest](),
-		"AppLinkSent":     reflect.TypeFor[agentapi.AppLinkSent](),
-		"AppTokenRequest": reflect.TypeFor[ivrwebhook.AppTokenRequest](),
-		"CallContext":     reflect.TypeFor[ivr.CallContext](),
 		// AdminAPI: previews
 		"MenuPreview":     reflect.TypeFor[adminapi.MenuPreview](),
 		"MenuChoice":      reflect.TypeFor[adminapi.MenuChoice](),
@@ -109,7 +101,6 @@ var (
 		"ConfigChange":    reflect.TypeFor[admin.Change](),
 
 		// AgentAPI
-		"SearchResult":    reflect.TypeFor[desk.SearchResult](),
 		"Me":              reflect.TypeFor[agentapi.Me](),
 		"QueueRef":        reflect.TypeFor[desk.QueueRef](),
 		"Inbox":           reflect.TypeFor[desk.Inbox](),
@@ -118,6 +109,8 @@ var (
 		"Note":            reflect.TypeFor[store.Note](),
 		"Mention":         reflect.TypeFor[store.Mention](),
 		"WrapUpPolicy":    reflect.TypeFor[wrapup.Policy](),
+		"SearchResult":    reflect.TypeFor[desk.SearchResult](),
+		"OfferPreview":    reflect.TypeFor[desk.OfferPreview](),
 		"NoteRequest":     reflect.TypeFor[agentapi.NoteRequest](),
 		"LabelsRequest":   reflect.TypeFor[agentapi.LabelsRequest](),
 		"ConsentSummary":  reflect.TypeFor[desk.ConsentSummary](),
@@ -194,7 +187,7 @@ var (
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
 		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview", "Account", "AgentActivity", "ImportPreview", "ConfigChange",
-		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy", "SearchResult",
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy", "SearchResult", "OfferPreview",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"CRMConnection", "CRMSecrets", "CRMTestReport", "CRMReplay", "CRMPending", "ChatEvent",
 		"WebhookRequest", "WebhookContact", "WebhookLookup", "WebhookLookupResult", "WebhookContactData", "WebhookContactResult",

@@ -39,6 +39,7 @@ import { setupNotes } from './notes.js';
 import { setupLabels } from './labels.js';
 import { setupInboxFilter } from './inboxfilter.js';
 import { setupWrapUp, wrapUpText } from './wrapup.js';
+import { setupOfferPreview } from './offerpreview.js';
 import { setupContact } from './contact.js';
 import { setupInCall } from './incall.js';
 
@@ -86,6 +87,7 @@ const state = {
   labels: null, // the chat's labels (labels.js)
   filter: null, // the inbox filter (inboxfilter.js)
   wrapUp: null, // wrap-up codes in the End dialog (wrapup.js)
+  offerPreview: null, // the offer card's preview (offerpreview.js)
 };
 
 // ---- start ---------------------------------------------------------------
@@ -431,6 +433,7 @@ function renderInbox(inbox) {
   if (!state.firstInbox && (fresh.length || newlyUnread)) chime();
   state.unreadCount = unread.length;
   state.seenOffers = new Set(lists.offered.map((c) => c.id));
+  state.offerPreview.keep(state.seenOffers);
   state.firstInbox = false;
 
   // The filter (inboxfilter.js) picks what is shown; the signals above
@@ -501,11 +504,16 @@ function isUnread(c) {
 
 function renderOffer(c) {
   const t = pendingTransfer(c);
+  // What the consumer wrote, the queue path and their past chats, before
+  // accepting (offerpreview.js fills it once per offer and version).
+  const preview = h('div', { class: 'offer-preview', 'aria-live': 'off' });
+  state.offerPreview.fill(preview, c);
   return h('li', { class: 'chat-item offered', dataset: { shownAt: String(Date.now()) } },
     h('p', { class: 'chat-line' },
       h('span', { class: 'consumer' }, c.consumer),
       h('span', { class: 'queue' }, queueName(c.queueId))),
     t ? h('p', { class: 'note' }, `Transfer from ${agentName(t.fromAgent) || 'a colleague'}${t.note ? `: “${t.note}”` : ''}`) : null,
+    preview,
     h('p', { class: 'meta' }, 'Answer within ',
       h('span', { class: 'countdown', 'data-expires': c.offer?.expiresAt || '' }, '')),
     h('div', { class: 'item-actions' },
@@ -1244,6 +1252,7 @@ function wireStaticControls() {
     describe: (c) => ({ menu: 'in the menu', queued: 'waiting', active: `with ${agentName(c.agentId)}`, ended: 'ended' }[c.status] || c.status),
   });
   state.wrapUp = setupWrapUp();
+  state.offerPreview = setupOfferPreview({ api: () => state.api });
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
