@@ -42,6 +42,7 @@ import { setupWrapUp, wrapUpText } from './wrapup.js';
 import { setupOfferPreview } from './offerpreview.js';
 import { setupContact } from './contact.js';
 import { setupInCall } from './incall.js';
+import { setupKeys } from './keys.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -1254,9 +1255,10 @@ function wireStaticControls() {
   state.wrapUp = setupWrapUp();
   state.offerPreview = setupOfferPreview({ api: () => state.api });
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
+  state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
+  state.keys = setupKeys({ announce }); // keyboard shortcuts (keys.js)
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
-  state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
     signInFrom(e.target);
   });
   $('#firebase-form').addEventListener('submit', (e) => {
