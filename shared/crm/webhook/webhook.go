@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -127,7 +128,7 @@ func (c *Client) AddNote(ctx context.Context, contactID string, n crm.Note) (str
 		body.ChatID = n.Event.ChatID
 	}
 	for _, a := range n.Attachments {
-		body.Attachments = append(body.Attachments, Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+		body.Attachments = append(body.Attachments, Attachment{Name: a.Name, ContentType: a.ContentType, Data: base64.StdEncoding.EncodeToString(a.Data)})
 	}
 	var res NoteResult
 	if err := c.call(ctx, TypeNote, n.Key, NoteData{ContactID: contactID, Note: body}, &res); err != nil {

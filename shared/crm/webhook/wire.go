@@ -118,11 +118,11 @@ type NoteBody struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
-// Attachment is a file, its bytes in standard base64 (JSON's []byte).
+// Attachment is a file, its bytes in standard base64.
 type Attachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"contentType"`
-	Data        []byte `json:"data"`
+	Data        string `json:"data"`
 }
 
 // NoteResult is the answer to note.create.
