@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/smsdesk/smsdesk/shared/bus"
+	"github.com/smsdesk/smsdesk/shared/chat/langdetect"
 	"github.com/smsdesk/smsdesk/shared/conversation"
 	"github.com/smsdesk/smsdesk/shared/httpx"
 	"github.com/smsdesk/smsdesk/shared/logging"
@@ -35,6 +36,11 @@ func Build(ctx context.Context, e *platform.Env) (http.Handler, error) {
 	conv, err := jobs.Conversation(ctx, e)
 	if err != nil {
 		return nil, err
+	}
+	if conv.Detector == nil {
+		// Only this function links the detector's models; every other
+		// function builds the same service without it.
+		conv.Detector = langdetect.New()
 	}
 	return New(conv), nil
 }

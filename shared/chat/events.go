@@ -38,6 +38,11 @@ type Event struct {
 	// Rating and HasFeedback: chat.rated (the chat's latest answer).
 	Rating      int  `firestore:"rating,omitempty" json:"rating,omitempty"`
 	HasFeedback bool `firestore:"hasFeedback,omitempty" json:"hasFeedback,omitempty"`
+	// chat.language: the first text's detected language, its confidence,
+	// and whether it decided (language.go).
+	Detected   string  `firestore:"detected,omitempty" json:"detected,omitempty"`
+	Confidence float64 `firestore:"confidence,omitempty" json:"confidence,omitempty"`
+	Decided    bool    `firestore:"decided,omitempty" json:"decided,omitempty"`
 }
 
 // event records an event of the change's chat as it stands now.

@@ -37,6 +37,8 @@ type InboundState struct {
 	// Agents are the open chat's agent and offered agent as stored now:
 	// ending the chat gives back the capacity it holds.
 	Agents []Agent
+	// Detector tells a first text's language (nil: never detected).
+	Detector LanguageDetector
 }
 
 // InboundOutcome is everything that changes because of one inbound text.
@@ -197,6 +199,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		if p := st.Previous; p != nil && p.EndReason == EndDismissed && now.Sub(p.EndedAt) < DismissedNoticeWindow {
 			out.say(KindDismissed, MsgDismissed, nil)
 		}
+		out.detectLanguage(st.Detector, st.Number, cmd, in.Body)
 		out.enter(c.QueueID)
 		out.ThreadOpen = !out.Ended // a closed queue may end it at once
 		return out

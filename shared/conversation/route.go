@@ -78,7 +78,7 @@ func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		st := chat.InboundState{Settings: settings, Tree: tree, Number: number, Consent: consent}
+		st := chat.InboundState{Settings: settings, Tree: tree, Number: number, Consent: consent, Detector: s.Detector}
 		if id, err := tx.ActiveChatID(in.Number, in.Consumer); err == nil {
 			c, err := tx.Chat(id)
 			switch {

@@ -56,6 +56,9 @@ type Service struct {
 	// before routing treats them as away (presence.go); 0 means
 	// presence.DefaultAwayAfter (60 s).
 	AwayAfter time.Duration
+	// Detector tells a first text's language where a number has no fixed
+	// one (RouteInbound sets shared/chat/langdetect; nil: the menu decides).
+	Detector chat.LanguageDetector
 	// Names gives @{CONSUMER_FIRST_NAME} from a chat's linked contact
 	// (shared/crm/builtin.FirstNames); nil renders it empty.
 	Names ConsumerNames
