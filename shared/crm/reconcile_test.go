@@ -210,3 +210,38 @@ func TestSettingsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedNoteNeedsNoReconcile: a note the CRM refused outright (429)
+// is retried without a notes search; one lost to a 5xx is searched for
+// first.
+func TestRefusedNoteNeedsNoReconcile(t *testing.T) {
+	ev := chat.Event{ID: "c1-2-1", Type: chat.EventChatAssigned, ChatID: "c1", Consumer: consumer, AgentID: "a1", StartType: chat.StartManual}
+	for _, tc := range []struct {
+		name       string
+		status     int
+		wantSearch int
+	}{{"429", http.StatusTooManyRequests, 0}, {"503", http.StatusServiceUnavailable, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			hs := hubspottest.New(t)
+			contact := hs.AddContact(map[string]string{"phone": consumer})
+			svc := &crm.Service{CRM: hubspot.New(hs.URL(), hubspottest.Token, ""), Links: memlink.New(), Chats: fakeChats{}}
+			// The contact search passes; the note is refused once.
+			hs.FailNextMatching(1, tc.status, "/crm/v3/objects/notes")
+			if err := svc.Apply(context.Background(), ev, 1); err == nil {
+				t.Fatal("the refused note was not reported")
+			}
+			if err := svc.Apply(context.Background(), ev, 2); err != nil {
+				t.Fatal(err)
+			}
+			searches := 0
+			for _, r := range hs.Requests() {
+				if r.Path == "/crm/v3/objects/notes/search" {
+					searches++
+				}
+			}
+			if searches != tc.wantSearch || len(hs.Notes(contact)) != 1 {
+				t.Errorf("%d notes searches, %d notes; want %d searches and 1 note", searches, len(hs.Notes(contact)), tc.wantSearch)
+			}
+		})
+	}
+}

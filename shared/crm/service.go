@@ -329,9 +329,26 @@ func (s *Service) postOnce(ctx context.Context, l Link, e chat.Event, n note) (L
 		return l, err
 	}
 	if _, err := s.CRM.AddNote(ctx, l.ContactID, body); err != nil {
+		if refusedOutright(err) {
+			// The CRM answered that it took nothing: the retry posts
+			// without a reconciling search, sparing the CRM's rate limit.
+			if _, cerr := s.Links.UpdateLink(ctx, e.ChatID, func(l *Link) error {
+				l.Intents = slices.DeleteFunc(l.Intents, func(i string) bool { return i == n.id })
+				return nil
+			}); cerr != nil {
+				logging.From(ctx).WithError(cerr).Warn("could not clear a refused note's intent; the retry will reconcile it")
+			}
+		}
 		return l, fmt.Errorf("post %s to contact %s: %w", n.id, l.ContactID, err)
 	}
 	return s.markPosted(ctx, e.ChatID, n.id, e.ID)
+}
+
+// refusedOutright reports whether the CRM answered that it did nothing (a
+// 429 or another 4xx). A 5xx or a lost answer may hide a note it took.
+func refusedOutright(err error) bool {
+	var ce *Error
+	return errors.As(err, &ce) && ce.Status >= 400 && ce.Status < 500
 }
 
 // markPosted records a note as posted; when it is the event's last note

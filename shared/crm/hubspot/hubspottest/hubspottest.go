@@ -224,6 +224,7 @@ func (s *Server) SetScopes(scopes ...string) {
 type fault struct {
 	status     int
 	retryAfter int
+	path       string // "" for any request
 }
 
 // New starts a stand-in, closed when the test ends.
@@ -263,6 +264,16 @@ func (s *Server) FailNext(n, status, retryAfter int) {
 	defer s.mu.Unlock()
 	for range n {
 		s.faults = append(s.faults, fault{status: status, retryAfter: retryAfter})
+	}
+}
+
+// FailNextMatching makes the next n requests to path answer status, the
+// others passing.
+func (s *Server) FailNextMatching(n, status int, path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, fault{status: status, path: path})
 	}
 }
 
@@ -333,9 +344,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnauthorized, "INVALID_AUTHENTICATION", "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview")
 		return
 	}
-	if len(s.faults) > 0 {
-		f := s.faults[0]
-		s.faults = s.faults[1:]
+	if i := slices.IndexFunc(s.faults, func(f fault) bool { return f.path == "" || f.path == r.URL.Path }); i >= 0 {
+		f := s.faults[i]
+		s.faults = slices.Delete(s.faults, i, i+1)
 		if f.status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
 			answer(f.status, errorBody{Status: "error", Message: "You have reached your secondly limit.", ErrorType: "RATE_LIMIT", CorrelationID: "00000000-0000-0000-0000-000000000000"})
