@@ -22,12 +22,14 @@ import (
 // TestConsoleMonitoring drives the monitoring pages in headless Chromium on
 // every backend: a new waiting chat appears on Monitoring > Chats within
 // 2 s of being queued, the Queues page counts it, the CSV download of the
-// chats table has exactly the open chats, a supervisor ends a chat from
-// the page, and an agent's own statistics page shows their figures.
+// chats table has exactly the open chats, a supervisor transfers a chat to
+// another queue and ends one from the page, the report pages show the
+// ended chat, and an agent's own statistics page shows their figures.
 func TestConsoleMonitoring(t *testing.T) {
 	forEachConsoleBackend(t, func(t *testing.T, e *env, b context.Context) {
 		e.editAgent("ben", func(a *chat.Agent) { a.Status = chat.AgentAway })
 		active := activeChat(t, e, "+14155550381", "1", "ana")
+		moved := activeChat(t, e, "+14155550383", "1", "ana")
 		if err := e.setStatus("ana", chat.AgentAway); err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +43,7 @@ func TestConsoleMonitoring(t *testing.T) {
 		)
 		waitFor[string](sup, "Ana away on the Agents page", `() => {
 			const tr = document.querySelector('#monitor-agents tr[data-agent="ana"]');
-			return tr && tr.dataset.status === 'away' && tr.textContent.includes('1 / 3') ? tr.textContent : '';
+			return tr && tr.dataset.status === 'away' && tr.textContent.includes('2 / 3') ? tr.textContent : '';
 		}`)
 		consoletest.Screenshot(t, sup.ctx, "monitor-agents")
 		sup.do("open the Chats page", chromedp.Click(chromedp.CSS(`.stats-nav a[href="#monitor/chats"]`)), chromedp.WaitVisible(chromedp.ID("mf-group")))
@@ -69,7 +71,7 @@ func TestConsoleMonitoring(t *testing.T) {
 		}
 		consoletest.Screenshot(t, sup.ctx, "monitor-chats")
 
-		// The CSV of the chats table: the two open chats, each once.
+		// The CSV of the chats table: the three open chats, each once.
 		dir := t.TempDir()
 		if _, err := chromedp.CallBrowser(sup.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, BrowserContextID: chromedp.FromContext(sup.ctx).BrowserContextID,
@@ -101,9 +103,10 @@ func TestConsoleMonitoring(t *testing.T) {
 		}
 		want := map[string]string{
 			active:  "active|SMS|English > Billing|+14155550381|Ana García",
+			moved:   "active|SMS|English > Billing|+14155550383|Ana García",
 			waiting: "waiting|SMS|English > Billing|+14155550382|",
 		}
-		if rows[0][0] != "chat_id" || len(rows) != 3 || got[active] != want[active] || got[waiting] != want[waiting] {
+		if rows[0][0] != "chat_id" || len(rows) != 4 || got[active] != want[active] || got[moved] != want[moved] || got[waiting] != want[waiting] {
 			t.Errorf("CSV rows %q, want the header and %v", rows, want)
 		}
 
@@ -113,7 +116,7 @@ func TestConsoleMonitoring(t *testing.T) {
 			const tr = document.querySelector('#monitor-queues tr[data-queue="en-billing"]');
 			if (!tr) return '';
 			const v = (c) => tr.querySelector('[data-col="' + c + '"]').textContent;
-			return v('waiting') === '1' && v('active') === '1' ? v('waiting') + '|' + v('active') + '|' + v('ewt') : '';
+			return v('waiting') === '1' && v('active') === '2' ? v('waiting') + '|' + v('active') + '|' + v('ewt') : '';
 		}`)
 		if !strings.HasSuffix(q, "|no agent available") {
 			t.Errorf("Billing on the Queues page %q, want its estimated wait to say no agent is available", q)
@@ -127,6 +130,16 @@ func TestConsoleMonitoring(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("mf-group"), "ongoing"),
 		)
 		pageValue[bool](sup, "confirm ending", `(() => { window.confirm = () => true; document.querySelector('#mf-group').dispatchEvent(new Event('change')); return true; })()`)
+		// Ana's other chat goes to Technical support from the page, where
+		// nobody is available: the page asks, and the supervisor confirms.
+		pageValue[bool](sup, "transfer to Technical support", `((id) => {
+			window.confirm = () => true;
+			const sel = document.querySelector('#monitor-chats tr[data-chat="' + CSS.escape(id) + '"] select');
+			sel.value = 'q:en-tech';
+			sel.dispatchEvent(new Event('change'));
+			return true;
+		})(`+"`"+moved+"`"+`)`)
+		e.waitChat(moved, "transferred to Technical support", func(c chat.Chat) bool { return c.QueueID == "en-tech" && c.Status == chat.StatusQueued })
 		sup.do("end the chat", chromedp.Click(chromedp.CSS(`#monitor-chats tr[data-chat="`+active+`"] button.danger`)))
 		e.waitChat(active, "ended by the supervisor", func(c chat.Chat) bool { return c.Status == chat.StatusEnded })
 		waitFor[bool](sup, "the ended chat off the ongoing list", `(id) => !document.querySelector('#monitor-chats tr[data-chat="' + CSS.escape(id) + '"]')`, active)

@@ -114,14 +114,15 @@ export function renderMonitor(ctx, page) {
 
   function actions(c) {
     const open = h('a', { href: `#chat/${encodeURIComponent(c.id)}`, 'data-focus-id': `open-${c.id}` }, 'Transcript');
-    if (c.state === 'ended' || c.state === 'menu') return open;
+    // A supervisor ends or transfers a chat an agent holds (as the desk).
+    if (c.state !== 'active') return open;
     const end = h('button', { type: 'button', class: 'small danger', 'data-focus-id': `end-${c.id}`, onclick: () => act(c, 'end') }, 'End');
     const target = h('select', { 'aria-label': `Transfer chat with ${c.consumer} to`, 'data-focus-id': `to-${c.id}`, onfocus: () => { ui.busy = true; }, onblur: () => { ui.busy = false; } },
       h('option', { value: '' }, 'Transfer to…'),
       h('optgroup', { label: 'Queues' }, ui.snap.queues.filter((q) => q.leaf).map((q) => h('option', { value: `q:${q.id}` }, q.path))),
       h('optgroup', { label: 'Agents' }, ui.snap.agents.filter((a) => a.id !== c.agentId).map((a) => h('option', { value: `a:${a.id}` }, `${a.name} (${a.status}, ${a.load}/${a.capacity})`))));
     target.addEventListener('change', () => { if (target.value) act(c, 'transfer', target.value); });
-    return h('span', { class: 'monitor-actions' }, open, ' ', end, ' ', c.state === 'active' ? target : null);
+    return h('span', { class: 'monitor-actions' }, open, ' ', end, ' ', target);
   }
 
   async function act(c, what, to) {
@@ -133,7 +134,14 @@ export function renderMonitor(ctx, page) {
         ctx.announce?.(`Ended the chat with ${c.consumer}`);
       } else {
         const body = to.startsWith('q:') ? { toQueue: to.slice(2) } : { toAgent: to.slice(2) };
-        await api.post(`/chats/${encodeURIComponent(c.id)}/transfer`, body);
+        const path = `/chats/${encodeURIComponent(c.id)}/transfer`;
+        try {
+          await api.post(path, body);
+        } catch (e) {
+          // Nobody can take it there now: the server asks to confirm.
+          if (e.status !== 409 || !/"force"/.test(e.message) || !confirm(`${e.message.replace(/ \(send .*$/, '')}. Transfer anyway?`)) throw e;
+          await api.post(path, { ...body, force: true });
+        }
         ctx.announce?.(`Transfer of the chat with ${c.consumer} started`);
       }
     } catch (e) {
