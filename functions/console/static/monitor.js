@@ -20,7 +20,7 @@ export function renderMonitor(ctx, page) {
   const stamp = h('p', { class: 'hint', id: 'monitor-stamp', role: 'status' });
   const ui = { filters: { group: 'upcoming', queue: '', agent: '', type: '', startType: '' }, past: null, snap: null, busy: false };
   const header = h('div', { class: 'stats-head' }, h('h1', null, `Monitoring: ${titles[page]}`), csvButton(api, `/monitor?format=csv&table=${page}`, 'Download CSV'));
-  view.replaceChildren(header, subnav('Monitoring pages', PAGES, `#monitor/${page}`), stamp, page === 'chats' ? filters() : null, body);
+  view.replaceChildren(...[header, subnav('Monitoring pages', PAGES, `#monitor/${page}`), stamp, page === 'chats' ? filters() : null, body].filter(Boolean));
 
   let timer = 0;
   let stopped = false;
