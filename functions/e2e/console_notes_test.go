@@ -13,11 +13,32 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
 	"github.com/smsdesk/smsdesk/shared/store"
+	"github.com/smsdesk/smsdesk/shared/testenv"
 )
 
 // The desk's team features (issue 17, "What agents and supervisors
 // expect"): private notes with @mentions, labels and the inbox filter,
 // wrap-up codes. They run on every backend in one browser.
+
+// waitQueue waits until a stored queue meets cond.
+func (e *env) waitQueue(id, what string, cond func(chat.Queue) bool) chat.Queue {
+	e.t.Helper()
+	var got chat.Queue
+	testenv.WaitFor(e.t, waitLimit, "queue "+id+" "+what, func() bool {
+		qs, err := e.store.Queues(e.ctx())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, q := range qs {
+			if q.ID == id && cond(q) {
+				got = q
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
 
 // jsTextSpaced is jsText with runs of white space read as one space.
 const jsTextSpaced = `(sel, want) => {
@@ -139,18 +160,16 @@ func TestConsoleLabelsFilterTheInbox(t *testing.T) {
 func TestConsoleRequiredWrapUpCode(t *testing.T) {
 	forEachConsoleBackend(t, func(t *testing.T, e *env, browser context.Context) {
 		e.editAgent("ben", func(a *chat.Agent) { a.Status = chat.AgentAway })
-		qs, err := e.store.Queues(e.ctx())
-		if err != nil {
-			t.Fatal(err)
-		}
-		yes := true
-		for _, q := range qs {
-			if q.ID == "en" { // the English menu: Billing inherits it
-				q.WrapUpCodes, q.WrapUpRequired = []string{"Resolved", "Refund issued", "Escalated"}, &yes
-				if err := e.store.PutQueue(e.ctx(), q); err != nil {
-					t.Fatal(err)
-				}
-			}
+		// An admin sets the codes on the English menu; Billing inherits them.
+		adm := openAdmin(t, browser, e, "queues")
+		adm.do("edit the English menu", chromedp.Click(chromedp.CSS(`.queue-tree li[data-queue="en"] > .queue-node .queue-name`)),
+			chromedp.WaitVisible(chromedp.ID("queue-wrapup-codes")))
+		adm.fill(map[string]string{"queue-wrapup-codes": "Resolved, Refund issued, Escalated", "queue-wrapup-required": "true"})
+		adm.do("save", chromedp.Click(chromedp.CSS(`#queue-form button[type=submit]`)))
+		waitFor[string](adm, "saved", jsText, "#queue-form .form-status", "saved.")
+		en := e.waitQueue("en", "with wrap-up codes", func(q chat.Queue) bool { return len(q.WrapUpCodes) == 3 })
+		if en.WrapUpRequired == nil || !*en.WrapUpRequired {
+			t.Errorf("wrapUpRequired %v, want true", en.WrapUpRequired)
 		}
 		chatID := activeChat(t, e, "+14155550194", "1", "ana")
 		ana := openConsoleAs(t, browser, e, "agent", "ana")

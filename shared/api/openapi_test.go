@@ -111,6 +111,7 @@ var (
 		"WrapUpPolicy":    reflect.TypeFor[wrapup.Policy](),
 		"SearchResult":    reflect.TypeFor[desk.SearchResult](),
 		"OfferPreview":    reflect.TypeFor[desk.OfferPreview](),
+		"TranscriptNote":  reflect.TypeFor[transcript.Note](),
 		"NoteRequest":     reflect.TypeFor[agentapi.NoteRequest](),
 		"LabelsRequest":   reflect.TypeFor[agentapi.LabelsRequest](),
 		"ConsentSummary":  reflect.TypeFor[desk.ConsentSummary](),
@@ -187,7 +188,7 @@ var (
 	// lists are not the server's: they are the members always written.
 	responseOnly = []string{"Error", "Problem", "Transcript", "Chat", "Offer", "Transfer", "Timer", "Message", "Media", "Send", "Delivery",
 		"APIKey", "APIKeyCreated", "MenuPreview", "MenuChoice", "PreviewText", "SettingsPreview", "MessageKind", "CannedPreview", "Account", "AgentActivity", "ImportPreview", "ConfigChange",
-		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy", "SearchResult", "OfferPreview",
+		"Me", "QueueRef", "Inbox", "OpenChats", "ChatView", "ConsentSummary", "Measurement", "Note", "Mention", "WrapUpPolicy", "SearchResult", "OfferPreview", "TranscriptNote",
 		"OutboundStarted", "OutboundError", "CRMView", "CRMContact", "CRMParked",
 		"CRMConnection", "CRMSecrets", "CRMTestReport", "CRMReplay", "CRMPending", "ChatEvent",
 		"WebhookRequest", "WebhookContact", "WebhookLookup", "WebhookLookupResult", "WebhookContactData", "WebhookContactResult",

@@ -629,6 +629,10 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       keywords: input({ id: 'queue-keywords', value: (q.keywords || []).join(', ') }),
       language: select(langs, q.language || '', { id: 'queue-language' }),
       requeue: select([['', 'Inherit'], ['true', 'Put the chat back in the queue'], ['false', 'End the chat']], requeue, { id: 'queue-requeue' }),
+      // Wrap-up codes (shared/chat/wrapup): none listed inherits the parent's.
+      wrapCodes: input({ id: 'queue-wrapup-codes', value: (q.wrapUpCodes || []).join(', ') }),
+      wrapRequired: select([['', 'Inherit'], ['true', 'Required to end a chat'], ['false', 'Optional']],
+        q.wrapUpRequired === undefined ? '' : String(q.wrapUpRequired), { id: 'queue-wrapup-required' }),
     };
     const timeouts = {};
     const timeoutFields = TIMEOUTS.map(([key, label, def]) => {
@@ -658,6 +662,12 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       field('Language', f.language, { name: 'language', hint: 'A chat entering the queue switches to it: a top-level language choice holds for every later text.' }),
       h('fieldset', {}, h('legend', {}, 'Timeouts (minutes)'), timeoutFields,
         field('When the agent stops answering', f.requeue, { name: 'requeueOnAgentInactivity' })),
+      h('fieldset', {}, h('legend', {}, 'Wrap-up codes'),
+        field('Codes', f.wrapCodes, { name: 'wrapUpCodes', hint: 'Comma separated, what an agent ends a chat with (Resolved, Refund issued…). Empty: the parent queue\'s.' }),
+        field('A code is', f.wrapRequired, { name: 'wrapUpRequired' })),
+      isNew ? null : h('p', { class: 'hint' }, h('a', {
+        href: '#admin/messages', id: 'queue-messages-link', onclick: () => { st.msgScope = q.id; },
+      }, `System messages of ${q.name}`), Object.keys(q.messages || {}).length ? ' (it has its own)' : ' (all inherited)'),
       h('fieldset', { 'data-field': 'agents', id: 'queue-agents' }, h('legend', {}, 'Agents'),
         agents.length ? agentBoxes.map((b, i) => h('div', { class: 'field check' }, b, h('label', { for: b.id }, agents[i].name || agents[i].id))) : h('p', { class: 'hint' }, 'No agents yet.'),
         h('p', { id: 'queue-agents-err', class: 'field-error', hidden: true })),
@@ -678,6 +688,10 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       };
       if (f.requeue.value) out.requeueOnAgentInactivity = f.requeue.value === 'true';
       else delete out.requeueOnAgentInactivity;
+      out.wrapUpCodes = list(f.wrapCodes.value);
+      if (!out.wrapUpCodes.length) delete out.wrapUpCodes;
+      if (f.wrapRequired.value) out.wrapUpRequired = f.wrapRequired.value === 'true';
+      else delete out.wrapUpRequired;
       return out;
     };
     form.addEventListener('submit', async (e) => {

@@ -15,6 +15,19 @@ import (
 type Transcript struct {
 	Chat     chat.Chat      `json:"chat"`
 	Messages []chat.Message `json:"messages"`
+	// Notes are the chat's private notes, oldest first: the team's, never
+	// sent to the consumer.
+	Notes []Note `json:"notes,omitempty"`
+}
+
+// Note is a private note in a transcript.
+type Note struct {
+	Seq        int64     `json:"seq"`
+	AuthorID   string    `json:"authorId"`
+	AuthorName string    `json:"authorName,omitempty"`
+	Body       string    `json:"body"`
+	Mentions   []string  `json:"mentions,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
 }
 
 // Text renders the transcript for people: a header, then one line per
@@ -55,8 +68,14 @@ func (t Transcript) Text(loc *time.Location) string {
 		}
 		b.WriteString("\n")
 	}
+	if c.WrapUpCode != "" {
+		fmt.Fprintf(&b, "Wrap-up code: %s\n", c.WrapUpCode)
+	}
 	if c.WrapUp != "" {
 		fmt.Fprintf(&b, "Wrap-up: %s\n", c.WrapUp)
+	}
+	if len(c.Labels) > 0 {
+		fmt.Fprintf(&b, "Labels: %s\n", strings.Join(c.Labels, ", "))
 	}
 	b.WriteString("\n")
 	for _, m := range t.Messages {
@@ -94,6 +113,16 @@ func (t Transcript) Text(loc *time.Location) string {
 			fmt.Fprintf(&b, " [%s]", state)
 		}
 		b.WriteString("\n")
+	}
+	if len(t.Notes) > 0 {
+		b.WriteString("\nInternal notes (the team's; not sent to the consumer)\n")
+	}
+	for _, n := range t.Notes {
+		who := n.AuthorID
+		if n.AuthorName != "" {
+			who = n.AuthorName + " (" + n.AuthorID + ")"
+		}
+		fmt.Fprintf(&b, "[%s] note %d by %s [internal]: %s\n", n.CreatedAt.In(loc).Format("2006-01-02 15:04:05"), n.Seq, who, n.Body)
 	}
 	return b.String()
 }
