@@ -63,6 +63,7 @@ async function renderMessages(ui) {
     ui.formFooter('Save messages'));
 
   scopeSelect.addEventListener('change', () => {
+    unsaved();
     scope = scopeSelect.value;
     st.msgScope = scope;
     preview = null;
@@ -74,7 +75,10 @@ async function renderMessages(ui) {
     draw();
     refresh();
   });
+  // A change makes the last "saved" stale.
+  const unsaved = () => { form.querySelector('.form-status').textContent = ''; };
   form.addEventListener('input', (e) => {
+    unsaved();
     const name = e.target.dataset?.message;
     if (!name) return;
     draftOf(scope)[lang][name] = e.target.value;
