@@ -94,6 +94,13 @@ type NoteFinder interface {
 	FindNote(ctx context.Context, contactID, key string) (string, error)
 }
 
+// IndexLagger is implemented by adapters whose search finds a new note
+// only after a while (HubSpot's index): a reconcile within that time of
+// the intent waits rather than concluding the note is missing.
+type IndexLagger interface {
+	IndexLag() time.Duration
+}
+
 // Tester is implemented by adapters that can check their connection
 // (AdminAPI's "test connection"): credentials, scopes, reachability.
 type Tester interface {

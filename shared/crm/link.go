@@ -48,6 +48,8 @@ type Link struct {
 	// note here but not in Posted was maybe taken by the CRM before a
 	// crash, so the retry reconciles it (NoteFinder) before posting.
 	Intents []string `firestore:"intents,omitempty" json:"intents,omitempty"`
+	// IntentAt is when the latest intent was recorded.
+	IntentAt time.Time `firestore:"intentAt,omitempty" json:"intentAt,omitzero"`
 	// Held are the events waiting to be posted, in arrival order.
 	Held []chat.Event `firestore:"held,omitempty" json:"held,omitempty"`
 	// Parked are the events whose retries ran out or the CRM refused; the

@@ -193,6 +193,13 @@ func (l limited) FindNote(ctx context.Context, contactID, key string) (string, e
 	return f.FindNote(ctx, contactID, key)
 }
 
+func (l limited) IndexLag() time.Duration {
+	if lg, ok := l.CRM.(IndexLagger); ok {
+		return lg.IndexLag()
+	}
+	return 0
+}
+
 func (l limited) TestConnection(ctx context.Context) error {
 	if t, ok := l.CRM.(Tester); ok {
 		return t.TestConnection(ctx)

@@ -303,6 +303,13 @@ func (s *Service) post(ctx context.Context, l Link, ev chat.Event) error {
 func (s *Service) postOnce(ctx context.Context, l Link, e chat.Event, n note) (Link, error) {
 	if l.HasIntent(n.id) {
 		if f, ok := s.CRM.(NoteFinder); ok && n.note.Key != "" {
+			// A search sooner after the intent than the CRM's index lag
+			// could miss the note: wait, spending no call.
+			if lg, ok := s.CRM.(IndexLagger); ok {
+				if wait := lg.IndexLag() - s.Clock.Time().Sub(l.IntentAt); wait > 0 {
+					return l, &Error{Op: "reconcile " + n.id, Message: "the CRM's search may not show a note this recent yet", Retryable: true, RetryAfter: wait}
+				}
+			}
 			found, err := f.FindNote(ctx, l.ContactID, n.note.Key)
 			if err != nil {
 				return l, fmt.Errorf("reconcile %s on contact %s: %w", n.id, l.ContactID, err)
@@ -318,6 +325,7 @@ func (s *Service) postOnce(ctx context.Context, l Link, e chat.Event, n note) (L
 			if !l.HasIntent(n.id) {
 				l.Intents = append(l.Intents, n.id)
 			}
+			l.IntentAt = s.Clock.Time()
 			return nil
 		})
 		if err != nil {

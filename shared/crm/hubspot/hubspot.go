@@ -49,7 +49,17 @@ type Client struct {
 	// PortalID (the HubSpot account id) makes ContactURL; "" leaves it out.
 	PortalID string
 	HTTP     *http.Client
+	// SearchLag is how long a new note may be missing from search
+	// results (HubSpot indexes within seconds); 0 trusts the search at
+	// once (the stand-in's).
+	SearchLag time.Duration
 }
+
+// DefaultSearchLag is New's SearchLag.
+const DefaultSearchLag = 10 * time.Second
+
+// IndexLag is SearchLag.
+func (c *Client) IndexLag() time.Duration { return c.SearchLag }
 
 var (
 	_ crm.CRM        = (*Client)(nil)
@@ -66,7 +76,7 @@ func New(baseURL, token, portalID string) *Client {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
-	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Token: token, PortalID: portalID, HTTP: &http.Client{Timeout: Timeout}}
+	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Token: token, PortalID: portalID, HTTP: &http.Client{Timeout: Timeout}, SearchLag: DefaultSearchLag}
 }
 
 // contactProps are the properties read back from searches.
