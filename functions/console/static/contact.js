@@ -215,10 +215,10 @@ export function setupContact({ api, queueName, agentName, announce }) {
 
   function renderPick(crm) {
     const waitingFor = crm.choice;
-    const opts = (crm.candidates || []).map((c, i) => h('label', { class: 'inline pick-option' },
+    const opts = (crm.candidates || []).map((c, i) => h('label', { class: 'pick-option' },
       h('input', { type: 'radio', name: 'crm-pick', value: c.id, checked: waitingFor ? waitingFor === c.id : i === 0, disabled: Boolean(waitingFor) }),
-      ` ${c.name || 'No name'}`, h('span', { class: 'hint' }, [c.phone, c.mobilePhone, c.email].filter(Boolean).map((s) => ` · ${s}`).join(''))));
-    opts.push(h('label', { class: 'inline pick-option' },
+      ` ${c.name || 'No name'}`, h('span', { class: 'hint' }, [c.phone, c.mobilePhone, c.email].filter(Boolean).join(' · '))));
+    opts.push(h('label', { class: 'pick-option' },
       h('input', { type: 'radio', name: 'crm-pick', value: 'create', checked: waitingFor === 'create', disabled: Boolean(waitingFor) }), ' Create a new contact'));
     const form = h('form', { class: 'crm-pick', id: 'crm-pick', novalidate: true },
       h('fieldset', null, h('legend', null, 'Several contacts have this number: which one is it?'), opts),
