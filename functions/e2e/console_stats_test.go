@@ -132,13 +132,14 @@ func TestConsoleMonitoring(t *testing.T) {
 		pageValue[bool](sup, "confirm ending", `(() => { window.confirm = () => true; document.querySelector('#mf-group').dispatchEvent(new Event('change')); return true; })()`)
 		// Ana's other chat goes to Technical support from the page, where
 		// nobody is available: the page asks, and the supervisor confirms.
-		pageValue[bool](sup, "transfer to Technical support", `((id) => {
+		waitFor[bool](sup, "transfer to Technical support", `(id) => {
 			window.confirm = () => true;
 			const sel = document.querySelector('#monitor-chats tr[data-chat="' + CSS.escape(id) + '"] select');
+			if (!sel) return false;
 			sel.value = 'q:en-tech';
 			sel.dispatchEvent(new Event('change'));
 			return true;
-		})(`+"`"+moved+"`"+`)`)
+		}`, moved)
 		e.waitChat(moved, "transferred to Technical support", func(c chat.Chat) bool { return c.QueueID == "en-tech" && c.Status == chat.StatusQueued })
 		sup.do("end the chat", chromedp.Click(chromedp.CSS(`#monitor-chats tr[data-chat="`+active+`"] button.danger`)))
 		e.waitChat(active, "ended by the supervisor", func(c chat.Chat) bool { return c.Status == chat.StatusEnded })
