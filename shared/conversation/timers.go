@@ -50,12 +50,6 @@ func (s *Service) FireTimer(ctx context.Context, t chat.Timer) (string, error) {
 			outcome = TimerStale
 			return nil
 		}
-		if c.CallID != "" && (t.Kind == chat.TimerEndUserInactivity || t.Kind == chat.TimerAgentInactivity) {
-			// A call's chat is quiet while they talk: it ends with the call
-			// (or its CallTimeout), not for want of texts.
-			outcome = TimerStale
-			return nil
-		}
 		if !c.IsCurrent(t.Kind, t.Version) {
 			outcome, applied = TimerStale, c
 			if c.LastCause == name {
