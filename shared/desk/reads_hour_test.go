@@ -20,7 +20,8 @@ import (
 // on its schedule (app.js, notes.js): GET /inbox every second, with the
 // recently ended chats every 30th poll; /me every 15 polls; /mentions
 // every 10 s; the open chat every 5 s (SLOW_REFRESH_MS) and when it
-// changes. It counts the Firestore reads they cost (shared/store/counting),
+// changes, from its last settled message (?after=). It counts the
+// Firestore reads they cost (shared/store/counting),
 // for an idle agent (no chats) and a busy one (3 active chats with notes,
 // 10 ended today, 2 waiting in their queues, the open chat with 20
 // messages and a new consumer text every 30 s). Each number is the figure
@@ -99,6 +100,7 @@ func TestConsoleReadsPerAgentHour(t *testing.T) {
 			d := jobs.Compose(jobs.Clients{Store: st}).Desk
 			st.Reset()
 			openVersion := int64(-1)
+			var settled int64
 			by := map[string]int64{}
 			count := func(what string, fn func() error) {
 				before := st.Counts().Reads
@@ -138,7 +140,15 @@ func TestConsoleReadsPerAgentHour(t *testing.T) {
 						}
 					}
 					if listed != openVersion || sec%5 == 0 {
-						count("chat", func() error { _, err := d.ChatView(ctx, ana, open.ID); return err })
+						// From the last settled message on, as app.js reads it
+						// (consumer texts are settled at once).
+						count("chat", func() error {
+							v, err := d.ChatViewAfter(ctx, ana, open.ID, settled)
+							for _, m := range v.Messages {
+								settled = max(settled, m.Seq)
+							}
+							return err
+						})
 						openVersion = listed
 					}
 				}

@@ -713,7 +713,15 @@ async function loadChat(id) {
   if (state.loadingChat) await state.loadingChat.done.catch(() => {});
   const done = (async () => {
     try {
-      const d = await state.api.get(`/chats/${encodeURIComponent(id)}`);
+      // A chat already shown is read from its first message whose ticks may
+      // still change (the rest cannot): each message is a Firestore read,
+      // and a full transcript every 5 s was most of a busy agent's reads.
+      const prev = state.detail && state.detail.chat.id === id ? state.detail : null;
+      const after = prev ? settledUpTo(prev.messages || []) : 0;
+      const d = await state.api.get(`/chats/${encodeURIComponent(id)}${after > 0 ? `?after=${after}` : ''}`);
+      if (after > 0 && state.detail === prev) {
+        d.messages = [...(prev.messages || []).filter((m) => m.seq <= after), ...(d.messages || [])];
+      }
       if (state.chatId !== id) return;
       state.detailFetchedAt = Date.now();
       renderDetail(d);
@@ -914,6 +922,19 @@ function tickState(m) {
     return { state: 'queued', label: `Held until ${when(s.notBefore)}` };
   }
   return { state: 'queued', label: 'Queued' };
+}
+
+// settledUpTo is the highest sequence number up to which no message can
+// change any more: below the first outbound text whose delivery is not
+// final, else the last message.
+function settledUpTo(messages) {
+  let upTo = 0;
+  for (const m of messages) {
+    const final = m.author === 'consumer' || ['delivered', 'failed'].includes(tickState(m).state);
+    if (!final) return Math.min(upTo, m.seq - 1);
+    upTo = Math.max(upTo, m.seq);
+  }
+  return upTo;
 }
 
 function tickSignature(m) {
