@@ -760,6 +760,14 @@ function renderDetail(d) {
   }[c.status] || c.status;
   $('#conv-meta').textContent = [queueName(c.queueId), c.language && c.language.toUpperCase(), status, `to ${c.number}`]
     .filter(Boolean).join(' · ');
+  if (c.previousChatId) {
+    // The thread goes on from an earlier chat (reopened within the number's
+    // conversation window, or a returning consumer): its history is a click away.
+    $('#conv-meta').append(' · ', h('a', {
+      href: '#', class: 'previous-chat',
+      onclick: (ev) => { ev.preventDefault(); openChat(c.previousChatId); },
+    }, c.returningMatch ? 'returning consumer: earlier chat' : 'continues an earlier chat'));
+  }
   renderConsent(d.consent);
   renderTransferState(c);
   renderTranscript(d.messages || []);
