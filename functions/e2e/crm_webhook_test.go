@@ -310,7 +310,15 @@ func TestCRMWebhookParkedThenReplayed(t *testing.T) {
 			t.Fatal("a note was posted before the parked event")
 		}
 
+		// A replay while the receiver still refuses parks the event again.
 		var out adminapi.CRMReplay
+		wh.FailNext(1, http.StatusUnprocessableEntity, 0)
+		if code, body, _ := e.adminJSON("POST", "/crm/replay", nil, nil, &out); code != http.StatusOK || !slices.Equal(out.StillPending, []string{chatID}) || len(out.Replayed) != 0 {
+			t.Fatalf("replay against a refusing receiver: %d %s", code, body)
+		}
+		if !e.crmView(me, chatID).SyncPending || len(notesOf(wh, contact)) != 0 {
+			t.Fatal("after a refused replay the chat should still be pending, with no note")
+		}
 		if code, body, _ := e.adminJSON("POST", "/crm/replay", nil, nil, &out); code != http.StatusOK {
 			t.Fatalf("replay: %d %s", code, body)
 		}
