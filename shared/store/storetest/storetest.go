@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"IVR turns", testIVRTurns}, {"IVR queues", testIVRQueues},
 		{"IVR calls", testIVRCalls}, {"IVR app tokens are used once", testIVRAppTokens},
 		{"statistics counters", testStats},
+		{"private notes, mentions and chat search", testNotesAndSearch},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
