@@ -176,6 +176,7 @@ func routes() []Route {
 		{Method: "GET", Path: "/me", Handle: getMe},
 		{Method: "PUT", Path: "/me/status", Handle: putMyStatus},
 		{Method: "GET", Path: "/agents", Handle: listAgents},
+		{Method: "GET", Path: "/transfer-targets", Handle: getTransferTargets},
 		{Method: "PUT", Path: "/agents/{id}/status", Supervisor: true, Handle: putAgentStatus},
 		{Method: "GET", Path: "/inbox", Handle: getInbox},
 		{Method: "GET", Path: "/chats/{id}", Handle: getChat},
@@ -315,6 +316,13 @@ func setStatus(a *Services, w http.ResponseWriter, r *http.Request, agentID stri
 func listAgents(a *Services, w http.ResponseWriter, r *http.Request) {
 	agents, err := a.Desk.Directory(r.Context(), ViewerOf(r))
 	answer(w, r, agents, err)
+}
+
+// getTransferTargets is the transfer picker's directory: agents with status
+// and free capacity, queues with their waiting count.
+func getTransferTargets(a *Services, w http.ResponseWriter, r *http.Request) {
+	targets, err := a.Desk.TransferTargets(r.Context(), ViewerOf(r))
+	answer(w, r, targets, err)
 }
 
 func getInbox(a *Services, w http.ResponseWriter, r *http.Request) {

@@ -161,6 +161,7 @@ func TestAccessOnEveryEndpoint(t *testing.T) {
 		{"GET", "/me", "", want{noToken, ok, ok, ok, ok}},
 		{"PUT", "/me/status", `{"status":"away"}`, want{noToken, ok, ok, denied, denied}}, // no agent id, no status
 		{"GET", "/agents", "", want{noToken, ok, ok, ok, ok}},
+		{"GET", "/transfer-targets", "", want{noToken, ok, ok, ok, ok}},
 		{"PUT", "/agents/ben/status", `{"status":"away"}`, want{noToken, denied, denied, ok, ok}},
 		{"GET", "/inbox", "", want{noToken, ok, ok, ok, ok}},
 		{"GET", "/chats/held-ana", "", want{noToken, ok, denied, ok, ok}},

@@ -258,9 +258,8 @@ func TestConsoleChatDetails(t *testing.T) {
 		ana.do("transfer to Ben",
 			chromedp.Click(chromedp.ID("transfer-open")),
 			chromedp.WaitVisible(chromedp.ID("transfer-dialog")),
-			chromedp.SendKeys(chromedp.ID("transfer-agent"), "ben"),
-			chromedp.Click(chromedp.ID("transfer-submit")),
 		)
+		ana.do("pick Ben and transfer", append(pickTarget("agent", "ben"), chromedp.Click(chromedp.ID("transfer-submit")))...)
 		waitFor[string](ana, "the pending transfer, by name", jsText, "#transfer-state", "Ben Okafor")
 		if err := e.accept(chatID, "ben"); err != nil {
 			t.Fatal(err)

@@ -326,10 +326,10 @@ func testConsoleFlow(t *testing.T, e *env, browser context.Context) {
 	ana.do("transfer to Ben",
 		chromedp.Click(chromedp.ID("transfer-open")),
 		chromedp.WaitVisible(chromedp.ID("transfer-dialog")),
-		chromedp.SendKeys(chromedp.ID("transfer-agent"), "ben"),
-		chromedp.SendKeys(chromedp.ID("transfer-note"), note),
-		chromedp.Click(chromedp.ID("transfer-submit")),
 	)
+	ana.do("pick Ben and transfer", append(pickTarget("agent", "ben"),
+		chromedp.SendKeys(chromedp.ID("transfer-note"), note),
+		chromedp.Click(chromedp.ID("transfer-submit")))...)
 	waitFor[string](ana, "the pending transfer", jsText, "#transfer-state", "pending")
 
 	ben := openConsole(t, browser, e, "ben")

@@ -93,11 +93,8 @@ func (p *consolePage) transferInDialog(queueID string) {
 		chromedp.WaitEnabled(chromedp.ID("transfer-open")),
 		chromedp.Click(chromedp.ID("transfer-open")),
 		chromedp.WaitVisible(chromedp.ID("transfer-dialog")),
-		chromedp.Click(chromedp.CSS(`#transfer-form input[name="target"][value="queue"]`)),
-		chromedp.WaitVisible(chromedp.ID("transfer-queue")),
-		chromedp.SetValue(chromedp.ID("transfer-queue"), queueID),
-		chromedp.Click(chromedp.ID("transfer-submit")),
 	)
+	p.do("pick "+queueID+" and transfer", append(pickTarget("queue", queueID), chromedp.Click(chromedp.ID("transfer-submit")))...)
 }
 
 // TestConsoleTransferWarningAndTake: Ana transfers her chat to Billing while

@@ -43,6 +43,7 @@ import { setupOfferPreview } from './offerpreview.js';
 import { setupContact } from './contact.js';
 import { setupInCall } from './incall.js';
 import { setupKeys } from './keys.js';
+import { setupPicker } from './picker.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -1168,7 +1169,7 @@ function openTransfer() {
   $('#transfer-note').value = '';
   syncTransferTarget();
   openDialog($('#transfer-dialog'), $('#transfer-open'));
-  $('#transfer-agent').focus();
+  state.picker.open(); // the searchable directory; it takes the focus
 }
 
 function syncTransferTarget() {
@@ -1286,6 +1287,7 @@ function wireStaticControls() {
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
   state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   state.keys = setupKeys({ announce }); // keyboard shortcuts (keys.js)
+  state.picker = setupPicker({ api: () => state.api, me: () => state.me }); // transfer targets (picker.js)
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
