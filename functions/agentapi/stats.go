@@ -397,12 +397,14 @@ func chatColumns(chats []monitor.Chat, loc *time.Location) ([]string, [][]string
 		return t.In(loc).Format(time.DateTime)
 	}
 	head := []string{"chat_id", "state", "type", "start_type", "queue", "consumer", "number", "agent_id", "agent", "created", "queued",
-		"assigned", "ended", "end_reason", "wait_s", "handle_s", "transfers", "last_activity", "last_message_by", "last_message"}
+		"assigned", "ended", "end_reason", "wait_s", "handle_s", "transfers", "last_activity", "last_message_by", "last_message",
+		"wrap_up_code", "labels"}
 	rows := make([][]string, 0, len(chats))
 	for _, c := range chats {
 		rows = append(rows, []string{c.ID, c.State, c.Type, c.StartLabel, c.QueuePath, c.Consumer, c.Number, c.AgentID, c.AgentName,
 			ts(c.CreatedAt), ts(c.QueuedAt), ts(c.AssignedAt), ts(c.EndedAt), c.EndReason,
-			strconv.FormatInt(c.WaitMs/1000, 10), strconv.FormatInt(c.HandleMs/1000, 10), strconv.Itoa(c.Transfers), ts(c.LastActivityAt), string(c.LastAuthor), c.LastMessage})
+			strconv.FormatInt(c.WaitMs/1000, 10), strconv.FormatInt(c.HandleMs/1000, 10), strconv.Itoa(c.Transfers), ts(c.LastActivityAt), string(c.LastAuthor), c.LastMessage,
+			c.WrapUpCode, strings.Join(c.Labels, " ")})
 	}
 	return head, rows
 }

@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -199,5 +201,12 @@ func TestConsoleRequiredWrapUpCode(t *testing.T) {
 		}
 		waitFor[string](ana, "the code on the ended chat", jsText, "#wrap-up-shown", "Refund issued — Refund sent by card")
 		consoletest.Screenshot(t, ana.ctx, "ana-wrap-up-shown")
+		// Exported with the chat: the history's CSV has its code.
+		// (the days around it: the history's days are the business's zone)
+		from, to := c.EndedAt.Add(-24*time.Hour).Format("2006-01-02"), c.EndedAt.Add(24*time.Hour).Format("2006-01-02")
+		if code, body := e.agentAPI(&supervisor, "GET", "/stats/history?format=csv&from="+from+"&to="+to, nil, nil); code != http.StatusOK ||
+			!strings.Contains(body, "wrap_up_code") || !strings.Contains(body, "Refund issued") {
+			t.Errorf("history CSV (%d) lacks the wrap-up code:\n%s", code, body)
+		}
 	})
 }

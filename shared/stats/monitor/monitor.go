@@ -118,8 +118,12 @@ type Chat struct {
 	LastMessage   string      `json:"lastMessage,omitempty"`
 	LastAuthor    chat.Author `json:"lastAuthor,omitempty"`
 	LastMessageAt time.Time   `json:"lastMessageAt,omitzero"`
-	Transfers     int         `json:"transfers"`
-	Version       int64       `json:"version"`
+	// WrapUpCode and Labels are the agent's closing code and the chat's
+	// labels, for the history's exports.
+	WrapUpCode string   `json:"wrapUpCode,omitempty"`
+	Labels     []string `json:"labels,omitempty"`
+	Transfers  int      `json:"transfers"`
+	Version    int64    `json:"version"`
 }
 
 // Counts are a queue's chats by state.
@@ -206,7 +210,7 @@ func Row(tree *chat.Tree, names map[string]string, c chat.Chat, now time.Time) C
 		StartLabel: StartLabel(c.StartType), Type: Type(c), Number: c.Number, Consumer: c.Consumer, AgentID: c.AgentID,
 		AgentName: names[c.AgentID], CreatedAt: c.CreatedAt, QueuedAt: c.QueuedAt, AssignedAt: c.AssignedAt, EndedAt: c.EndedAt,
 		EndReason: string(c.EndReason), LastActivityAt: c.UpdatedAt, Transfers: len(c.Transfers), Version: c.Version,
-		LastMessage: c.LastBody, LastAuthor: c.LastAuthor, LastMessageAt: c.LastAt}
+		LastMessage: c.LastBody, LastAuthor: c.LastAuthor, LastMessageAt: c.LastAt, WrapUpCode: c.WrapUpCode, Labels: c.Labels}
 	if r.QueuePath == "" {
 		r.QueuePath = c.QueueID
 	}
