@@ -39,6 +39,9 @@ func TestLanguageDetectionSkipsTheLanguageMenu(t *testing.T) {
 			if got := last(e.bodies(tc.consumer)); c.Language != tc.wantLang || !strings.Contains(got, tc.wantMenu) {
 				t.Errorf("%s: language %s, last text %q; want %s, %q", tc.name, c.Language, got, tc.wantLang, tc.wantMenu)
 			}
+			if first := e.bodies(tc.consumer)[0]; tc.decided && tc.wantLang == "es" && !strings.Contains(first, "Gracias por escribirnos") {
+				t.Errorf("%s: the opt-in notice is not in Spanish: %q", tc.name, first)
+			}
 			var ev *chat.Event
 			for i := range c.Unpublished {
 				if c.Unpublished[i].Type == chat.EventLanguageDetected {

@@ -100,6 +100,10 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		kind = KindCommand
 	}
 	out.append(Message{Author: AuthorConsumer, Kind: kind, Body: in.Body, Media: in.Media, InboundID: in.ID})
+	if newChat {
+		// Before the opt-in notice, so it too is in the consumer's language.
+		out.detectLanguage(st.Detector, st.Number, cmd, in.Body)
+	}
 
 	consent := st.Consent
 	consent.Number, consent.Consumer = in.Number, in.Consumer
@@ -199,7 +203,6 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		if p := st.Previous; p != nil && p.EndReason == EndDismissed && now.Sub(p.EndedAt) < DismissedNoticeWindow {
 			out.say(KindDismissed, MsgDismissed, nil)
 		}
-		out.detectLanguage(st.Detector, st.Number, cmd, in.Body)
 		out.enter(c.QueueID)
 		out.ThreadOpen = !out.Ended // a closed queue may end it at once
 		return out
