@@ -44,6 +44,7 @@ import { setupContact } from './contact.js';
 import { setupInCall } from './incall.js';
 import { setupKeys } from './keys.js';
 import { setupPicker } from './picker.js';
+import { setupSmartEncoding } from './smartenc.js';
 
 const MAX_MEDIA_SHOWN = 10;
 const HIDDEN_POLL_MS = 15000;
@@ -1288,6 +1289,7 @@ function wireStaticControls() {
   state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   state.keys = setupKeys({ announce }); // keyboard shortcuts (keys.js)
   state.picker = setupPicker({ api: () => state.api, me: () => state.me }); // transfer targets (picker.js)
+  state.smartEncoding = setupSmartEncoding({ announce }); // GSM-7 look-alikes (smartenc.js)
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);
