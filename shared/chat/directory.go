@@ -34,6 +34,10 @@ type Queue struct {
 	// WrapUpRequired refuses ending without one (nil: inherited).
 	WrapUpCodes    []string `firestore:"wrapUpCodes,omitempty" json:"wrapUpCodes,omitempty"`
 	WrapUpRequired *bool    `firestore:"wrapUpRequired,omitempty" json:"wrapUpRequired,omitempty"`
+	// SmartEncoding sends the subtree's system messages with GSM-7
+	// look-alikes (sms.SmartEncode): "lookalikes", "transliterate", or ""
+	// to inherit (default off).
+	SmartEncoding string `firestore:"smartEncoding,omitempty" json:"smartEncoding,omitempty"`
 }
 
 // Hours are a queue's business hours, evaluated by shared/chat/hours: a

@@ -105,7 +105,17 @@ func (t *Tree) Text(queueID, lang string, msg SystemMessage, vars Vars) string {
 			overrides = append(overrides, q.Messages)
 		}
 	}
-	return t.Settings.render(lang, msg, vars, overrides...)
+	return sms.SmartEncode(t.Settings.render(lang, msg, vars, overrides...), t.smartEncoding(queueID))
+}
+
+// smartEncoding is the queue's or its nearest ancestor's SmartEncoding.
+func (t *Tree) smartEncoding(queueID string) sms.SmartMode {
+	for _, q := range t.ancestry(queueID) {
+		if q.SmartEncoding != "" {
+			return sms.SmartMode(q.SmartEncoding)
+		}
+	}
+	return sms.SmartOff
 }
 
 // MenuOption is one choice of a menu.

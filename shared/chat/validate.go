@@ -278,6 +278,9 @@ func (c Config) validateQueue(p *problems, field string, q Queue, queues map[str
 			p.add(field+".parentId", "queue %q is its own ancestor (a cycle in the tree)", q.ID)
 		}
 	}
+	if m := sms.SmartMode(q.SmartEncoding); !m.Valid() {
+		p.add(field+".smartEncoding", "%q must be %q, %q or empty (inherit)", q.SmartEncoding, sms.SmartLookalikes, sms.SmartTransliterate)
+	}
 	if q.Language != "" && !langPattern.MatchString(q.Language) {
 		p.add(field+".language", "%q is not a language code such as en or es", q.Language)
 	} else if !c.offersLanguage(q.Language) {
