@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/smsdesk/smsdesk/functions/console/consoletest"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/desk"
 	"github.com/smsdesk/smsdesk/shared/store"
 	"github.com/smsdesk/smsdesk/shared/testenv"
 )
@@ -207,6 +209,66 @@ func TestConsoleRequiredWrapUpCode(t *testing.T) {
 		if code, body := e.agentAPI(&supervisor, "GET", "/stats/history?format=csv&from="+from+"&to="+to, nil, nil); code != http.StatusOK ||
 			!strings.Contains(body, "wrap_up_code") || !strings.Contains(body, "Refund issued") {
 			t.Errorf("history CSV (%d) lacks the wrap-up code:\n%s", code, body)
+		}
+	})
+}
+
+// Desktop alerts: with the browser's permission, a consumer's text in Ben's
+// chat and a mention show a notification while he looks at another window.
+func TestConsoleDesktopAlerts(t *testing.T) {
+	forEachConsoleBackend(t, func(t *testing.T, e *env, browser context.Context) {
+		const consumer = "+14155550198"
+		ben := openConsoleAs(t, browser, e, "agent", "ben")
+		if _, err := chromedp.CallBrowser(ben.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"}, Setting: cdpbrowser.PermissionSettingGranted,
+			Origin: e.server.URL, BrowserContextID: chromedp.FromContext(ben.ctx).BrowserContextID,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ben.submitSignIn()
+		// The browser allowed notifications before: alerts are on; the
+		// button turns them off and on again.
+		const pressed = `() => document.querySelector('#desktop-alerts')?.getAttribute('aria-pressed') || ''`
+		waitFor[string](ben, "alerts on", pressed)
+		if v := pageValue[string](ben, "pressed", "("+pressed+")()"); v != "true" {
+			t.Fatalf("desktop alerts aria-pressed=%q with the permission granted", v)
+		}
+		ben.do("turn them off", chromedp.Click(chromedp.ID("desktop-alerts")))
+		waitFor[string](ben, "alerts off", `() => document.querySelector('#desktop-alerts').getAttribute('aria-pressed') === 'false' ? 'off' : ''`)
+		ben.do("and on", chromedp.Click(chromedp.ID("desktop-alerts")))
+		waitFor[string](ben, "alerts on again", `() => document.querySelector('#desktop-alerts').getAttribute('aria-pressed') === 'true' ? 'on' : ''`)
+		chatID := activeChat(t, e, consumer, "2", "ben") // Technical support: Ben answers automatically
+		waitFor[bool](ben, "the chat listed", `(id) => Boolean(document.querySelector('#active-list li[data-key="' + CSS.escape(id) + '"]'))`, chatID)
+
+		// Another window comes in front of Ben's console: the browser tells
+		// the page with a blur event (headless Chromium keeps every tab
+		// focused and visible, so the event is dispatched here).
+		if !pageValue[bool](ben, "blur", `(window.dispatchEvent(new Event('blur')), true)`) {
+			t.Fatal("blur")
+		}
+		if n := pageValue[int](ben, "notifications", `Number(document.documentElement.dataset.notifications || 0)`); n != 0 {
+			t.Errorf("%d notifications while Ben was looking", n)
+		}
+		e.say(consumer, numberEN, "The router blinks red now")
+		got := waitFor[string](ben, "the text's notification", `() => {
+			const n = document.documentElement.dataset.lastNotification || '';
+			return n.includes('The router blinks red now') ? n : '';
+		}`)
+		if !strings.Contains(got, "New text from "+consumer) {
+			t.Errorf("notification %q", got)
+		}
+		if _, err := e.desk.AddNote(e.ctx(), access.Viewer{AgentID: "ana"}, chatID, desk.NoteInput{Body: "@ben the customer is a VIP", RequestID: "n-alert"}); err == nil {
+			t.Fatal("Ana noted a chat she cannot see")
+		}
+		if _, err := e.desk.AddNote(e.ctx(), access.Viewer{UID: "u-sup", Supervisor: true}, chatID, desk.NoteInput{Body: "@ben the customer is a VIP", RequestID: "n-alert"}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor[string](ben, "the mention's notification", `() => {
+			const n = document.documentElement.dataset.lastNotification || '';
+			return n.startsWith('You were mentioned') && n.includes('VIP') ? n : '';
+		}`)
+		if n := pageValue[int](ben, "notifications", `Number(document.documentElement.dataset.notifications || 0)`); n < 2 {
+			t.Errorf("%d notifications, want the text's and the mention's", n)
 		}
 	})
 }

@@ -40,6 +40,7 @@ import { setupLabels } from './labels.js';
 import { setupInboxFilter } from './inboxfilter.js';
 import { setupWrapUp, wrapUpText } from './wrapup.js';
 import { setupOfferPreview } from './offerpreview.js';
+import { setupNotify } from './notify.js';
 import { setupContact } from './contact.js';
 import { setupInCall } from './incall.js';
 import { setupKeys } from './keys.js';
@@ -78,6 +79,8 @@ const state = {
   pendingSend: null, // {key, requestId}: a retry of the same send reuses its id
   seenVersion: new Map(), // chat id → version last seen; 0 = never opened
   seenInbound: new Map(), // chat id → the consumer's text count last seen
+  notifiedInbound: new Map(), // chat id → the consumer's text count last notified
+  notify: null, // desktop notifications (notify.js)
   unreadCount: 0,
   detailListed: false, // the open chat was in the last inbox
   seenOffers: new Set(),
@@ -434,6 +437,7 @@ function renderInbox(inbox) {
     if (names.length) announce(`New chat from ${names.join(', ')}.`);
   }
   if (!state.firstInbox && (fresh.length || newlyUnread)) chime();
+  notifyInbox(fresh, lists.active);
   state.unreadCount = unread.length;
   state.seenOffers = new Set(lists.offered.map((c) => c.id));
   state.offerPreview.keep(state.seenOffers);
@@ -470,6 +474,23 @@ function renderInbox(inbox) {
 function updateTitle() {
   const waiting = (state.waitingCount || 0) + (state.notes?.count() || 0);
   document.title = `${waiting ? `(${waiting}) ` : ''}smsdesk console`;
+}
+
+// notifyInbox shows desktop notifications (notify.js) for new offers and
+// for consumer texts in active chats since the last poll; notify.js shows
+// them only while the person is not looking at the tab.
+function notifyInbox(fresh, active) {
+  const first = state.firstInbox;
+  for (const c of fresh) {
+    if (!first) state.notify.notify({ title: 'New chat offered', body: `${c.consumer}${c.queueId ? ` · ${queueName(c.queueId)}` : ''}`, tag: c.id, chatId: c.id });
+  }
+  for (const c of active) {
+    const before = state.notifiedInbound.get(c.id);
+    state.notifiedInbound.set(c.id, c.inbound || 0);
+    if (!first && (before === undefined || (c.inbound || 0) > before) && c.lastAuthor === 'consumer') {
+      state.notify.notify({ title: `New text from ${c.consumer}`, body: c.lastBody || '', tag: c.id, chatId: c.id });
+    }
+  }
 }
 
 // chime plays a short two-tone sound for an offer or a chat that came in
@@ -1269,7 +1290,13 @@ function wireStaticControls() {
     api: () => state.api,
     me: () => state.me || {},
     agents: () => (state.agents || []).map((a) => ({ id: a.id, name: a.name, status: a.status })),
-    alert: (text, ring) => { announce(text); if (ring) chime(); },
+    alert: (text, ring, chatId) => {
+      announce(text);
+      if (ring) {
+        chime();
+        state.notify.notify({ title: 'You were mentioned', body: text, tag: `mention-${chatId || ''}`, chatId });
+      }
+    },
     changed: () => state.lastInbox && updateTitle(),
   });
   state.labels = setupLabels({
@@ -1285,6 +1312,7 @@ function wireStaticControls() {
   });
   state.wrapUp = setupWrapUp();
   state.offerPreview = setupOfferPreview({ api: () => state.api });
+  state.notify = setupNotify({ announce });
   state.contact = setupContact({ api: () => state.api, queueName, agentName, announce });
   state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   state.keys = setupKeys({ announce }); // keyboard shortcuts (keys.js)

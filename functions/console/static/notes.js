@@ -204,7 +204,7 @@ export function setupNotes({ api, me, agents, alert, changed }) {
       renderMentions();
       if (open) markRead(open.chatId);
       if (fresh.length) {
-        alert(fresh.map((m) => `${m.authorName || m.authorId} mentioned you in the chat with ${m.consumer}: ${m.excerpt}`).join(' '), true);
+        alert(fresh.map((m) => `${m.authorName || m.authorId} mentioned you in the chat with ${m.consumer}: ${m.excerpt}`).join(' '), true, fresh[0].chatId);
       }
     } catch {
       // The inbox poll reports the connection; mentions come at the next try.
