@@ -127,8 +127,9 @@ func TestConsoleKeyboard(t *testing.T) {
 		if at == len(order)-1 {
 			key, back, altKey, altBack = "k", "j", kb.ArrowUp, kb.ArrowDown
 		}
+		// Open once the console has loaded it and put the focus on its title.
 		waitHash := func(id string) {
-			waitFor[bool](ana, "chat "+id+" open", `(id) => location.hash === '#chat/' + encodeURIComponent(id) && document.querySelector('#conv-title').textContent.startsWith('Chat with')`, id)
+			waitFor[bool](ana, "chat "+id+" open", `(id) => location.hash === '#chat/' + encodeURIComponent(id) && document.querySelector('#conv-title').textContent.startsWith('Chat with') && document.activeElement.id === 'conv-title'`, id)
 		}
 		ana.do("next chat", chromedp.KeyEvent(key))
 		waitHash(other)

@@ -41,7 +41,9 @@ function chatLinks() {
 function stepChat(delta) {
   const links = chatLinks();
   if (!links.length) return false;
-  const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
+  // The open chat is the address's (the inbox marks it current only at
+  // its next render).
+  const at = links.findIndex((a) => a.getAttribute('href') === location.hash);
   const next = at < 0 ? (delta > 0 ? 0 : links.length - 1) : Math.min(links.length - 1, Math.max(0, at + delta));
   if (next === at) return true;
   links[next].focus();
