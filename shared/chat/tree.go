@@ -105,11 +105,11 @@ func (t *Tree) Text(queueID, lang string, msg SystemMessage, vars Vars) string {
 			overrides = append(overrides, q.Messages)
 		}
 	}
-	return sms.SmartEncode(t.Settings.render(lang, msg, vars, overrides...), t.smartEncoding(queueID))
+	return sms.SmartEncode(t.Settings.render(lang, msg, vars, overrides...), t.SmartEncoding(queueID))
 }
 
-// smartEncoding is the queue's or its nearest ancestor's SmartEncoding.
-func (t *Tree) smartEncoding(queueID string) sms.SmartMode {
+// SmartEncoding is the queue's or its nearest ancestor's SmartEncoding.
+func (t *Tree) SmartEncoding(queueID string) sms.SmartMode {
 	for _, q := range t.ancestry(queueID) {
 		if q.SmartEncoding != "" {
 			return sms.SmartMode(q.SmartEncoding)

@@ -38,6 +38,9 @@ type TransferQueue struct {
 	// AgentsFree counts the queue's agents who are available with a free
 	// slot.
 	AgentsFree int `json:"agentsFree"`
+	// SmartEncoding is the queue's effective smart encoding (inherited):
+	// the composer's look-alike button transliterates when it says so.
+	SmartEncoding string `json:"smartEncoding,omitempty"`
 }
 
 // TransferTargets is the transfer picker's directory.
@@ -99,7 +102,8 @@ func (s *Service) TransferTargets(ctx context.Context, v access.Viewer) (Transfe
 		if !slices.Contains(leaves, q.ID) {
 			continue
 		}
-		tq := TransferQueue{ID: q.ID, Name: q.Name, Language: tree.Language(q.ID), Waiting: waiting[q.ID], WaitingMore: more}
+		tq := TransferQueue{ID: q.ID, Name: q.Name, Language: tree.Language(q.ID), Waiting: waiting[q.ID], WaitingMore: more,
+			SmartEncoding: string(tree.SmartEncoding(q.ID))}
 		for _, id := range tree.Agents(q.ID) {
 			if free[id] {
 				tq.AgentsFree++

@@ -1317,7 +1317,7 @@ function wireStaticControls() {
   state.incall = setupInCall({ api: () => state.api, announce, sent: () => state.chatId && loadChat(state.chatId) });
   state.keys = setupKeys({ announce }); // keyboard shortcuts (keys.js)
   state.picker = setupPicker({ api: () => state.api, me: () => state.me }); // transfer targets (picker.js)
-  state.smartEncoding = setupSmartEncoding({ announce }); // GSM-7 look-alikes (smartenc.js)
+  state.smartEncoding = setupSmartEncoding({ api: () => state.api, queueOf: () => state.detail?.chat?.queueId, announce }); // GSM-7 look-alikes (smartenc.js)
   $('#dev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     signInFrom(e.target);

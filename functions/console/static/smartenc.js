@@ -158,9 +158,29 @@ export function smartEncode(body, mode = 'lookalikes') {
 
 const plural = (n) => `${n} segment${n === 1 ? '' : 's'}`;
 
-// setupSmartEncoding adds the composer's button. mode() is the chat's
-// setting ('transliterate' or look-alikes only).
-export function setupSmartEncoding({ mode = () => 'lookalikes', announce = () => {} } = {}) {
+// QUEUES_TTL_MS is how long the queues' settings are reused before they are
+// read again (an admin may change them during a shift).
+const QUEUES_TTL_MS = 5 * 60 * 1000;
+
+// setupSmartEncoding adds the composer's button. The open chat's queue
+// (queueOf()) decides whether it also transliterates accented letters: its
+// effective smartEncoding, from GET /transfer-targets, read on first need
+// and every five minutes at most.
+export function setupSmartEncoding({ api = () => null, queueOf = () => '', announce = () => {} } = {}) {
+  let modes = null;
+  let fetchedAt = 0;
+  let loading = null;
+  function load() {
+    if (loading || (modes && Date.now() - fetchedAt < QUEUES_TTL_MS) || !api()) return;
+    loading = api().get('/transfer-targets').then((t) => {
+      modes = new Map((t.queues || []).map((q) => [q.id, q.smartEncoding || '']));
+      fetchedAt = Date.now();
+    }).catch(() => {}).finally(() => {
+      loading = null;
+      update();
+    });
+  }
+  const mode = () => (modes?.get(queueOf()) === 'transliterate' ? 'transliterate' : 'lookalikes');
   const reply = $('#reply');
   const button = h('button', { type: 'button', id: 'smart-encode', class: 'secondary small', hidden: true,
     'aria-describedby': 'smart-encode-why' });
@@ -169,6 +189,7 @@ export function setupSmartEncoding({ mode = () => 'lookalikes', announce = () =>
 
   let proposal = null;
   function update() {
+    load();
     const body = reply.value;
     const encoded = body ? smartEncode(body, mode()) : body;
     if (!body || encoded === body || reply.disabled) {
@@ -182,9 +203,10 @@ export function setupSmartEncoding({ mode = () => 'lookalikes', announce = () =>
     button.textContent = before.segments !== after.segments
       ? `GSM-7 look-alikes: ${before.segments} → ${plural(after.segments)}`
       : `GSM-7 look-alikes (${after.encoding}, ${plural(after.segments)})`;
-    why.textContent = after.encoding === 'GSM-7'
-      ? 'Replaces curly quotes, long dashes, … and special spaces with plain ones.'
-      : 'Replaces curly quotes, long dashes, … and special spaces; other characters still need UCS-2.';
+    const what = mode() === 'transliterate'
+      ? 'Replaces curly quotes, long dashes, … and special spaces with plain ones, and accented letters outside GSM-7 with plain letters (this queue transliterates)'
+      : 'Replaces curly quotes, long dashes, … and special spaces with plain ones; accents stay';
+    why.textContent = after.encoding === 'GSM-7' ? `${what}.` : `${what}; other characters still need UCS-2.`;
     button.hidden = why.hidden = false;
   }
 
