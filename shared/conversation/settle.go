@@ -77,9 +77,9 @@ func (s *Service) settle(tx store.Tx, ch *chat.Change) ([]*chat.Change, error) {
 }
 
 func write(tx store.Tx, ch *chat.Change) {
-	tx.PutChat(ch.Chat)
 	// The inbox's preview and the console's search read the chat alone.
 	search.Index(&ch.Chat, ch.Messages)
+	tx.PutChat(ch.Chat)
 	for _, m := range ch.Messages {
 		tx.PutMessage(m)
 	}
