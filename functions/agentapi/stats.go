@@ -114,7 +114,7 @@ func names(a *Services, r *http.Request) map[string]string {
 	}
 	if tree, qs, err := a.Monitor.Tree(r.Context()); err == nil {
 		for _, q := range qs {
-			out[q.ID] = monitor.Path(tree, q.ID)
+			out[q.ID] = tree.Path(q.ID)
 		}
 	}
 	if ts, err := a.Monitor.Store.Teams(r.Context()); err == nil {

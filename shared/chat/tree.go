@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
@@ -46,6 +47,16 @@ func NewTree(settings Settings, queues []Queue, teams []Team) *Tree {
 func (t *Tree) Queue(id string) (Queue, bool) {
 	q, ok := t.queues[id]
 	return q, ok
+}
+
+// Path names a queue with its ancestors ("Support > Billing"), as
+// supervisors and the session log read it.
+func (t *Tree) Path(id string) string {
+	var names []string
+	for _, q := range t.ancestry(id) {
+		names = append([]string{cmp.Or(q.Name, q.ID)}, names...)
+	}
+	return strings.Join(names, " > ")
 }
 
 // ancestry is the queue and its ancestors, nearest first. It stops at a

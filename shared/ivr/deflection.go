@@ -97,7 +97,7 @@ func (s *Service) Offer(ctx context.Context, call Call, ivrQueue string) (Offer,
 			return Offer{}, fmt.Errorf("offer: %w", err)
 		}
 		logging.From(ctx).WithFields(logrus.Fields{"call_id": call.ID, "ivr_queue": q.ID, "ewt_minutes": est.Minutes()}).
-			Info("Pre-session SMS deflection was offered in " + QueuePath(tree, q.SMSQueue))
+			Info("Pre-session SMS deflection was offered in " + tree.Path(q.SMSQueue))
 	}
 	return out, nil
 }
@@ -160,7 +160,7 @@ func (s *Service) Accept(ctx context.Context, call Call, ivrQueue string) (Accep
 	switch {
 	case m.Send.State == chat.SendSent:
 		out.EndCall = true
-		log.Info("Pre-session SMS deflection was accepted in " + QueuePath(tree, q.SMSQueue))
+		log.Info("Pre-session SMS deflection was accepted in " + tree.Path(q.SMSQueue))
 	case !m.Send.Done():
 		out.Reason, out.Detail = ReasonTimeout, "the carrier did not answer in time"
 	case landlineCodes[m.Send.ErrorCode]:
@@ -191,7 +191,7 @@ func (s *Service) Decline(ctx context.Context, call Call, ivrQueue string) error
 		return fmt.Errorf("decline: %w", err)
 	}
 	logging.From(ctx).WithFields(logrus.Fields{"call_id": call.ID, "ivr_queue": q.ID}).
-		Info("Pre-session SMS deflection was declined in " + QueuePath(tree, q.SMSQueue))
+		Info("Pre-session SMS deflection was declined in " + tree.Path(q.SMSQueue))
 	return nil
 }
 

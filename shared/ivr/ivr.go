@@ -8,7 +8,6 @@
 package ivr
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -137,21 +136,4 @@ func Fill(text string, vars map[string]string) string {
 		pairs = append(pairs, "@{"+k+"}", v)
 	}
 	return strings.NewReplacer(pairs...).Replace(text)
-}
-
-// QueuePath names a queue with its ancestors ("Support > Billing"), as the
-// session log reads.
-func QueuePath(tree *chat.Tree, id string) string {
-	var names []string
-	for range 32 {
-		q, ok := tree.Queue(id)
-		if !ok {
-			break
-		}
-		names = append([]string{cmp.Or(q.Name, q.ID)}, names...)
-		if id = q.ParentID; id == "" {
-			break
-		}
-	}
-	return strings.Join(names, " > ")
 }

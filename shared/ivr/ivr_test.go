@@ -111,7 +111,7 @@ func TestFillAndQueuePath(t *testing.T) {
 		t.Errorf("Fill = %q", got)
 	}
 	tree := chat.NewTree(chat.DefaultSettings(), []chat.Queue{{ID: "en", Name: "English"}, {ID: "bill", Name: "Billing", ParentID: "en"}}, nil)
-	if got := QueuePath(tree, "bill"); got != "English > Billing" {
+	if got := tree.Path("bill"); got != "English > Billing" {
 		t.Errorf("QueuePath = %q", got)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -188,25 +187,9 @@ func StartLabel(t chat.StartType) string {
 	return string(t) // outbound, deflected, wait-time, in-call, sessionless
 }
 
-// Path names a queue with its ancestors ("Support > Billing").
-func Path(tree *chat.Tree, id string) string {
-	var names []string
-	for range 32 {
-		q, ok := tree.Queue(id)
-		if !ok {
-			break
-		}
-		names = append([]string{cmp.Or(q.Name, q.ID)}, names...)
-		if id = q.ParentID; id == "" {
-			break
-		}
-	}
-	return strings.Join(names, " > ")
-}
-
 // Row is a chat as the Chats page and the history show it, at now.
 func Row(tree *chat.Tree, names map[string]string, c chat.Chat, now time.Time) Chat {
-	r := Chat{ID: c.ID, QueueID: c.QueueID, QueuePath: Path(tree, c.QueueID), StartType: c.StartType,
+	r := Chat{ID: c.ID, QueueID: c.QueueID, QueuePath: tree.Path(c.QueueID), StartType: c.StartType,
 		StartLabel: StartLabel(c.StartType), Type: Type(c), Number: c.Number, Consumer: c.Consumer, AgentID: c.AgentID,
 		AgentName: names[c.AgentID], CreatedAt: c.CreatedAt, QueuedAt: c.QueuedAt, AssignedAt: c.AssignedAt, EndedAt: c.EndedAt,
 		EndReason: string(c.EndReason), LastActivityAt: c.UpdatedAt, Transfers: len(c.Transfers), Version: c.Version,
@@ -370,7 +353,7 @@ func queueRows(tree *chat.Tree, queues []chat.Queue, agents []chat.Agent, chats 
 	}
 	rows := map[string]*Queue{}
 	for _, q := range queues {
-		rows[q.ID] = &Queue{ID: q.ID, Path: Path(tree, q.ID), Leaf: !parents[q.ID], ByType: map[string]Counts{}}
+		rows[q.ID] = &Queue{ID: q.ID, Path: tree.Path(q.ID), Leaf: !parents[q.ID], ByType: map[string]Counts{}}
 	}
 	for _, c := range chats {
 		r := rows[c.QueueID]
