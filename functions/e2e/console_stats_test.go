@@ -46,6 +46,17 @@ func TestConsoleMonitoring(t *testing.T) {
 			return tr && tr.dataset.status === 'away' && tr.textContent.includes('2 / 3') ? tr.textContent : '';
 		}`)
 		consoletest.Screenshot(t, sup.ctx, "monitor-agents")
+		// The supervisor sets Ben's status from the Agents page.
+		pageValue[bool](sup, "set Ben offline", `(() => {
+			const sel = document.querySelector('#monitor-agents tr[data-agent="ben"] select.monitor-status');
+			sel.focus(); sel.value = 'offline'; sel.dispatchEvent(new Event('change')); sel.blur();
+			return true;
+		})()`)
+		testenv.WaitFor(t, waitLimit, "Ben offline in the store", func() bool { return e.agent("ben").Status == chat.AgentOffline })
+		waitFor[string](sup, "Ben offline on the Agents page", `() => {
+			const tr = document.querySelector('#monitor-agents tr[data-agent="ben"]');
+			return tr && tr.dataset.status === 'offline' ? tr.textContent : '';
+		}`)
 		sup.do("open the Chats page", chromedp.Click(chromedp.CSS(`.stats-nav a[href="#monitor/chats"]`)), chromedp.WaitVisible(chromedp.ID("mf-group")))
 		waitFor[bool](sup, "the chats table", `() => !!document.querySelector('#monitor-chats')`)
 

@@ -47,7 +47,7 @@ export function renderMonitor(ctx, page) {
   function draw() {
     const s = ui.snap;
     if (!s) return;
-    if (page === 'agents') body.replaceChildren(agentsTable(s));
+    if (page === 'agents') body.replaceChildren(agentsTable(s, statusControl));
     else if (page === 'queues') body.replaceChildren(queuesTable(s));
     else drawChats();
   }
@@ -112,6 +112,29 @@ export function renderMonitor(ctx, page) {
 
   const name = (id) => (ui.snap?.agents.find((a) => a.id === id)?.name) || id || '';
 
+  // A supervisor sets an agent's status from here (AgentAPI's PUT
+  // /agents/{id}/status, which takes the agent's offers back when away).
+  function statusControl(a) {
+    const sel = h('select', {
+      'aria-label': `Status of ${a.name}`, 'data-focus-id': `status-${a.id}`, class: 'monitor-status',
+      onfocus: () => { ui.busy = true; }, onblur: () => { ui.busy = false; },
+    }, ['available', 'away', 'offline'].map((v) => h('option', { value: v }, v)));
+    sel.value = a.status;
+    sel.addEventListener('change', async () => {
+      ui.busy = true;
+      try {
+        await api.put(`/agents/${encodeURIComponent(a.id)}/status`, { status: sel.value });
+        ctx.announce?.(`${a.name} is now ${sel.value}`);
+      } catch (e) {
+        stamp.textContent = `Cannot set ${a.name}'s status: ${e.message}`;
+        sel.value = a.status;
+      } finally {
+        ui.busy = false;
+      }
+    });
+    return h('span', null, sel, a.statusReason ? ` (${a.statusReason})` : '');
+  }
+
   function actions(c) {
     const open = h('a', { href: `#chat/${encodeURIComponent(c.id)}`, 'data-focus-id': `open-${c.id}` }, 'Transcript');
     // A supervisor ends or transfers a chat an agent holds (as the desk).
@@ -159,13 +182,13 @@ function lastMessage(c, now) {
   return h('span', { title: c.lastMessage }, `${c.lastAuthor || ''} ${ago(c.lastMessageAt || c.lastActivityAt, now)} ago: `, h('q', null, text));
 }
 
-function agentsTable(s) {
+function agentsTable(s, statusControl) {
   const now = new Date(s.generatedAt).getTime();
   return table({
     id: 'monitor-agents',
     columns: [
       { key: 'name', label: 'Agent' },
-      { key: 'status', label: 'Status', render: (a) => `${a.status}${a.statusReason ? ` (${a.statusReason})` : ''}` },
+      { key: 'status', label: 'Status', render: statusControl },
       { key: 'inStatus', label: 'Time in status', num: true, render: (a) => (a.statusSince ? ago(a.statusSince, now) : '') },
       { key: 'chats', label: 'Chats / capacity', num: true, render: (a) => `${a.chats}${a.offered ? ` (+${a.offered} offered)` : ''} / ${a.capacity}` },
       { key: 'answeredToday', label: 'Answered today', num: true },
