@@ -438,6 +438,8 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       mmsPrice: h('input', { type: 'number', id: 'number-mms-price', min: 0, max: 1, step: 'any', value: n.mmsMicros ? n.mmsMicros / 1e6 : '' }),
       routeReplies: checkbox(n.routeSessionlessReplies, { id: 'number-route-replies' }),
       auto: h('textarea', { id: 'number-auto', rows: 2 }),
+      window: h('input', { type: 'number', id: 'number-conversation-window', min: 0, max: MAX_TIMEOUT, step: 1, inputmode: 'numeric', value: n.conversationWindowMinutes || '' }),
+      inCall: checkbox(n.inCall, { id: 'number-in-call' }),
     };
     f.auto.value = n.autoResponse || '';
     const form = h('form', { id: 'number-form', class: 'admin-form', novalidate: true, 'aria-labelledby': 'number-form-title' },
@@ -460,6 +462,8 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       field('Carrier price per MMS (USD)', f.mmsPrice, { name: 'mmsMicros', hint: 'For the reports’ cost estimate. Empty: 0.02.' }),
       field('Route replies to sessionless texts to the entry queue', f.routeReplies, { name: 'routeSessionlessReplies' }),
       field('Auto response to sessionless replies', f.auto, { name: 'autoResponse', hint: 'Empty: the system message in the chat’s language.' }),
+      field('Conversation window (minutes)', f.window, { name: 'conversationWindowMinutes', hint: 'A text this soon after a chat ended by a timeout reopens that chat’s thread. Empty: off.' }),
+      field('In-call SMS only', f.inCall, { name: 'inCall', hint: 'Reserved for texts during a voice call; it cannot be in a pool.' }),
       formFooter('Save number', isNew ? [] : [h('button', { type: 'button', class: 'danger', id: 'number-delete', onclick: () => del() }, 'Delete number')]));
     const read = () => ({
       e164: f.e164.value.trim(), provider: f.provider.value, messagingServiceSid: f.service.value.trim(),
@@ -468,6 +472,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       messagesPerSecond: Number(f.mps.value) || 0, dailyCap: Number(f.cap.value) || 0, pool: f.pool.value.trim(),
       routeSessionlessReplies: f.routeReplies.checked, autoResponse: f.auto.value.trim(),
       smsSegmentMicros: Math.round(Number(f.smsPrice.value) * 1e6) || 0, mmsMicros: Math.round(Number(f.mmsPrice.value) * 1e6) || 0,
+      conversationWindowMinutes: minutes(f.window), inCall: f.inCall.checked,
     });
     const prefix = () => `numbers[${f.e164.value.trim()}].`;
     form.addEventListener('submit', async (e) => {
@@ -611,6 +616,23 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
     return s ? [s, 'the SMS settings'] : [def, 'the built-in default'];
   }
 
+  // inheritedSetting is the nearest ancestor's value of a queue setting
+  // (hours, survey, returning, smartEncoding) and its name, or null: unset
+  // all the way up means the built-in behaviour.
+  function inheritedSetting(parentId, key) {
+    const seen = new Set();
+    for (let id = parentId; id && !seen.has(id);) {
+      seen.add(id);
+      const p = st.config.queues.find((x) => x.id === id);
+      if (!p) break;
+      if (p[key]) return [p[key], `queue ${p.name}`];
+      id = p.parentId || '';
+    }
+    return null;
+  }
+
+  const WEEKDAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
+
   function editQueue(q, parentId = '') {
     const isNew = !q;
     q = q || { id: '', parentId, name: '', order: children(parentId).length + 1 };
@@ -634,6 +656,47 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       wrapRequired: select([['', 'Inherit'], ['true', 'Required to end a chat'], ['false', 'Optional']],
         q.wrapUpRequired === undefined ? '' : String(q.wrapUpRequired), { id: 'queue-wrapup-required' }),
     };
+    // Business hours, the survey, the returning consumer and smart encoding
+    // (shared/chat hours.go, survey.go, returning.go; sms smart encoding):
+    // each unset inherits the nearest ancestor's.
+    const hours = q.hours || {};
+    const hf = {
+      zone: input({ id: 'queue-hours-zone', value: hours.timeZone || '', placeholder: 'America/New_York' }),
+      week: Object.fromEntries(WEEKDAYS.map(([d]) => [d, input({ id: `queue-hours-${d}`, value: (hours.week?.[d] || []).join(', '), placeholder: 'closed' })])),
+      holidays: input({ id: 'queue-hours-holidays', value: (hours.holidays || []).join(', ') }),
+      whenClosed: select([['end', 'End the chat (Closed message)'], ['wait', 'Keep it waiting for the opening']], hours.whenClosed || 'end', { id: 'queue-hours-when-closed' }),
+      inMenu: select([['show', 'Show it as usual'], ['mark', 'Mark it “closed until …”'], ['hide', 'Hide it']], hours.inMenu || 'show', { id: 'queue-hours-in-menu' }),
+    };
+    const onOff = (v) => (v ? (v.enabled ? 'on' : 'off') : '');
+    const sv = {
+      state: select([['', 'Inherit'], ['on', 'Send a survey'], ['off', 'No survey']], onOff(q.survey), { id: 'queue-survey' }),
+      window: h('input', { type: 'number', id: 'queue-survey-window', min: 1, max: MAX_TIMEOUT, step: 1, inputmode: 'numeric', placeholder: '1440', value: q.survey?.windowMinutes || '' }),
+    };
+    const rt = {
+      state: select([['', 'Inherit'], ['on', 'Offer to the last agent first'], ['off', 'Route as usual']], onOff(q.returning), { id: 'queue-returning' }),
+      window: h('input', { type: 'number', id: 'queue-returning-window', min: 0, max: MAX_TIMEOUT, step: 1, inputmode: 'numeric', placeholder: '4320', value: q.returning?.windowMinutes || '' }),
+      reserve: h('input', { type: 'number', id: 'queue-returning-reserve', min: 0, max: 600, step: 1, inputmode: 'numeric', placeholder: '30', value: q.returning?.reserveSeconds || '' }),
+    };
+    const smart = select([['', 'Inherit'], ['lookalikes', 'GSM-7 look-alikes (quotes, dashes, …)'], ['transliterate', 'Look-alikes and accented letters']], q.smartEncoding || '', { id: 'queue-smart-encoding' });
+    const inheritHint = (key, show) => {
+      const from = inheritedSetting(f.parent.value, key);
+      return from ? `Unset: inherited from ${from[1]} (${show(from[0])}).` : 'Unset: inherited; no queue above sets it.';
+    };
+    const showHours = (v) => `${v.timeZone}${v.week ? '' : ', open all day'}`;
+    const showOnOff = (v) => (v.enabled ? 'on' : 'off');
+    const inheritHints = [
+      ['hours', 'queue-hours-zone', showHours, 'Empty time zone and days: inherit the business hours. '],
+      ['survey', 'queue-survey', showOnOff, ''],
+      ['returning', 'queue-returning', showOnOff, ''],
+      ['smartEncoding', 'queue-smart-encoding', (v) => v, 'Applies to system messages; the composer offers the same. '],
+    ];
+    const refreshInheritHints = () => {
+      for (const [key, id, show, pre] of inheritHints) {
+        const el = document.getElementById(`${id}-hint`);
+        if (el) el.textContent = pre + inheritHint(key, show);
+      }
+    };
+    f.parent.addEventListener('change', refreshInheritHints);
     const timeouts = {};
     const timeoutFields = TIMEOUTS.map(([key, label, def]) => {
       timeouts[key] = h('input', { type: 'number', id: `queue-${key}`, min: MIN_TIMEOUT, max: MAX_TIMEOUT, step: 1, inputmode: 'numeric', value: q.timeouts?.[key] || '' });
@@ -665,6 +728,21 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       h('fieldset', {}, h('legend', {}, 'Wrap-up codes'),
         field('Codes', f.wrapCodes, { name: 'wrapUpCodes', hint: 'Comma separated, what an agent ends a chat with (Resolved, Refund issued…). Empty: the parent queue\'s.' }),
         field('A code is', f.wrapRequired, { name: 'wrapUpRequired' })),
+      h('fieldset', { id: 'queue-hours' }, h('legend', {}, 'Business hours'),
+        field('Time zone', hf.zone, { name: 'hours.timeZone', hint: 'x' }),
+        WEEKDAYS.map(([d, label]) => field(label, hf.week[d], { name: `hours.week.${d}` })),
+        h('p', { class: 'hint' }, 'Windows as HH:MM-HH:MM, comma separated (08:00-12:00, 13:00-17:00; 00:00-24:00 all day); an empty day is closed. Every day empty: open all day.'),
+        field('Holidays (closed)', hf.holidays, { name: 'hours.holidays', hint: 'Dates YYYY-MM-DD, comma separated.' }),
+        field('A chat reaching it while closed', hf.whenClosed, { name: 'hours.whenClosed' }),
+        field('While closed, in its parent’s menu', hf.inMenu, { name: 'hours.inMenu' })),
+      h('fieldset', { id: 'queue-after-chat' }, h('legend', {}, 'Survey and returning consumers'),
+        field('Satisfaction survey', sv.state, { name: 'survey', hint: 'x' }),
+        field('Survey answer window (minutes)', sv.window, { name: 'survey.windowMinutes', hint: 'Empty: 1440 (24 h).' }),
+        field('Returning consumer', rt.state, { name: 'returning', hint: 'x' }),
+        field('Returning window (minutes)', rt.window, { name: 'returning.windowMinutes', hint: 'Since the previous chat ended. Empty: 4320 (72 h).' }),
+        field('Reserve the last agent for (seconds)', rt.reserve, { name: 'returning.reserveSeconds', hint: '0–600. Empty: 30.' })),
+      h('fieldset', {}, h('legend', {}, 'Smart encoding'),
+        field('Replace characters outside GSM-7', smart, { name: 'smartEncoding', hint: 'x' })),
       isNew ? null : h('p', { class: 'hint' }, h('a', {
         href: '#admin/messages', id: 'queue-messages-link', onclick: () => { st.msgScope = q.id; },
       }, `System messages of ${q.name}`), Object.keys(q.messages || {}).length ? ' (it has its own)' : ' (all inherited)'),
@@ -692,6 +770,27 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       if (!out.wrapUpCodes.length) delete out.wrapUpCodes;
       if (f.wrapRequired.value) out.wrapUpRequired = f.wrapRequired.value === 'true';
       else delete out.wrapUpRequired;
+      const week = Object.fromEntries(WEEKDAYS.map(([d]) => [d, list(hf.week[d].value)]).filter(([, w]) => w.length));
+      const holidays = list(hf.holidays.value);
+      const zone = hf.zone.value.trim();
+      if (zone || Object.keys(week).length || holidays.length) {
+        out.hours = { timeZone: zone };
+        if (Object.keys(week).length) out.hours.week = week;
+        if (holidays.length) out.hours.holidays = holidays;
+        if (hf.whenClosed.value !== 'end') out.hours.whenClosed = hf.whenClosed.value;
+        if (hf.inMenu.value !== 'show') out.hours.inMenu = hf.inMenu.value;
+      } else delete out.hours;
+      if (sv.state.value) {
+        out.survey = { enabled: sv.state.value === 'on' };
+        if (minutes(sv.window)) out.survey.windowMinutes = minutes(sv.window);
+      } else delete out.survey;
+      if (rt.state.value) {
+        out.returning = { enabled: rt.state.value === 'on' };
+        if (minutes(rt.window)) out.returning.windowMinutes = minutes(rt.window);
+        if (minutes(rt.reserve)) out.returning.reserveSeconds = minutes(rt.reserve);
+      } else delete out.returning;
+      if (smart.value) out.smartEncoding = smart.value;
+      else delete out.smartEncoding;
       return out;
     };
     form.addEventListener('submit', async (e) => {
@@ -723,6 +822,7 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       }
     }
     $('#queue-editor').replaceChildren(form);
+    refreshInheritHints();
     if (!isNew) previewInto(form.querySelector('#queue-preview .preview-body'), q.id);
     (isNew ? f.id : f.name).focus();
   }
