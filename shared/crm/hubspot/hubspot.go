@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -436,31 +435,12 @@ func (c *Client) send(ctx context.Context, op, method, path, contentType string,
 	if hc == nil {
 		hc = &http.Client{Timeout: Timeout}
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if req.URL.Host == "" || (req.URL.Scheme != "https" && req.URL.Scheme != "http") {
-			return &crm.Error{Op: op, Message: "bad API URL " + c.BaseURL + ": " + err.Error()}
+	return crm.Call(hc, req, op, "bad API URL "+c.BaseURL, out, func(raw []byte) string {
+		var eb ErrorBody
+		if json.Unmarshal(raw, &eb) != nil || eb.Message == "" {
+			return ""
 		}
-		return &crm.Error{Op: op, Message: "unreachable: " + err.Error(), Retryable: true}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return &crm.Error{Op: op, Status: resp.StatusCode, Message: "reading the answer: " + err.Error(), Retryable: true}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(raw, out); err != nil {
-			return &crm.Error{Op: op, Status: resp.StatusCode, Message: "answer is not the documented JSON: " + err.Error()}
-		}
-		return nil
-	}
-	var eb ErrorBody
-	msg := strings.TrimSpace(string(raw))
-	if json.Unmarshal(raw, &eb) == nil && eb.Message != "" {
-		msg = eb.Message
+		msg := eb.Message
 		if eb.Category != "" {
 			msg += " (" + eb.Category + ")"
 		}
@@ -469,19 +449,6 @@ func (c *Client) send(ctx context.Context, op, method, path, contentType string,
 				msg += "; required scopes: " + strings.Join(d.Context.RequiredGranularScopes, ", ")
 			}
 		}
-	}
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	e := &crm.Error{Op: op, Status: resp.StatusCode, Message: msg}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		e.Retryable = true
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
-		}
-	case resp.StatusCode >= 500:
-		e.Retryable = true
-	}
-	return e
+		return msg
+	})
 }

@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -207,46 +206,13 @@ func (c *Client) attempt(ctx context.Context, typ, id string, data, out any) err
 	if hc == nil {
 		hc = &http.Client{Timeout: Timeout}
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return &crm.Error{Op: typ, Message: "unreachable: " + err.Error(), Retryable: true}
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return &crm.Error{Op: typ, Status: resp.StatusCode, Message: "reading the answer: " + err.Error(), Retryable: true}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out == nil {
-			return nil
+	return crm.Call(hc, req, typ, "bad receiver URL "+c.URL, out, func(answer []byte) string {
+		var eb ErrorBody
+		if json.Unmarshal(answer, &eb) == nil {
+			return eb.Error
 		}
-		if err := json.Unmarshal(answer, out); err != nil {
-			return &crm.Error{Op: typ, Status: resp.StatusCode, Message: "answer is not the documented JSON: " + err.Error()}
-		}
-		return nil
-	}
-	msg := strings.TrimSpace(string(answer))
-	var eb ErrorBody
-	if json.Unmarshal(answer, &eb) == nil && eb.Error != "" {
-		msg = eb.Error
-	}
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	if msg == "" {
-		msg = http.StatusText(resp.StatusCode)
-	}
-	e := &crm.Error{Op: typ, Status: resp.StatusCode, Message: msg}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		e.Retryable = true
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
-		}
-	case resp.StatusCode >= 500:
-		e.Retryable = true
-	}
-	return e
+		return ""
+	})
 }
 
 func newID() string {
