@@ -678,22 +678,22 @@ export function setupAdmin({ cfg, token, unauthorized, announce }) {
       reserve: h('input', { type: 'number', id: 'queue-returning-reserve', min: 0, max: 600, step: 1, inputmode: 'numeric', placeholder: '30', value: q.returning?.reserveSeconds || '' }),
     };
     const smart = select([['', 'Inherit'], ['lookalikes', 'GSM-7 look-alikes (quotes, dashes, …)'], ['transliterate', 'Look-alikes and accented letters']], q.smartEncoding || '', { id: 'queue-smart-encoding' });
-    const inheritHint = (key, show) => {
+    const inheritHint = (key, show, none) => {
       const from = inheritedSetting(f.parent.value, key);
-      return from ? `Unset: inherited from ${from[1]} (${show(from[0])}).` : 'Unset: inherited; no queue above sets it.';
+      return from ? `Unset: inherited from ${from[1]} (${show(from[0])}).` : `Unset: inherited; no queue above sets it, so ${none}.`;
     };
     const showHours = (v) => `${v.timeZone}${v.week ? '' : ', open all day'}`;
     const showOnOff = (v) => (v.enabled ? 'on' : 'off');
     const inheritHints = [
-      ['hours', 'queue-hours-zone', showHours, 'Empty time zone and days: inherit the business hours. '],
-      ['survey', 'queue-survey', showOnOff, ''],
-      ['returning', 'queue-returning', showOnOff, ''],
-      ['smartEncoding', 'queue-smart-encoding', (v) => v, 'Applies to system messages; the composer offers the same. '],
+      ['hours', 'queue-hours-zone', showHours, 'Empty time zone and days: inherit the business hours. ', 'open all day'],
+      ['survey', 'queue-survey', showOnOff, '', 'no survey'],
+      ['returning', 'queue-returning', showOnOff, '', 'routed as usual'],
+      ['smartEncoding', 'queue-smart-encoding', (v) => v, 'Applies to system messages; the composer offers the same. ', 'texts are sent as written'],
     ];
     const refreshInheritHints = () => {
-      for (const [key, id, show, pre] of inheritHints) {
+      for (const [key, id, show, pre, none] of inheritHints) {
         const el = document.getElementById(`${id}-hint`);
-        if (el) el.textContent = pre + inheritHint(key, show);
+        if (el) el.textContent = pre + inheritHint(key, show, none);
       }
     };
     f.parent.addEventListener('change', refreshInheritHints);
