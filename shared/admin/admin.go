@@ -19,7 +19,7 @@ import (
 
 // The channel configuration use cases behind AdminAPI. Every change loads the
 // whole configuration, applies itself to that copy and validates the result
-// with chat.Config.Validate before writing anything, so no change can leave a
+// with configcheck.Validate before writing anything, so no change can leave a
 // number pointing at a deleted queue, a queue assigned to an unknown agent or
 // a menu keyword that is an SMS command. A refused change returns a
 // *chat.ValidationError (find it with errors.As) and writes nothing.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/canned"
 )
 
 // Canned messages as admins edit them: the same documents (canned/{id}) and
@@ -36,7 +37,7 @@ func (a *Service) PutCanned(ctx context.Context, c chat.Canned) (chat.Canned, er
 	for _, q := range cfg.Queues {
 		known[q.ID] = true
 	}
-	if err := c.Validate(func(id string) bool { return known[id] }); err != nil {
+	if err := canned.Validate(c, func(id string) bool { return known[id] }); err != nil {
 		return c, err
 	}
 	if err := a.Store.PutCanned(ctx, c); err != nil {
@@ -93,7 +94,7 @@ func (a *Service) PreviewCanned(ctx context.Context, c chat.Canned) ([]CannedSam
 	}
 	agent := chat.Agent{Name: "Ana García"}
 	return []CannedSample{
-		{Case: "consumer's first name known (Maria)", Text: chat.Render(c, chat.CannedVars(agent, queue, "Maria"))},
-		{Case: "first name unknown", Text: chat.Render(c, chat.CannedVars(agent, queue, ""))},
+		{Case: "consumer's first name known (Maria)", Text: canned.Render(c, canned.VarsFor(agent, queue, "Maria"))},
+		{Case: "first name unknown", Text: canned.Render(c, canned.VarsFor(agent, queue, ""))},
 	}, nil
 }

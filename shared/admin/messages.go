@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/configcheck"
 	"github.com/smsdesk/smsdesk/shared/chat/texts"
 )
 
@@ -112,7 +113,7 @@ func Placeholders(text string) []string {
 }
 
 // messageProblems are the overrides in c that name a placeholder their
-// message is not filled with, by the field chat.Config.Validate uses for
+// message is not filled with, by the field configcheck.Validate uses for
 // the override (settings.messages.es.waiting, queues[3].messages.en.menu).
 func messageProblems(c chat.Config) []chat.FieldError {
 	var out []chat.FieldError
@@ -131,7 +132,7 @@ func messageProblems(c chat.Config) []chat.FieldError {
 			for _, name := range names {
 				known := MessageVariables(chat.SystemMessage(name))
 				if known == nil {
-					continue // chat.Config.Validate names the unknown message
+					continue // configcheck.Validate names the unknown message
 				}
 				for _, v := range Placeholders(msgs[lang][name]) {
 					if !slices.Contains(known, v) {
@@ -151,10 +152,10 @@ func messageProblems(c chat.Config) []chat.FieldError {
 	return out
 }
 
-// validate is chat.Config.Validate with the placeholder check: every
+// validate is configcheck.Validate with the placeholder check: every
 // problem of both in one refusal.
 func validate(c chat.Config) error {
-	err := c.Validate()
+	err := configcheck.Validate(c)
 	extra := messageProblems(c)
 	if len(extra) == 0 {
 		return err

@@ -95,7 +95,7 @@ func (ch *Change) reply(kind Kind, body string) Ref {
 
 // say replies with a system message of the chat's queue and language.
 func (ch *Change) say(kind Kind, msg SystemMessage, vars Vars) Ref {
-	all := Vars{PlaceholderConsumerFirstName: firstName(ch.ConsumerFirstName)}
+	all := Vars{PlaceholderConsumerFirstName: FirstName(ch.ConsumerFirstName)}
 	maps.Copy(all, vars)
 	return ch.reply(kind, ch.Tree.Text(ch.Chat.QueueID, ch.Chat.Language, msg, all))
 }

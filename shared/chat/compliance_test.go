@@ -11,51 +11,6 @@ import (
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
 
-func TestClaimSendLastWordsWaitForSendsOnTheirWay(t *testing.T) {
-	confirm := Ref{ChatID: "c", Seq: 9}
-	help := Ref{ChatID: "d", Seq: 2}
-	optedOut := Consent{State: ConsentOptedOut, OptOutConfirmation: &confirm, HelpReply: &help}
-	claimed := func(seq int64, ago time.Duration) Message {
-		return Message{ChatID: "c", Seq: seq, Author: AuthorAgent, Kind: KindText, Send: Send{State: SendClaimed, ClaimedAt: now.Add(-ago)}}
-	}
-	withState := func(m Message, s SendState) Message { m.Send.State = s; return m }
-	confirmation := Message{ChatID: "c", Seq: 9, Author: AuthorSystem, Kind: KindOptOutConfirm, Send: Send{State: SendPending}}
-	helpReply := Message{ChatID: "d", Seq: 2, Author: AuthorSystem, Kind: KindHelp, Send: Send{State: SendPending}}
-	tests := []struct {
-		name     string
-		consent  Consent
-		msg      Message
-		inFlight []Message
-		want     Claim
-	}{
-		{"confirmation waits for a reply in its carrier call", optedOut, confirmation, []Message{claimed(7, time.Millisecond)}, ClaimBusy},
-		{"confirmation goes once the reply is sent", optedOut, confirmation, []Message{withState(claimed(7, time.Second), SendSent)}, ClaimGranted},
-		{"confirmation goes once the reply failed", optedOut, confirmation, []Message{withState(claimed(7, time.Second), SendFailed)}, ClaimGranted},
-		{"a reply the carrier refused for now is not on its way", optedOut, confirmation, []Message{withState(claimed(7, time.Second), SendPending)}, ClaimGranted},
-		{"a claim past its lease died", optedOut, confirmation, []Message{claimed(7, SendLease)}, ClaimGranted},
-		{"one of several still on its way", optedOut, confirmation, []Message{withState(claimed(6, time.Second), SendSent), claimed(7, time.Second)}, ClaimBusy},
-		{"an opted-out consumer's help answer waits for the confirmation", optedOut, helpReply, []Message{withState(claimed(9, time.Millisecond), SendClaimed)}, ClaimBusy},
-		{"nothing on its way", optedOut, confirmation, nil, ClaimGranted},
-		{"a text claimed after the opt-out is suppressed", optedOut, claimed(10, 0), nil, ClaimSuppressed},
-		{"opted in, texts do not wait for each other's chats", Consent{State: ConsentOptedIn}, Message{ChatID: "e", Seq: 3, Author: AuthorAgent, Kind: KindText}, []Message{claimed(7, time.Millisecond)}, ClaimGranted},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			m := tc.msg
-			if m.Send.State == SendClaimed {
-				m.Send = Send{State: SendPending}
-			}
-			got, cl := ClaimSend(ClaimInput{Message: m, Consent: tc.consent, InFlight: tc.inFlight, Now: now})
-			if cl != tc.want {
-				t.Fatalf("claim %q, want %q", cl, tc.want)
-			}
-			if cl == ClaimBusy && got.Send != m.Send {
-				t.Errorf("a busy claim changed the message: %+v", got.Send)
-			}
-		})
-	}
-}
-
 func TestConsentRegistersClaims(t *testing.T) {
 	a, b, c := Ref{ChatID: "x", Seq: 2}, Ref{ChatID: "x", Seq: 3}, Ref{ChatID: "y", Seq: 5}
 	old := Consent{State: ConsentOptedIn, Sending: []SendClaim{
@@ -281,25 +236,6 @@ func (r rendered) added() string {
 	return string(out)
 }
 
-func TestCannedCapitalizingKeepsGSM7(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{"@{CONSUMER_FIRST_NAME}, à demain", "à demain"},
-		{"@{CONSUMER_FIRST_NAME}, è pronto", "è pronto"},
-		{"@{CONSUMER_FIRST_NAME}, ñandú", "Ñandú"},
-		{"@{CONSUMER_FIRST_NAME}, your order shipped", "Your order shipped"},
-	} {
-		got := Render(Canned{Body: tc.body}, Vars{})
-		if got != tc.want {
-			t.Errorf("Render(%q) = %q, want %q", tc.body, got, tc.want)
-		}
-		if in, out := sms.Measure(tc.body).Encoding, sms.Measure(got).Encoding; in == sms.GSM7 && out != sms.GSM7 {
-			t.Errorf("Render(%q) turned GSM-7 into %s: %q", tc.body, out, got)
-		}
-	}
-}
-
-// TestSpanishMenus: a Spanish menu takes its keywords whatever the accents
-// and names its command words in Spanish.
 func TestSpanishMenus(t *testing.T) {
 	c := newConversation(t, "top")
 	c.text("hola")

@@ -103,8 +103,8 @@ type QuietHours struct {
 	TimeZone string `firestore:"timeZone,omitempty" json:"timeZone,omitempty"`
 }
 
-// words returns the navigation words as ClassifyCommand takes them.
-func (s Settings) words() sms.CustomWords {
+// Words returns the navigation words as ClassifyCommand takes them.
+func (s Settings) Words() sms.CustomWords {
 	return sms.CustomWords{Back: s.BackWords, Exit: s.ExitWords}
 }
 

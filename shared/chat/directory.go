@@ -110,24 +110,6 @@ func (t Timeouts) Inherit(parent Timeouts) Timeouts {
 	}
 }
 
-// fields lists the timeouts with their JSON names, for validation messages.
-func (t Timeouts) fields() []struct {
-	name    string
-	minutes int
-} {
-	return []struct {
-		name    string
-		minutes int
-	}{
-		{"queueMinutes", t.QueueMinutes},
-		{"endUserInactivityMinutes", t.EndUserInactivityMinutes},
-		{"agentInactivityMinutes", t.AgentInactivityMinutes},
-		{"expiryMinutes", t.ExpiryMinutes},
-		{"offerMinutes", t.OfferMinutes},
-		{"dismissalMinutes", t.DismissalMinutes},
-	}
-}
-
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
 
 // Team is a group of agents assigned to queues together.

@@ -1,9 +1,6 @@
 package chat
 
 import (
-	"fmt"
-	"regexp"
-	"slices"
 	"time"
 )
 
@@ -41,7 +38,7 @@ func (t *Tree) Closure(queueID, lang string, now time.Time) (Closure, bool) {
 	if t.Calendar == nil {
 		return Closure{}, false
 	}
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.Hours != nil {
 			reopen, phrase, closed := t.Calendar.Closed(*q.Hours, lang, now)
 			return Closure{Hours: *q.Hours, Reopen: reopen, Phrase: phrase}, closed
@@ -110,42 +107,4 @@ func (ch *Change) menuText(queueID string) string {
 		return t.MenuText(queueID, lang)
 	}
 	return text
-}
-
-var (
-	hoursWindow = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`)
-	weekdays    = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-)
-
-// validateHours checks a queue's hours with the standard library only
-// (time zones resolve in the functions that save configuration, which
-// embed the zone database through shared/calendar).
-func validateHours(p *problems, field string, h *Hours) {
-	if h == nil {
-		return
-	}
-	if _, err := time.LoadLocation(h.TimeZone); err != nil || h.TimeZone == "" || h.TimeZone == "Local" {
-		p.add(field+".timeZone", "%q is not an IANA time zone such as America/New_York", h.TimeZone)
-	}
-	for day, windows := range h.Week {
-		if !slices.Contains(weekdays, day) {
-			p.add(field+".week."+day, "unknown day (use %v)", weekdays)
-		}
-		for i, w := range windows {
-			if !hoursWindow.MatchString(w) || w[:5] >= w[6:] {
-				p.add(fmt.Sprintf("%s.week.%s[%d]", field, day, i), "must be HH:MM-HH:MM with the start before the end (00:00-24:00 for all day), got %q", w)
-			}
-		}
-	}
-	for i, d := range h.Holidays {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			p.add(fmt.Sprintf("%s.holidays[%d]", field, i), "must be a date YYYY-MM-DD, got %q", d)
-		}
-	}
-	if !slices.Contains([]string{"", ClosedEnd, ClosedWait}, h.WhenClosed) {
-		p.add(field+".whenClosed", "must be end or wait, got %q", h.WhenClosed)
-	}
-	if !slices.Contains([]string{"", MenuShow, MenuHide, MenuMark}, h.InMenu) {
-		p.add(field+".inMenu", "must be show, hide or mark, got %q", h.InMenu)
-	}
 }

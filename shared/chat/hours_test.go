@@ -1,50 +1,12 @@
 package chat
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/smsdesk/smsdesk/shared/sms"
 )
-
-func TestValidateHours(t *testing.T) {
-	week := map[string][]string{"mon": {"08:00-17:00"}}
-	tests := []struct {
-		name      string
-		hours     Hours
-		wantField string
-		wantText  string
-	}{
-		{"valid", Hours{TimeZone: "America/New_York", Week: week, Holidays: []string{"2027-12-25"}, WhenClosed: ClosedWait, InMenu: MenuMark}, "", ""},
-		{"all day", Hours{TimeZone: "UTC", Week: map[string][]string{"sat": {"00:00-24:00"}}}, "", ""},
-		{"no zone", Hours{Week: week}, "queues[1].hours.timeZone", "IANA time zone"},
-		{"unknown zone", Hours{TimeZone: "Mars/Olympus"}, "queues[1].hours.timeZone", "IANA time zone"},
-		{"unknown day", Hours{TimeZone: "UTC", Week: map[string][]string{"monday": {"08:00-17:00"}}}, "queues[1].hours.week.monday", "unknown day"},
-		{"window crossing midnight", Hours{TimeZone: "UTC", Week: map[string][]string{"fri": {"22:00-02:00"}}}, "queues[1].hours.week.fri[0]", "start before the end"},
-		{"malformed window", Hours{TimeZone: "UTC", Week: map[string][]string{"fri": {"8am-5pm"}}}, "queues[1].hours.week.fri[0]", "HH:MM-HH:MM"},
-		{"no such date", Hours{TimeZone: "UTC", Holidays: []string{"2027-02-30"}}, "queues[1].hours.holidays[0]", "YYYY-MM-DD"},
-		{"unknown closed behaviour", Hours{TimeZone: "UTC", WhenClosed: "queue"}, "queues[1].hours.whenClosed", "end or wait"},
-		{"unknown menu behaviour", Hours{TimeZone: "UTC", InMenu: "grey"}, "queues[1].hours.inMenu", "show, hide or mark"},
-	}
-	for _, tc := range tests {
-		c := validConfig()
-		h := tc.hours
-		c.Queues[1].Hours = &h
-		err := c.Validate()
-		if tc.wantField == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
-			continue
-		}
-		var ve *ValidationError
-		if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != tc.wantField || !strings.Contains(ve.Problems[0].Message, tc.wantText) {
-			t.Errorf("%s: %v, want one problem at %s saying %q", tc.name, err, tc.wantField, tc.wantText)
-		}
-	}
-}
 
 // fixedHours closes the queues whose hours name the zone "closed".
 type fixedHours struct{ reopen time.Time }
@@ -70,7 +32,16 @@ func TestClosedQueue(t *testing.T) {
 		{"open", Hours{TimeZone: "open"}, StatusQueued, "you are in line"},
 	}
 	for _, tc := range tests {
-		c := validConfig()
+		c := Config{
+			Settings: DefaultSettings(),
+			Numbers:  []Number{{E164: "+14155550101", Provider: "twilio", EntryQueue: "en", Language: "en", Enabled: true}},
+			Queues: []Queue{
+				{ID: "en", Name: "English"},
+				{ID: "bill", ParentID: "en", Name: "Billing", Order: 1, Keywords: []string{"1"}, Agents: []string{"ana"}},
+				{ID: "tech", ParentID: "en", Name: "Tech", Order: 2, Keywords: []string{"2"}},
+			},
+			Agents: []Agent{{ID: "ana", Name: "Ana", Capacity: 2, Status: AgentAvailable}},
+		}
 		h := tc.hours
 		c.Queues[1].Hours = &h
 		tree := c.Tree()

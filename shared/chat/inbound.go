@@ -94,7 +94,7 @@ func ReceiveInbound(st InboundState, in Inbound, newChatID string, now time.Time
 		out.arm(TimerExpiry, minutes(tree.Timeouts(c.QueueID).ExpiryMinutes))
 	}
 
-	cmd := sms.ClassifyCommand(in.Body, st.Settings.words())
+	cmd := sms.ClassifyCommand(in.Body, st.Settings.Words())
 	kind := KindText
 	if cmd != sms.CommandNone {
 		kind = KindCommand

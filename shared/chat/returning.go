@@ -24,7 +24,7 @@ const (
 
 // Returning is the queue's effective setting, ok when enabled.
 func (t *Tree) Returning(queueID string) (Returning, bool) {
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.Returning != nil {
 			return *q.Returning, q.Returning.Enabled
 		}

@@ -215,13 +215,13 @@ func (ch *Change) activate(a Agent, start StartType) {
 	ch.disarm(TimerQueue)
 	ch.endTransfer()
 	ch.event(EventChatAssigned, Transfer{})
-	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": firstName(a.Name), "QUEUE": ch.queueName()})
+	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": FirstName(a.Name), "QUEUE": ch.queueName()})
 	// The consumer has been waiting for an answer since their last text.
 	ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
 }
 
-// firstName is how agents introduce themselves in the reference product.
-func firstName(name string) string {
+// FirstName is how agents introduce themselves in the reference product.
+func FirstName(name string) string {
 	if f := strings.Fields(name); len(f) > 0 {
 		return f[0]
 	}

@@ -20,7 +20,7 @@ const EventChatRated EventType = "chat.rated"
 
 // Survey is the queue's effective survey, ok when it is enabled.
 func (t *Tree) Survey(queueID string) (Survey, bool) {
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.Survey != nil {
 			return *q.Survey, q.Survey.Enabled
 		}
@@ -50,7 +50,7 @@ func (c Chat) SurveyPending() bool {
 func surveyReply(st InboundState, in Inbound, tree *Tree, now time.Time) (InboundOutcome, bool) {
 	p := st.Previous
 	if p == nil || p.Open() || !p.SurveyPending() || st.Consent.State != ConsentOptedIn ||
-		sms.ClassifyCommand(in.Body, st.Settings.words()) != sms.CommandNone {
+		sms.ClassifyCommand(in.Body, st.Settings.Words()) != sms.CommandNone {
 		return InboundOutcome{}, false
 	}
 	sv, _ := tree.Survey(p.QueueID)

@@ -144,7 +144,7 @@ func TestTake(t *testing.T) {
 			if got.Status != StatusActive || got.AgentID != tc.taker || got.Offer != nil || got.StartType != tc.wantStart {
 				t.Fatalf("chat %s with %q (offer %+v, start %s); want active with %s, %s", got.Status, got.AgentID, got.Offer, got.StartType, tc.taker, tc.wantStart)
 			}
-			if last := c.sent[len(c.sent)-1]; last.Kind != KindAssigned || !strings.Contains(last.Body, firstName(c.agents[tc.taker].Name)+" will chat with you") {
+			if last := c.sent[len(c.sent)-1]; last.Kind != KindAssigned || !strings.Contains(last.Body, FirstName(c.agents[tc.taker].Name)+" will chat with you") {
 				t.Errorf("last text %s %q, want the Agent Assigned text", last.Kind, last.Body)
 			}
 			if _, armed := got.Armed(TimerOffer); armed {

@@ -173,7 +173,7 @@ func (ch *Change) acceptTransfer(a Agent) {
 	ch.release(prev)
 	c.AgentID, c.AssignedAt = a.ID, ch.Now
 	ch.endTransfer()
-	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": firstName(a.Name), "QUEUE": ch.queueName()})
+	ch.say(KindAssigned, MsgAgentAssigned, Vars{"AGENT": FirstName(a.Name), "QUEUE": ch.queueName()})
 	ch.disarm(TimerEndUserInactivity)
 	ch.arm(TimerAgentInactivity, minutes(ch.timeouts().AgentInactivityMinutes))
 }

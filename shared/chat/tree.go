@@ -53,15 +53,15 @@ func (t *Tree) Queue(id string) (Queue, bool) {
 // supervisors and the session log read it.
 func (t *Tree) Path(id string) string {
 	var names []string
-	for _, q := range t.ancestry(id) {
+	for _, q := range t.Ancestry(id) {
 		names = append([]string{cmp.Or(q.Name, q.ID)}, names...)
 	}
 	return strings.Join(names, " > ")
 }
 
-// ancestry is the queue and its ancestors, nearest first. It stops at a
+// Ancestry is the queue and its ancestors, nearest first. It stops at a
 // cycle or a missing parent rather than looping: validation reports those.
-func (t *Tree) ancestry(id string) []Queue {
+func (t *Tree) Ancestry(id string) []Queue {
 	var out []Queue
 	seen := map[string]bool{}
 	for id != "" && !seen[id] {
@@ -80,7 +80,7 @@ func (t *Tree) ancestry(id string) []Queue {
 // then the settings', then the built-in defaults.
 func (t *Tree) Timeouts(queueID string) Timeouts {
 	var eff Timeouts
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		eff = eff.Inherit(q.Timeouts)
 	}
 	return eff.Inherit(t.Settings.EffectiveTimeouts())
@@ -88,7 +88,7 @@ func (t *Tree) Timeouts(queueID string) Timeouts {
 
 // Language is the language a queue sets for chats that enter it, or "".
 func (t *Tree) Language(queueID string) string {
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.Language != "" {
 			return q.Language
 		}
@@ -99,7 +99,7 @@ func (t *Tree) Language(queueID string) string {
 // RequeueOnAgentInactivity tells what an agent's silence does to a chat in
 // the queue.
 func (t *Tree) RequeueOnAgentInactivity(queueID string) bool {
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.RequeueOnAgentInactivity != nil {
 			return *q.RequeueOnAgentInactivity
 		}
@@ -111,7 +111,7 @@ func (t *Tree) RequeueOnAgentInactivity(queueID string) bool {
 // ancestors' overrides first, then the settings, then the built-ins.
 func (t *Tree) Text(queueID, lang string, msg SystemMessage, vars Vars) string {
 	var overrides []map[string]map[string]string
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.Messages != nil {
 			overrides = append(overrides, q.Messages)
 		}
@@ -121,7 +121,7 @@ func (t *Tree) Text(queueID, lang string, msg SystemMessage, vars Vars) string {
 
 // SmartEncoding is the queue's or its nearest ancestor's SmartEncoding.
 func (t *Tree) SmartEncoding(queueID string) sms.SmartMode {
-	for _, q := range t.ancestry(queueID) {
+	for _, q := range t.Ancestry(queueID) {
 		if q.SmartEncoding != "" {
 			return sms.SmartMode(q.SmartEncoding)
 		}
@@ -153,9 +153,9 @@ func (t *Tree) Menu(queueID string) []MenuOption {
 	return out
 }
 
-// matchWords are the replies that choose an option: its keywords (or its
+// MatchWords are the replies that choose an option: its keywords (or its
 // position when it has none) and its name.
-func (o MenuOption) matchWords(position int) []string {
+func (o MenuOption) MatchWords(position int) []string {
 	words := slices.Clone(o.Queue.Keywords)
 	if len(words) == 0 {
 		words = append(words, strconv.Itoa(position))
@@ -167,7 +167,7 @@ func (o MenuOption) matchWords(position int) []string {
 func Choose(options []MenuOption, body string) (Queue, bool) {
 	norm := sms.NormalizeWord(body)
 	for i, o := range options {
-		for _, w := range o.matchWords(i + 1) {
+		for _, w := range o.MatchWords(i + 1) {
 			if sms.NormalizeWord(w) == norm && norm != "" {
 				return o.Queue, true
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/chat/canned"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
@@ -39,7 +40,7 @@ func (s *Service) renderFor(ctx context.Context, v access.Viewer, c chat.Chat, t
 	if err != nil {
 		return "", err
 	}
-	return chat.Render(cn, vars), nil
+	return canned.Render(cn, vars), nil
 }
 
 // CannedVars are the placeholder values of a reply in c: the agent is the
@@ -60,7 +61,7 @@ func (s *Service) CannedVars(ctx context.Context, v access.Viewer, c chat.Chat, 
 		}
 	}
 	q, _ := tree.Queue(c.QueueID)
-	return chat.CannedVars(ag, q, s.consumerFirstName(ctx, c.ID)), nil
+	return canned.VarsFor(ag, q, s.consumerFirstName(ctx, c.ID)), nil
 }
 
 // consumerFirstName is the chat's consumer's first name from the linked

@@ -18,6 +18,7 @@ import (
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/proactive"
+	"github.com/smsdesk/smsdesk/shared/chat/sending"
 	"github.com/smsdesk/smsdesk/shared/clock"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/media"
@@ -115,13 +116,13 @@ const (
 )
 
 // claimLater: the claim would be granted but the message may not go yet.
-const claimLater chat.Claim = "later"
+const claimLater sending.Claim = "later"
 
 // claimed is what the claim transaction hands to the carrier call.
 type claimed struct {
 	msg   chat.Message
 	chat  chat.Chat
-	claim chat.Claim
+	claim sending.Claim
 	later time.Time
 	// number is the sender's configuration (zero when it was removed):
 	// a Twilio number may send through its Messaging Service.
@@ -151,12 +152,12 @@ func (s *Service) Send(ctx context.Context, ref chat.Ref) (Outcome, error) {
 	}
 	var outcome Outcome
 	switch cl.claim {
-	case chat.ClaimBusy:
+	case sending.ClaimBusy:
 		return "", ErrSendInProgress
 	case claimLater:
 		logging.From(ctx).WithField("not_before", cl.later).Info("send held")
 		return OutcomeHeld, s.enqueueAt(ctx, ref, cl.later, "-at"+strconv.FormatInt(cl.later.Unix(), 10))
-	case chat.ClaimGranted:
+	case sending.ClaimGranted:
 		if outcome, err = s.callCarrier(ctx, cl.chat, cl.number, cl.msg); err != nil {
 			return outcome, err
 		}
@@ -178,11 +179,11 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 	if err != nil {
 		return claimed{}, fmt.Errorf("load message: %w", err)
 	}
-	in := chat.ClaimInput{Message: m, Now: now}
+	in := sending.ClaimInput{Message: m, Now: now}
 	if m.Send.Done() || m.Send.State == chat.SendClaimed {
 		// Decided by the message alone: spare the other reads.
-		next, cl := chat.ClaimSend(in)
-		if cl == chat.ClaimAbandoned {
+		next, cl := sending.ClaimSend(in)
+		if cl == sending.ClaimAbandoned {
 			tx.PutMessage(next)
 		}
 		return claimed{msg: next, claim: cl}, nil
@@ -218,9 +219,9 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 		}
 	}
 	in.BodyError = sms.CheckBody(m.Body)
-	next, cl := chat.ClaimSend(in)
+	next, cl := sending.ClaimSend(in)
 	var number chat.Number
-	if cl == chat.ClaimGranted {
+	if cl == sending.ClaimGranted {
 		var found bool
 		if number, found, err = loadNumber(tx, c.Number); err != nil {
 			return claimed{}, err
@@ -232,17 +233,17 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 		case suppress != "":
 			m.Send.State, m.Send.Error = chat.SendSuppressed, suppress
 			tx.PutMessage(m)
-			return claimed{msg: m, chat: c, claim: chat.ClaimSuppressed}, nil
+			return claimed{msg: m, chat: c, claim: sending.ClaimSuppressed}, nil
 		case !later.IsZero():
 			tx.PutMessage(paced)
 			return claimed{msg: paced, chat: c, claim: claimLater, later: later}, nil
 		}
 		next.Send.NotBefore, next.Send.SlotLane, next.Send.SlotUntil = paced.Send.NotBefore, paced.Send.SlotLane, paced.Send.SlotUntil
 	}
-	if cl != chat.ClaimBusy {
+	if cl != sending.ClaimBusy {
 		tx.PutMessage(next)
 	}
-	if cl == chat.ClaimGranted {
+	if cl == sending.ClaimGranted {
 		seen := in.InFlight
 		if in.Previous != nil {
 			seen = append(seen, *in.Previous)
@@ -382,7 +383,7 @@ func (s *Service) callCarrier(ctx context.Context, c chat.Chat, number chat.Numb
 		if err != nil {
 			return err
 		}
-		tx.PutMessage(m.MarkSent(res.ProviderMessageID, res.Status, s.Clock.Time()))
+		tx.PutMessage(sending.MarkSent(m, res.ProviderMessageID, res.Status, s.Clock.Time()))
 		return nil
 	})
 	if err != nil {
@@ -405,7 +406,7 @@ func (s *Service) recordFailure(ctx context.Context, ref chat.Ref, c chat.Chat, 
 			return err
 		}
 		now := s.Clock.Time()
-		tx.PutMessage(m.MarkFailed(ce.Failure(), now))
+		tx.PutMessage(sending.MarkFailed(m, ce.Failure(), now))
 		if ce.Undeliverable {
 			if err := markUndeliverable(tx, c, ce.Code, ce.Message, now); err != nil {
 				return err

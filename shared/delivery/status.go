@@ -10,13 +10,14 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/carrier"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/sending"
 	"github.com/smsdesk/smsdesk/shared/logging"
 	"github.com/smsdesk/smsdesk/shared/store"
 )
 
 // ErrProviderIDMismatch means a callback names a message whose recorded
 // provider id differs: it is not about this message.
-var ErrProviderIDMismatch = chat.ErrProviderIDMismatch
+var ErrProviderIDMismatch = sending.ErrProviderIDMismatch
 
 // StatusOutcome says what ApplyStatus did with a report.
 type StatusOutcome string
@@ -53,7 +54,7 @@ func (s *Service) ApplyStatus(ctx context.Context, provider string, ref chat.Ref
 			return nil
 		}
 		now := s.Clock.Time()
-		next, moved, err := m.ApplyReport(chat.StatusReport{
+		next, moved, err := sending.ApplyReport(m, sending.StatusReport{
 			ProviderMessageID: st.ProviderMessageID, Status: st.Status,
 			ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
 		}, now)

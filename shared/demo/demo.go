@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/admin"
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/configcheck"
 )
 
 //go:embed demo.json
@@ -50,14 +51,14 @@ func WithEveryCarrier() chat.Config {
 	}
 	c.Numbers = append(c.Numbers, more...)
 	c = admin.NormalizeConfig(c)
-	if err := c.Validate(); err != nil {
+	if err := configcheck.Validate(c); err != nil {
 		panic("carriers.json is invalid: " + err.Error())
 	}
 	return c
 }
 
 // Parse reads a configuration document, normalises its numbers to E.164
-// and validates it as a whole (chat.Config.Validate): the error is a
+// and validates it as a whole (configcheck.Validate): the error is a
 // *chat.ValidationError naming every problem's field. Unknown fields are
 // errors too: a misspelt setting silently ignored is worse than a refusal.
 func Parse(r io.Reader) (chat.Config, error) {
@@ -71,7 +72,7 @@ func Parse(r io.Reader) (chat.Config, error) {
 		return c, fmt.Errorf("configuration JSON: more than one document")
 	}
 	c = admin.NormalizeConfig(c)
-	if err := c.Validate(); err != nil {
+	if err := configcheck.Validate(c); err != nil {
 		return c, err
 	}
 	return c, nil

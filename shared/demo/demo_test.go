@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/canned"
+	"github.com/smsdesk/smsdesk/shared/chat/configcheck"
 	"github.com/smsdesk/smsdesk/shared/store/memstore"
 )
 
 func TestDemoLoads(t *testing.T) {
 	d := Demo()
-	if err := d.Validate(); err != nil {
+	if err := configcheck.Validate(d); err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Numbers) != 2 {
@@ -111,7 +113,7 @@ func TestCannedMessagesAreValid(t *testing.T) {
 			t.Errorf("duplicate canned id %s", c.ID)
 		}
 		seen[c.ID] = true
-		if err := c.Validate(known); err != nil {
+		if err := canned.Validate(c, known); err != nil {
 			t.Errorf("%s: %v", c.ID, err)
 		}
 	}
@@ -130,7 +132,7 @@ func TestWithEveryCarrier(t *testing.T) {
 			t.Errorf("no %s number in %v", p, providers)
 		}
 	}
-	if err := c.Validate(); err != nil {
+	if err := configcheck.Validate(c); err != nil {
 		t.Fatal(err)
 	}
 }

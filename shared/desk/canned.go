@@ -6,6 +6,7 @@ import (
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/access"
+	"github.com/smsdesk/smsdesk/shared/chat/canned"
 )
 
 // Canned messages: supervisors (and admins) write them, everyone reads
@@ -30,7 +31,7 @@ func (s *Service) PutCanned(ctx context.Context, v access.Viewer, c chat.Canned)
 	if err != nil {
 		return c, err
 	}
-	if err := c.Validate(func(id string) bool { _, ok := tree.Queue(id); return ok }); err != nil {
+	if err := canned.Validate(c, func(id string) bool { _, ok := tree.Queue(id); return ok }); err != nil {
 		return c, err
 	}
 	if err := s.Store.PutCanned(ctx, c); err != nil {
@@ -71,8 +72,8 @@ func (s *Service) ChatCanned(ctx context.Context, v access.Viewer, chatID string
 	}
 	out := []chat.Canned{}
 	for _, cn := range cs {
-		if cn.Fits(c.Language, c.QueueID, tree) {
-			cn.Body = chat.Render(cn, vars)
+		if canned.Fits(cn, c.Language, c.QueueID, tree) {
+			cn.Body = canned.Render(cn, vars)
 			out = append(out, cn)
 		}
 	}
@@ -95,5 +96,5 @@ func (s *Service) RenderCanned(ctx context.Context, v access.Viewer, chatID, can
 	if err != nil {
 		return "", err
 	}
-	return chat.Render(cn, vars), nil
+	return canned.Render(cn, vars), nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
+	"github.com/smsdesk/smsdesk/shared/chat/configcheck"
 )
 
 func TestPolicyIsInheritedAndChecked(t *testing.T) {
@@ -64,7 +65,7 @@ func TestConfigValidatesWrapUpAndLabels(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := chat.Config{Queues: []chat.Queue{{ID: "q", Name: "Q"}}}
 			tc.edit(&cfg)
-			err := cfg.Validate()
+			err := configcheck.Validate(cfg)
 			var ve *chat.ValidationError
 			if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Problems, func(p chat.FieldError) bool { return p.Field == tc.field }) {
 				t.Errorf("Validate = %v, want a problem at %s", err, tc.field)
