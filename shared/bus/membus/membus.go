@@ -214,10 +214,21 @@ func (b *Bus) drainKey(s *subscription, key string) {
 
 		b.attempt(s, d)
 
+		// The key is released in the same critical section that empties
+		// it: a Publish finding it empty starts the next worker, and this
+		// one must not take that worker's message too.
 		b.mu.Lock()
-		s.keyQueue[key] = s.keyQueue[key][1:]
+		rest := s.keyQueue[key][1:]
+		if len(rest) == 0 {
+			delete(s.keyQueue, key)
+		} else {
+			s.keyQueue[key] = rest
+		}
 		b.donePendingLocked()
 		b.mu.Unlock()
+		if len(rest) == 0 {
+			return
+		}
 	}
 }
 
