@@ -77,10 +77,12 @@ func (ch *Change) append(m Message) Ref {
 	}
 	ch.Chat.NextSeq++
 	if m.Author.Outbound() {
+		m.FollowsConsumer = ch.Chat.TailAuthor == AuthorConsumer
 		m.Send = Send{State: SendPending}
 		meas := sms.Measure(m.Body)
 		m.Encoding, m.Segments = string(meas.Encoding), meas.Segments
 	}
+	ch.Chat.TailAuthor = m.Author
 	ch.Messages = append(ch.Messages, m)
 	return m.Ref()
 }

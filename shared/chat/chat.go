@@ -68,6 +68,9 @@ type Chat struct {
 	// NextSeq is the sequence number the next message gets. Order in a chat
 	// is this number, never arrival time, because deliveries race.
 	NextSeq int64 `firestore:"nextSeq" json:"nextSeq"`
+	// TailAuthor wrote message NextSeq-1 (empty on chats from before it
+	// was kept, which then read it: Message.FollowsConsumer).
+	TailAuthor Author `firestore:"tailAuthor,omitempty" json:"-"`
 
 	// QueuedAt is when the chat reached the queue it waits in: the longest
 	// waiting chat is offered first.
@@ -227,6 +230,9 @@ type Message struct {
 	// Proactive texts are held in the recipient's quiet hours and need an
 	// active 10DLC campaign; replies to the consumer are neither.
 	Proactive bool `firestore:"proactive,omitempty" json:"proactive,omitempty"`
+	// FollowsConsumer: the message before this one is the consumer's, so
+	// no text of the chat is ahead of it and SendSMS need not read it.
+	FollowsConsumer bool `firestore:"followsConsumer,omitempty" json:"-"`
 	// Outbound only.
 	Encoding          string   `firestore:"encoding,omitempty" json:"encoding,omitempty"`
 	Segments          int      `firestore:"segments,omitempty" json:"segments,omitempty"`

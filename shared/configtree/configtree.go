@@ -1,5 +1,6 @@
 // Package configtree reads the routing configuration (settings, the queue
-// tree, teams) as one chat.Tree, cached per configuration revision: an
+// tree, teams) as one chat.Tree, and the business numbers, cached per
+// configuration revision: an
 // admin's change takes effect for the next message without a redeploy,
 // while an unchanged configuration costs one document read per event
 // instead of one per queue.
@@ -18,12 +19,21 @@ import (
 
 // Store is what the cache reads.
 type Store interface {
-	// ConfigRevision changes with every write of settings, queues or teams
-	// (in the same commit); "" before the first configuration write.
+	// ConfigRevision changes with every write of settings, queues, teams
+	// or numbers (in the same commit); "" before the first configuration
+	// write.
 	ConfigRevision(ctx context.Context) (string, error)
 	Settings(ctx context.Context) (chat.Settings, error)
 	Queues(ctx context.Context) ([]chat.Queue, error)
 	Teams(ctx context.Context) ([]chat.Team, error)
+	Numbers(ctx context.Context) ([]chat.Number, error)
+}
+
+// Config is one revision of the configuration.
+type Config struct {
+	Tree *chat.Tree
+	// Numbers are the business numbers by E.164.
+	Numbers map[string]chat.Number
 }
 
 // Cache keeps the tree of the last revision seen. Its zero value with a
@@ -33,7 +43,7 @@ type Cache struct {
 
 	mu       sync.Mutex
 	revision string
-	tree     *chat.Tree
+	config   *Config
 }
 
 // New returns a cache over st.
@@ -42,12 +52,22 @@ func New(st Store) *Cache { return &Cache{Store: st} }
 // Tree returns the routing configuration, read outside any transaction:
 // configuration is not contended state.
 func (c *Cache) Tree(ctx context.Context) (*chat.Tree, error) {
+	cfg, err := c.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Tree, nil
+}
+
+// Config returns the configuration of the current revision: one read when
+// it is the one cached.
+func (c *Cache) Config(ctx context.Context) (*Config, error) {
 	rev, err := c.Store.ConfigRevision(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("configuration revision: %w", err)
 	}
 	c.mu.Lock()
-	cached := c.tree
+	cached := c.config
 	if rev == "" || rev != c.revision {
 		cached = nil
 	}
@@ -59,18 +79,27 @@ func (c *Cache) Tree(ctx context.Context) (*chat.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	numbers, err := c.Store.Numbers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load numbers: %w", err)
+	}
+	cfg := &Config{Tree: tree, Numbers: make(map[string]chat.Number, len(numbers))}
+	for _, n := range numbers {
+		cfg.Numbers[n.E164] = n
+	}
 	if rev != "" {
 		// Read before the documents: a write racing the load leaves a newer
-		// tree under an older revision, which the next check replaces.
+		// configuration under an older revision, which the next check
+		// replaces.
 		c.mu.Lock()
-		c.revision, c.tree = rev, tree
+		c.revision, c.config = rev, cfg
 		c.mu.Unlock()
 	}
-	return tree, nil
+	return cfg, nil
 }
 
-// Load reads the configuration without the cache.
-func Load(ctx context.Context, st Store) (*chat.Tree, error) {
+// Load reads the routing configuration without the cache.
+func Load(ctx context.Context, st TreeStore) (*chat.Tree, error) {
 	settings, err := SettingsOrDefault(st.Settings(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("load settings: %w", err)
@@ -86,6 +115,13 @@ func Load(ctx context.Context, st Store) (*chat.Tree, error) {
 	tree := chat.NewTree(settings, queues, teams)
 	tree.Calendar = hours.New() // business hours; per tree, so per revision
 	return tree, nil
+}
+
+// TreeStore is what Load reads.
+type TreeStore interface {
+	Settings(ctx context.Context) (chat.Settings, error)
+	Queues(ctx context.Context) ([]chat.Queue, error)
+	Teams(ctx context.Context) ([]chat.Team, error)
 }
 
 // SettingsOrDefault turns "no settings document yet" into the defaults.

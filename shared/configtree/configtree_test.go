@@ -2,6 +2,7 @@ package configtree_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
@@ -60,5 +61,56 @@ func TestCacheFollowsTheRevision(t *testing.T) {
 	}
 	if got, _ := changed.Queue("en-billing"); got.Name != "Invoices" || changed == first {
 		t.Errorf("after a queue write: %q, want Invoices in a new tree", got.Name)
+	}
+}
+
+// TestCacheHoldsTheNumbers: routing reads a business number from the
+// cached configuration, so a number's write must change the revision and
+// reach the next text, and an unchanged revision costs one read.
+func TestCacheHoldsTheNumbers(t *testing.T) {
+	ctx := context.Background()
+	mem := memstore.New()
+	if err := demo.Load(ctx, mem, demo.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	st := counting.Wrap(mem)
+	cache := configtree.New(st)
+	const number = "+14155550101"
+	steps := []struct {
+		name        string
+		change      func() error
+		wantPresent bool
+		wantEnabled bool
+	}{
+		{"as loaded", nil, true, true},
+		{"disabled", func() error {
+			n, err := mem.Number(ctx, number)
+			n.Enabled = false
+			return errors.Join(err, mem.PutNumber(ctx, n))
+		}, true, false},
+		{"removed", func() error { return mem.DeleteNumber(ctx, number) }, false, false},
+	}
+	for _, s := range steps {
+		if s.change != nil {
+			if err := s.change(); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+		}
+		cfg, err := cache.Config(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ok := cfg.Numbers[number]
+		if ok != s.wantPresent || n.Enabled != s.wantEnabled {
+			t.Errorf("%s: number present %v enabled %v, want %v and %v", s.name, ok, n.Enabled, s.wantPresent, s.wantEnabled)
+		}
+		before := st.Counts()
+		again, err := cache.Config(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reads := st.Counts().Reads - before.Reads; reads != 1 || again != cfg {
+			t.Errorf("%s, unchanged: %d reads, same configuration %v; want 1 read and the cached one", s.name, reads, again == cfg)
+		}
 	}
 }

@@ -29,10 +29,11 @@ func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
 	}
-	tree, err := s.Trees.Tree(ctx)
+	cfg, err := s.Trees.Config(ctx)
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
 	}
+	tree := cfg.Tree
 	var replies []chat.Ref
 	var changes []*chat.Change
 	var outcome, chatID string
@@ -54,14 +55,13 @@ func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
 		}
 		rec.Routed = true
 
-		number, err := tx.Number(in.Number)
-		if errors.Is(err, store.ErrNotFound) {
+		// From the configuration's revision, not read in the transaction:
+		// numbers are configuration, not contended state.
+		number, ok := cfg.Numbers[in.Number]
+		if !ok {
 			rec.Outcome, outcome = OutcomeUnknownNumber, OutcomeUnknownNumber
 			tx.PutInbound(rec)
 			return nil
-		}
-		if err != nil {
-			return err
 		}
 		settings := tree.Settings
 		if !settings.ChannelEnabled || !number.Enabled {

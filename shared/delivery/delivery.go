@@ -33,6 +33,8 @@ import (
 type Store interface {
 	RunTx(ctx context.Context, fn func(tx store.Tx) error) error
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+	UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.Message) (chat.Message, bool, error)) (chat.Message, error)
+	RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error
 	Number(ctx context.Context, e164 string) (chat.Number, error)
 	PutNumber(ctx context.Context, n chat.Number) error
 	Chat(ctx context.Context, id string) (chat.Chat, error)
@@ -196,7 +198,7 @@ func (s *Service) claim(tx store.Tx, ref chat.Ref, now time.Time) (claimed, erro
 		return claimed{}, fmt.Errorf("load consent: %w", err)
 	}
 	in.Consent.Number, in.Consent.Consumer = c.Number, c.Consumer
-	if chat.MaySend(in.Consent, m) && ref.Seq > 1 {
+	if chat.MaySend(in.Consent, m) && ref.Seq > 1 && !m.FollowsConsumer {
 		prev, err := tx.Message(chat.Ref{ChatID: ref.ChatID, Seq: ref.Seq - 1})
 		switch {
 		case err == nil:
@@ -378,14 +380,19 @@ func (s *Service) callCarrier(ctx context.Context, c chat.Chat, number chat.Numb
 		}
 		return s.recordFailure(ctx, ref, c, ce)
 	}
-	err = s.Store.RunTx(ctx, func(tx store.Tx) error {
-		m, err := tx.Message(ref)
-		if err != nil {
-			return err
-		}
-		tx.PutMessage(sending.MarkSent(m, res.ProviderMessageID, res.Status, s.Clock.Time()))
-		return nil
-	})
+	// Not a transaction: the carrier's status reports for this text may
+	// be arriving now, and each would hold the message against this write.
+	// An answer that only says the carrier took the text is the claim's
+	// outcome alone, written without reading the message again.
+	now := s.Clock.Time()
+	if sending.Taken(res.Status) {
+		sent := sending.MarkSent(m, res.ProviderMessageID, res.Status, now)
+		err = s.Store.RecordSend(ctx, ref, sent.Send, sent.ProviderMessageID)
+	} else {
+		_, err = s.Store.UpdateDelivery(ctx, ref, func(m chat.Message) (chat.Message, bool, error) {
+			return sending.MarkSent(m, res.ProviderMessageID, res.Status, now), true, nil
+		})
+	}
 	if err != nil {
 		// The text went out; the claim stays and a status callback will
 		// record the provider id. Retrying the task must not send again.

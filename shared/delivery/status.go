@@ -42,45 +42,45 @@ const (
 // consent; one that says the number cannot receive texts marks it so.
 func (s *Service) ApplyStatus(ctx context.Context, provider string, ref chat.Ref, st carrier.Status) (StatusOutcome, error) {
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": ref.ChatID, "message_seq": ref.Seq, "provider_message_id": st.ProviderMessageID})
-	outcome := StatusStale
-	err := s.Store.RunTx(ctx, func(tx store.Tx) error {
-		outcome = StatusStale
-		m, err := tx.Message(ref)
-		if err != nil {
-			return fmt.Errorf("load message: %w", err)
-		}
-		if st.IdempotencyToken != "" && m.Delivery.Token == st.IdempotencyToken && m.ProviderMessageID == st.ProviderMessageID {
-			outcome = StatusRetried
-			return nil
-		}
-		now := s.Clock.Time()
-		next, moved, err := sending.ApplyReport(m, sending.StatusReport{
-			ProviderMessageID: st.ProviderMessageID, Status: st.Status,
-			ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
-		}, now)
-		if err != nil || !moved {
-			return err
-		}
-		outcome = StatusApplied
-		next.Delivery.Token = st.IdempotencyToken
-		tx.PutMessage(next)
-		if !st.OptedOut && !st.Undeliverable {
-			return nil
-		}
-		c, err := tx.Chat(ref.ChatID)
-		if err != nil {
-			return fmt.Errorf("load chat: %w", err)
-		}
-		if st.Undeliverable {
-			if err := markUndeliverable(tx, c, st.ErrorCode, st.ErrorMessage, now); err != nil {
+	var outcome StatusOutcome
+	var err error
+	if st.OptedOut || st.Undeliverable {
+		// These change the consent too, in the same transaction.
+		err = s.Store.RunTx(ctx, func(tx store.Tx) error {
+			m, err := tx.Message(ref)
+			if err != nil {
+				return fmt.Errorf("load message: %w", err)
+			}
+			var next chat.Message
+			if next, outcome, err = s.report(m, st); err != nil || outcome != StatusApplied {
 				return err
 			}
-		}
-		if !st.OptedOut {
-			return nil
-		}
-		return revokeAtCarrier(tx, c, "carrier_"+provider+"_"+st.ProviderMessageID, st.ErrorCode, now)
-	})
+			tx.PutMessage(next)
+			c, err := tx.Chat(ref.ChatID)
+			if err != nil {
+				return fmt.Errorf("load chat: %w", err)
+			}
+			now := s.Clock.Time()
+			if st.Undeliverable {
+				if err := markUndeliverable(tx, c, st.ErrorCode, st.ErrorMessage, now); err != nil {
+					return err
+				}
+			}
+			if !st.OptedOut {
+				return nil
+			}
+			return revokeAtCarrier(tx, c, "carrier_"+provider+"_"+st.ProviderMessageID, st.ErrorCode, now)
+		})
+	} else {
+		// A report that changes only the message needs no transaction, so
+		// it never holds the message against the sender recording the
+		// carrier's answer, nor against the next report.
+		_, err = s.Store.UpdateDelivery(ctx, ref, func(m chat.Message) (chat.Message, bool, error) {
+			next, o, err := s.report(m, st)
+			outcome = o
+			return next, o == StatusApplied, err
+		})
+	}
 	if err != nil {
 		return outcome, fmt.Errorf("apply status %s for %s: %w", st.Status, st.ProviderMessageID, err)
 	}
@@ -100,6 +100,25 @@ func (s *Service) ApplyStatus(ctx context.Context, provider string, ref chat.Ref
 	}
 	log.Info("delivery status")
 	return outcome, nil
+}
+
+// report decides what a status report does to the message as stored.
+func (s *Service) report(m chat.Message, st carrier.Status) (chat.Message, StatusOutcome, error) {
+	if st.IdempotencyToken != "" && m.Delivery.Token == st.IdempotencyToken && m.ProviderMessageID == st.ProviderMessageID {
+		return m, StatusRetried, nil
+	}
+	next, moved, err := sending.ApplyReport(m, sending.StatusReport{
+		ProviderMessageID: st.ProviderMessageID, Status: st.Status,
+		ErrorCode: st.ErrorCode, ErrorMessage: st.ErrorMessage,
+	}, s.Clock.Time())
+	if err != nil {
+		return m, StatusStale, err
+	}
+	if !moved {
+		return m, StatusStale, nil
+	}
+	next.Delivery.Token = st.IdempotencyToken
+	return next, StatusApplied, nil
 }
 
 // markUndeliverable records, in tx, that the carrier says the consumer's

@@ -64,8 +64,8 @@ type Store interface {
 	PutAgent(ctx context.Context, a chat.Agent) error
 	Agents(ctx context.Context) ([]chat.Agent, error)
 	Agent(ctx context.Context, id string) (chat.Agent, error)
-	// ConfigRevision changes with every write of settings, queues or teams
-	// (in the same commit), so the routing configuration can be cached and
+	// ConfigRevision changes with every write of settings, queues, teams or
+	// numbers (in the same commit), so the routing configuration can be cached and
 	// checked with one read. "" before the first configuration write.
 	ConfigRevision(ctx context.Context) (string, error)
 	PutTeam(ctx context.Context, t chat.Team) error
@@ -84,6 +84,23 @@ type Store interface {
 	// those documents only.
 	MessagesAfter(ctx context.Context, chatID string, afterSeq int64) ([]chat.Message, error)
 	Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
+	// UpdateDelivery applies fn to a message and stores what fn returns
+	// of its send record, delivery and provider message id (write false:
+	// nothing), outside any transaction: the write is made only if the
+	// message is unchanged since it was read, else it is read again and fn
+	// runs again. For the carrier's answer and its status reports, which
+	// change nothing else: as transactions, a report posted during the send
+	// call held the message against the sender's write (on the emulator,
+	// each such pair stalled 2 s until one attempt was aborted).
+	// store.ErrNotFound when the message does not exist.
+	UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(m chat.Message) (next chat.Message, write bool, err error)) (chat.Message, error)
+	// RecordSend stores a message's send record and provider message id
+	// without reading it, leaving its delivery reports as they are: the
+	// carrier's answer to a claimed send. Nothing else changes the send
+	// record while the claim holds, except a report that came first and
+	// repaired it to the same outcome (chat/sending.ApplyReport).
+	// store.ErrNotFound when the message does not exist.
+	RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error
 	Consent(ctx context.Context, number, consumer string) (chat.Consent, error)
 	ConsentEvents(ctx context.Context, number, consumer string) ([]chat.ConsentEvent, error)
 

@@ -36,8 +36,8 @@ const (
 type ClaimInput struct {
 	Message chat.Message
 	Consent chat.Consent
-	// Previous is the chat's message before this one (nil for the first
-	// or when it does not exist).
+	// Previous is the chat's message before this one (nil for the first,
+	// one that follows the consumer's text, or when it does not exist).
 	Previous *chat.Message
 	// BodyError is why the carriers would refuse the body, if they would.
 	BodyError error
@@ -106,6 +106,18 @@ func MarkSent(m chat.Message, providerID string, status chat.DeliveryStatus, now
 		m.Delivery = d
 	}
 	return m
+}
+
+// Taken reports whether a send answer's status says only that the
+// carrier took the text (accepted, scheduled, queued), which its reports
+// say again: the answer need not be recorded as a report, only as the
+// send's outcome.
+func Taken(s chat.DeliveryStatus) bool {
+	switch s {
+	case "", chat.DeliveryAccepted, chat.DeliveryScheduled, chat.DeliveryQueued:
+		return true
+	}
+	return false
 }
 
 // MarkFailed records a failed carrier call: a retryable failure returns the

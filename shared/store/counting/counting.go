@@ -94,7 +94,7 @@ func (s *Store) PutBatch(ctx context.Context, b store.OutboundBatch) error {
 }
 
 func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
-	s.writes.Add(1)
+	s.writes.Add(2) // and the configuration revision
 	return s.next.PutNumber(ctx, n)
 }
 
@@ -161,6 +161,7 @@ func (s *Store) Teams(ctx context.Context) ([]chat.Team, error) {
 // Firestore bills the operation either way; so do the other deletes.
 func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
 	s.deletes.Add(1)
+	s.writes.Add(1) // the configuration revision
 	return s.next.DeleteNumber(ctx, e164)
 }
 
@@ -201,6 +202,24 @@ func (s *Store) MessagesAfter(ctx context.Context, chatID string, afterSeq int64
 func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
 	s.read(1)
 	return s.next.Message(ctx, ref)
+}
+
+// UpdateDelivery counts the read and the write of the attempt that ended
+// it (the embedded store never needs a second).
+func (s *Store) UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.Message) (chat.Message, bool, error)) (chat.Message, error) {
+	s.read(1)
+	return s.next.UpdateDelivery(ctx, ref, func(m chat.Message) (chat.Message, bool, error) {
+		next, write, err := fn(m)
+		if write && err == nil {
+			s.writes.Add(1)
+		}
+		return next, write, err
+	})
+}
+
+func (s *Store) RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error {
+	s.writes.Add(1)
+	return s.next.RecordSend(ctx, ref, send, providerMessageID)
 }
 
 func (s *Store) Consent(ctx context.Context, number, consumer string) (chat.Consent, error) {

@@ -233,7 +233,7 @@ func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
 }
 
 func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
-	return set(ctx, s.numberRef(n.E164), n)
+	return s.configSet(ctx, s.numberRef(n.E164), n)
 }
 
 func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
@@ -241,7 +241,7 @@ func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
 }
 
 func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
-	return del(ctx, s.numberRef(e164))
+	return s.configSet(ctx, s.numberRef(e164), nil)
 }
 
 func (s *Store) PutQueue(ctx context.Context, q chat.Queue) error {
@@ -315,6 +315,60 @@ func (s *Store) Chat(ctx context.Context, id string) (chat.Chat, error) {
 
 func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error) {
 	return get[chat.Message](ctx, s.messageRef(ref))
+}
+
+// maxDeliveryAttempts bounds UpdateDelivery's reads: each failed
+// precondition means another writer changed the message in between.
+const maxDeliveryAttempts = 20
+
+func (s *Store) UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.Message) (chat.Message, bool, error)) (chat.Message, error) {
+	doc := s.messageRef(ref)
+	for range maxDeliveryAttempts {
+		snap, err := doc.Get(ctx)
+		if err != nil {
+			return chat.Message{}, mapErr(err, "get "+doc.Path)
+		}
+		var m chat.Message
+		if err := snap.DataTo(&m); err != nil {
+			return chat.Message{}, fmt.Errorf("decode %s: %w", doc.Path, err)
+		}
+		next, write, err := fn(m)
+		if err != nil || !write {
+			return m, err
+		}
+		var id any = next.ProviderMessageID
+		if next.ProviderMessageID == "" {
+			id = gfs.Delete // as Set leaves the omitempty field out
+		}
+		_, err = doc.Update(ctx, []gfs.Update{
+			{Path: "send", Value: next.Send},
+			{Path: "delivery", Value: next.Delivery},
+			{Path: "providerMessageId", Value: id},
+		}, gfs.LastUpdateTime(snap.UpdateTime))
+		if status.Code(err) == codes.FailedPrecondition {
+			continue // changed since the read: read it again
+		}
+		if err != nil {
+			return chat.Message{}, mapErr(err, "update "+doc.Path)
+		}
+		m.Send, m.Delivery, m.ProviderMessageID = next.Send, next.Delivery, next.ProviderMessageID
+		return m, nil
+	}
+	return chat.Message{}, fmt.Errorf("update %s: changed by another writer at each of %d reads", doc.Path, maxDeliveryAttempts)
+}
+
+func (s *Store) RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error {
+	doc := s.messageRef(ref)
+	var id any = providerMessageID
+	if providerMessageID == "" {
+		id = gfs.Delete
+	}
+	// Update, not Set: it fails on a missing document and leaves the
+	// delivery reports alone.
+	if _, err := doc.Update(ctx, []gfs.Update{{Path: "send", Value: send}, {Path: "providerMessageId", Value: id}}); err != nil {
+		return mapErr(err, "update "+doc.Path)
+	}
+	return nil
 }
 
 func (s *Store) Messages(ctx context.Context, chatID string) ([]chat.Message, error) {

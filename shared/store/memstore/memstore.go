@@ -128,6 +128,7 @@ func (s *Store) Number(ctx context.Context, e164 string) (chat.Number, error) {
 func (s *Store) PutNumber(ctx context.Context, n chat.Number) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.revision++
 	s.data.numbers[n.E164] = n
 	return nil
 }
@@ -141,6 +142,7 @@ func (s *Store) Numbers(ctx context.Context) ([]chat.Number, error) {
 func (s *Store) DeleteNumber(ctx context.Context, e164 string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.revision++
 	delete(s.data.numbers, e164)
 	return nil
 }
@@ -301,6 +303,40 @@ func (s *Store) Message(ctx context.Context, ref chat.Ref) (chat.Message, error)
 		return chat.Message{}, notFound("message", fmt.Sprintf("%s/%d", ref.ChatID, ref.Seq))
 	}
 	return cloneMessage(m), nil
+}
+
+func (s *Store) UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.Message) (chat.Message, bool, error)) (chat.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return chat.Message{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.data.messages[ref.ChatID][ref.Seq]
+	if !ok {
+		return chat.Message{}, notFound("message", fmt.Sprintf("%s/%d", ref.ChatID, ref.Seq))
+	}
+	next, write, err := fn(cloneMessage(m))
+	if err != nil || !write {
+		return cloneMessage(m), err
+	}
+	m.Send, m.Delivery, m.ProviderMessageID = next.Send, next.Delivery, next.ProviderMessageID
+	s.data.messages[ref.ChatID][ref.Seq] = m
+	return cloneMessage(m), nil
+}
+
+func (s *Store) RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.data.messages[ref.ChatID][ref.Seq]
+	if !ok {
+		return notFound("message", fmt.Sprintf("%s/%d", ref.ChatID, ref.Seq))
+	}
+	m.Send, m.ProviderMessageID = send, providerMessageID
+	s.data.messages[ref.ChatID][ref.Seq] = m
+	return nil
 }
 
 func (s *Store) Consent(ctx context.Context, number, consumer string) (chat.Consent, error) {

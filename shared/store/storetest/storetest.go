@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"transaction reads its own writes", testReadYourWrites},
 		{"failed transaction writes nothing", testRollback},
 		{"transactions under contention", testContention},
+		{"delivery updates without a transaction", testUpdateDelivery},
+		{"send outcome written without a read", testRecordSend},
 		{"agents, teams and queues", testDirectory},
 		{"deletes are idempotent", testDeletes},
 		{"transaction reads and writes agents", testTxAgent},
@@ -433,6 +435,8 @@ func testConfigRevision(t *testing.T, s store.Store) {
 		{"put team", true, func() error { return s.PutTeam(ctx(t), chat.Team{ID: "t1", Name: "T"}) }},
 		{"delete team", true, func() error { return s.DeleteTeam(ctx(t), "t1") }},
 		{"delete queue", true, func() error { return s.DeleteQueue(ctx(t), "q1") }},
+		{"put number", true, func() error { return s.PutNumber(ctx(t), chat.Number{E164: "+14155550100", Provider: "twilio"}) }},
+		{"delete number", true, func() error { return s.DeleteNumber(ctx(t), "+14155550100") }},
 		{"put agent", false, func() error { return s.PutAgent(ctx(t), chat.Agent{ID: "a1", Name: "A", Capacity: 1}) }},
 		{"agent load in a transaction", false, func() error {
 			return s.RunTx(ctx(t), func(tx store.Tx) error {
