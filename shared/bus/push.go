@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -145,4 +147,30 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// Post makes one push delivery of d to url, as a push subscription does:
+// any 2xx answer acknowledges it; anything else is an error.
+func Post(ctx context.Context, client *http.Client, url string, d Delivery) error {
+	body, err := EncodePush(d)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("building push request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("push to %s: %w", url, err)
+	}
+	// Drain a little so the connection can be reused; a handler that
+	// answers with a huge body is not waited for.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("push to %s: HTTP %d", url, resp.StatusCode)
+	}
+	return nil
 }

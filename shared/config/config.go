@@ -21,6 +21,12 @@ const (
 	BackendEmbedded = "embedded" // in-process twins, for scripts/dev
 )
 
+// How the Pub/Sub emulator delivers (PUBSUB_EMULATOR_DELIVERY).
+const (
+	PubSubPush = "push"
+	PubSubPull = "pull"
+)
+
 // Carriers.
 const (
 	CarrierTwilio  = "twilio"
@@ -64,6 +70,12 @@ type Config struct {
 	TasksLocation       string
 	TasksServiceAccount string
 	TasksEmulatorHost   string
+
+	// PubSubEmulatorDelivery is how the Pub/Sub emulator's subscriptions
+	// reach the functions: "push" (the emulator's push loop, one message
+	// at a time per subscription) or "pull" (a relay in the dev server
+	// pushing many at once; scripts/load and scripts/faults).
+	PubSubEmulatorDelivery string
 
 	MediaBucket string
 	// StorageEmulatorHost is a Cloud Storage emulator (host:port or URL)
@@ -147,6 +159,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TasksLocation:            get("TASKS_LOCATION"),
 		TasksServiceAccount:      get("TASKS_SERVICE_ACCOUNT"),
 		TasksEmulatorHost:        get("CLOUD_TASKS_EMULATOR_HOST"),
+		PubSubEmulatorDelivery:   get("PUBSUB_EMULATOR_DELIVERY"),
 		MediaBucket:              get("MEDIA_BUCKET"),
 		StorageEmulatorHost:      get("STORAGE_EMULATOR_HOST"),
 		Auth:                     get("SMSDESK_AUTH"),
@@ -263,6 +276,13 @@ func Load(getenv func(string) string) (Config, error) {
 		if _, _, err := net.SplitHostPort(h); err != nil {
 			bad("CLOUD_TASKS_EMULATOR_HOST %q must be host:port", h)
 		}
+	}
+	switch c.PubSubEmulatorDelivery {
+	case "":
+		c.PubSubEmulatorDelivery = PubSubPush
+	case PubSubPush, PubSubPull:
+	default:
+		bad("PUBSUB_EMULATOR_DELIVERY %q must be %q or %q", c.PubSubEmulatorDelivery, PubSubPush, PubSubPull)
 	}
 	if c.MediaBucket != "" && !bucketRe.MatchString(c.MediaBucket) {
 		bad("MEDIA_BUCKET %q is not a valid bucket name", c.MediaBucket)

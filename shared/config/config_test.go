@@ -37,8 +37,8 @@ func TestLoad(t *testing.T) {
 			if c.PublicBaseURL != "https://us-central1-acme-support.cloudfunctions.net" || c.InternalBaseURL != c.PublicBaseURL {
 				t.Errorf("base URLs = %q, %q", c.PublicBaseURL, c.InternalBaseURL)
 			}
-			if c.Backend != BackendGoogle || c.Carrier != CarrierTwilio || c.TwilioAPIBaseURL != "https://api.twilio.com" {
-				t.Errorf("defaults: backend=%q carrier=%q api=%q", c.Backend, c.Carrier, c.TwilioAPIBaseURL)
+			if c.Backend != BackendGoogle || c.Carrier != CarrierTwilio || c.TwilioAPIBaseURL != "https://api.twilio.com" || c.PubSubEmulatorDelivery != PubSubPush {
+				t.Errorf("defaults: backend=%q carrier=%q api=%q pubsub delivery=%q", c.Backend, c.Carrier, c.TwilioAPIBaseURL, c.PubSubEmulatorDelivery)
 			}
 		}},
 		{name: "embedded dev needs only a base URL", env: map[string]string{"SMSDESK_BACKEND": "embedded", "PUBLIC_BASE_URL": "http://localhost:8080"},
@@ -53,7 +53,8 @@ func TestLoad(t *testing.T) {
 			"PUBLIC_BASE_URL": "cloudfunctions.net", "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_API_BASE_URL": "ftp://x",
 			"TASKS_LOCATION": "US Central", "TELNYX_PUBLIC_KEY": "not-base64!", "LOG_LEVEL": "loud",
 			"CLOUD_TASKS_EMULATOR_HOST": "localhost", "TASKS_SERVICE_ACCOUNT": "me@gmail.com", "SMSDESK_BACKEND": "aws",
-		}), problems: []string{"PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID \"AC123\"", "TWILIO_API_BASE_URL", "TASKS_LOCATION", "TELNYX_PUBLIC_KEY", "LOG_LEVEL", "CLOUD_TASKS_EMULATOR_HOST", "TASKS_SERVICE_ACCOUNT", "SMSDESK_BACKEND"}},
+			"PUBSUB_EMULATOR_DELIVERY": "stream",
+		}), problems: []string{"PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID \"AC123\"", "TWILIO_API_BASE_URL", "TASKS_LOCATION", "TELNYX_PUBLIC_KEY", "LOG_LEVEL", "CLOUD_TASKS_EMULATOR_HOST", "TASKS_SERVICE_ACCOUNT", "SMSDESK_BACKEND", "PUBSUB_EMULATOR_DELIVERY \"stream\""}},
 		{name: "sandbox carrier on the emulators", env: with(map[string]string{"SMSDESK_CARRIER": "sandbox", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}),
 			check: func(t *testing.T, c Config) {
 				if c.Carrier != CarrierSandbox {

@@ -105,6 +105,9 @@ func run() error {
 	if err := busenv.EnsureEmulator(setup, env); err != nil {
 		return fmt.Errorf("create topics and subscriptions on the emulator: %w", err)
 	}
+	if err := busenv.RunRelays(ctx, env); err != nil {
+		return fmt.Errorf("relay the emulator's subscriptions: %w", err)
+	}
 	if err := tasksenv.EnsureEmulator(setup, env); err != nil {
 		return fmt.Errorf("create queues on the emulator: %w", err)
 	}

@@ -71,6 +71,8 @@ func main() {
 	var o options
 	var tableMode bool
 	flag.BoolVar(&tableMode, "table", false, "print the Markdown table of the result files given as arguments, and exit")
+	var probeMode bool
+	flag.BoolVar(&probeMode, "probe-firestore", false, "time one transaction and two contending for one document on FIRESTORE_EMULATOR_HOST, and exit")
 	flag.StringVar(&o.base, "base", "http://127.0.0.1:8080", "smsdesk's address (loopback only)")
 	flag.StringVar(&o.public, "public", "", "the server's PUBLIC_BASE_URL, which webhooks are signed for (default: -base)")
 	flag.StringVar(&o.token, "token", config.SandboxAuthToken, "Twilio auth token the server verifies webhooks with")
@@ -98,6 +100,13 @@ func main() {
 	flag.StringVar(&o.events, "events", "", "fault drill: the file scripts/faults writes its kills and restarts to")
 	flag.Parse()
 
+	if probeMode {
+		if err := probeFirestore(context.Background(), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if tableMode {
 		results, err := readResults(flag.Args())
 		if err != nil {

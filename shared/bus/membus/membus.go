@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"strconv"
@@ -284,29 +283,9 @@ func (b *Bus) attempt(s *subscription, d bus.Delivery) {
 
 // push makes one delivery attempt; any 2xx answer acks the message.
 func (b *Bus) push(s *subscription, d bus.Delivery) error {
-	body, err := bus.EncodePush(d)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(b.ctx, b.opts.PushTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.pushURL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("building push request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.opts.Client.Do(req)
-	if err != nil {
-		return fmt.Errorf("push to %s: %w", s.pushURL, err)
-	}
-	// Drain a little so the connection can be reused; a handler that
-	// answers with a huge body is not waited for.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("push to %s: HTTP %d", s.pushURL, resp.StatusCode)
-	}
-	return nil
+	return bus.Post(ctx, b.opts.Client, s.pushURL, d)
 }
 
 func (b *Bus) addPendingLocked()  { b.pending.Add() }

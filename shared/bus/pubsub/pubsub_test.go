@@ -10,6 +10,7 @@ import (
 	gpubsub "cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 
+	"github.com/sirupsen/logrus"
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/bus/bustest"
 	"github.com/smsdesk/smsdesk/shared/bus/pubsub"
@@ -154,4 +155,36 @@ func pushEndpoint(t *testing.T, p *pubsub.Publisher, sub string) string {
 		t.Fatalf("GetSubscription(%q): %v", sub, err)
 	}
 	return s.GetPushConfig().GetPushEndpoint()
+}
+
+// TestRelayContract runs the bus contract with the emulator's pull
+// subscriptions pushed by a Relay, as scripts/load delivers.
+func TestRelayContract(t *testing.T) {
+	testenv.Require(t, "PUBSUB_EMULATOR_HOST")
+	bustest.Run(t, func(t *testing.T) bustest.Env {
+		p := newPublisher(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		var relays []*pubsub.Relay
+		t.Cleanup(func() {
+			cancel()
+			for range relays {
+				<-done
+			}
+		})
+		return bustest.Env{
+			Publisher:   p,
+			CreateTopic: p.EnsureTopic,
+			Subscribe: func(ctx2 context.Context, topic, sub, pushURL string, ordered bool) error {
+				if err := p.EnsurePullSubscription(ctx2, topic, sub, ordered); err != nil {
+					return err
+				}
+				r := p.NewRelay(topic, sub, pushURL, ordered, pubsub.RelaySettings{RetryDelay: 200 * time.Millisecond}, logrus.StandardLogger())
+				relays = append(relays, r)
+				go func() { r.Run(ctx); done <- struct{}{} }()
+				return nil
+			},
+			Patience: 30 * time.Second,
+		}
+	})
 }

@@ -6,6 +6,7 @@ package busenv
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/smsdesk/smsdesk/shared/bus"
 	"github.com/smsdesk/smsdesk/shared/bus/membus"
@@ -39,7 +40,8 @@ func Bus(ctx context.Context, e *platform.Env) (bus.Publisher, error) {
 }
 
 // EnsureEmulator creates the topics and push subscriptions Terraform
-// creates in production, pointing them at this Env's functions. Only for
+// creates in production, pointing them at this Env's functions, or pull
+// subscriptions for RunRelays when PUBSUB_EMULATOR_DELIVERY=pull. Only for
 // the Pub/Sub emulator (scripts/dev --emulators and tests); nothing on the
 // embedded backend.
 func EnsureEmulator(ctx context.Context, e *platform.Env) error {
@@ -57,9 +59,43 @@ func EnsureEmulator(ctx context.Context, e *platform.Env) error {
 		}
 	}
 	for _, s := range wire.Subscriptions {
-		if err := ps.EnsurePushSubscription(ctx, s.Topic, s.Name, e.URLs().Function(s.Function), s.Ordered); err != nil {
+		var err error
+		if e.Config.PubSubEmulatorDelivery == config.PubSubPull {
+			err = ps.EnsurePullSubscription(ctx, s.Topic, s.Name, s.Ordered)
+		} else {
+			err = ps.EnsurePushSubscription(ctx, s.Topic, s.Name, e.URLs().Function(s.Function), s.Ordered)
+		}
+		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// RunRelays starts relays pushing the pull subscriptions EnsureEmulator created to this
+// Env's functions until ctx ends or the Env closes (pubsub.Relay), when
+// PUBSUB_EMULATOR_DELIVERY=pull; otherwise it does nothing. The dev server
+// runs them.
+func RunRelays(ctx context.Context, e *platform.Env) error {
+	if e.Config.Backend == config.BackendEmbedded || e.Config.PubSubEmulatorDelivery != config.PubSubPull {
+		return nil
+	}
+	b, err := Bus(ctx, e)
+	if err != nil {
+		return err
+	}
+	ps, ok := b.(*pubsub.Publisher)
+	if !ok {
+		return nil
+	}
+	// Stopped and waited for before the client closes (closers run newest
+	// first), so no relay reports a closed client as a lost subscription.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, s := range wire.Subscriptions {
+		r := ps.NewRelay(s.Topic, s.Name, e.URLs().Function(s.Function), s.Ordered, pubsub.RelaySettings{}, e.Logger)
+		wg.Go(func() { r.Run(ctx) })
+	}
+	e.OnClose(func() error { cancel(); wg.Wait(); return nil })
 	return nil
 }
