@@ -106,8 +106,24 @@ func (p *Publisher) EnsureTopic(ctx context.Context, topic string) error {
 // a new port). Ordering cannot change on an existing subscription: a
 // mismatch is an error.
 func (p *Publisher) EnsurePushSubscription(ctx context.Context, topic, sub, endpoint string, ordered bool) error {
+	return p.ensureSubscription(ctx, topic, sub, endpoint, ordered)
+}
+
+// EnsurePullSubscription is EnsurePushSubscription for a pull subscription
+// (a Relay pushes it): an existing push subscription becomes a pull one.
+func (p *Publisher) EnsurePullSubscription(ctx context.Context, topic, sub string, ordered bool) error {
+	return p.ensureSubscription(ctx, topic, sub, "", ordered)
+}
+
+// ensureSubscription makes sub a subscription of topic pushing to endpoint,
+// or a pull subscription when endpoint is "".
+func (p *Publisher) ensureSubscription(ctx context.Context, topic, sub, endpoint string, ordered bool) error {
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
+	kind := "push"
+	if endpoint == "" {
+		kind = "pull"
+	}
 	admin := p.client.SubscriptionAdminClient
 	name := p.subscriptionName(sub)
 	_, err := admin.CreateSubscription(ctx, &pubsubpb.Subscription{
@@ -120,19 +136,18 @@ func (p *Publisher) EnsurePushSubscription(ctx context.Context, topic, sub, endp
 		return nil
 	}
 	if status.Code(err) != codes.AlreadyExists {
-		return fmt.Errorf("pubsub: creating push subscription %q of %q: %w", sub, topic, err)
+		return fmt.Errorf("pubsub: creating %s subscription %q of %q: %w", kind, sub, topic, err)
 	}
 	existing, err := admin.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: name})
 	if err != nil {
 		return fmt.Errorf("pubsub: reading existing subscription %q: %w", sub, err)
 	}
-	if existing.GetTopic() != p.topicName(topic) {
+	switch {
+	case existing.GetTopic() != p.topicName(topic):
 		return fmt.Errorf("pubsub: subscription %q exists on %s, not on topic %q", sub, existing.GetTopic(), topic)
-	}
-	if existing.GetEnableMessageOrdering() != ordered {
+	case existing.GetEnableMessageOrdering() != ordered:
 		return fmt.Errorf("pubsub: subscription %q exists with message ordering %v, want %v (delete it to change)", sub, existing.GetEnableMessageOrdering(), ordered)
-	}
-	if existing.GetPushConfig().GetPushEndpoint() == endpoint {
+	case existing.GetPushConfig().GetPushEndpoint() == endpoint:
 		return nil
 	}
 	err = admin.ModifyPushConfig(ctx, &pubsubpb.ModifyPushConfigRequest{
@@ -140,7 +155,7 @@ func (p *Publisher) EnsurePushSubscription(ctx context.Context, topic, sub, endp
 		PushConfig:   &pubsubpb.PushConfig{PushEndpoint: endpoint},
 	})
 	if err != nil {
-		return fmt.Errorf("pubsub: pointing subscription %q at %s: %w", sub, endpoint, err)
+		return fmt.Errorf("pubsub: making subscription %q a %s subscription (%s): %w", sub, kind, endpoint, err)
 	}
 	return nil
 }

@@ -2,15 +2,11 @@ package pubsub
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
 	gpubsub "cloud.google.com/go/pubsub/v2"
-	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/sirupsen/logrus"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/smsdesk/smsdesk/shared/bus"
 )
@@ -65,42 +61,6 @@ func (p *Publisher) NewRelay(topic, sub, pushURL string, ordered bool, s RelaySe
 		s.Client = http.DefaultClient
 	}
 	return &Relay{p: p, topic: topic, sub: sub, pushURL: pushURL, ordered: ordered, settings: s, log: log}
-}
-
-// EnsurePullSubscription creates a pull subscription of topic, or turns an
-// existing push subscription into a pull one. Ordering cannot change on an
-// existing subscription: a mismatch is an error.
-func (p *Publisher) EnsurePullSubscription(ctx context.Context, topic, sub string, ordered bool) error {
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
-	admin := p.client.SubscriptionAdminClient
-	name := p.subscriptionName(sub)
-	_, err := admin.CreateSubscription(ctx, &pubsubpb.Subscription{
-		Name: name, Topic: p.topicName(topic), EnableMessageOrdering: ordered,
-	})
-	if err == nil {
-		return nil
-	}
-	if status.Code(err) != codes.AlreadyExists {
-		return fmt.Errorf("pubsub: creating pull subscription %q of %q: %w", sub, topic, err)
-	}
-	existing, err := admin.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: name})
-	if err != nil {
-		return fmt.Errorf("pubsub: reading existing subscription %q: %w", sub, err)
-	}
-	switch {
-	case existing.GetTopic() != p.topicName(topic):
-		return fmt.Errorf("pubsub: subscription %q exists on %s, not on topic %q", sub, existing.GetTopic(), topic)
-	case existing.GetEnableMessageOrdering() != ordered:
-		return fmt.Errorf("pubsub: subscription %q exists with message ordering %v, want %v (delete it to change)", sub, existing.GetEnableMessageOrdering(), ordered)
-	case existing.GetPushConfig().GetPushEndpoint() == "":
-		return nil
-	}
-	err = admin.ModifyPushConfig(ctx, &pubsubpb.ModifyPushConfigRequest{Subscription: name, PushConfig: &pubsubpb.PushConfig{}})
-	if err != nil {
-		return fmt.Errorf("pubsub: making subscription %q a pull subscription: %w", sub, err)
-	}
-	return nil
 }
 
 // Run relays until ctx ends.

@@ -45,13 +45,9 @@ func Bus(ctx context.Context, e *platform.Env) (bus.Publisher, error) {
 // the Pub/Sub emulator (scripts/dev --emulators and tests); nothing on the
 // embedded backend.
 func EnsureEmulator(ctx context.Context, e *platform.Env) error {
-	b, err := Bus(ctx, e)
-	if err != nil {
+	ps, err := emulator(ctx, e)
+	if ps == nil {
 		return err
-	}
-	ps, ok := b.(*pubsub.Publisher)
-	if !ok {
-		return nil
 	}
 	for _, t := range wire.Topics {
 		if err := ps.EnsureTopic(ctx, t); err != nil {
@@ -77,16 +73,12 @@ func EnsureEmulator(ctx context.Context, e *platform.Env) error {
 // PUBSUB_EMULATOR_DELIVERY=pull; otherwise it does nothing. The dev server
 // runs them.
 func RunRelays(ctx context.Context, e *platform.Env) error {
-	if e.Config.Backend == config.BackendEmbedded || e.Config.PubSubEmulatorDelivery != config.PubSubPull {
+	if e.Config.PubSubEmulatorDelivery != config.PubSubPull {
 		return nil
 	}
-	b, err := Bus(ctx, e)
-	if err != nil {
+	ps, err := emulator(ctx, e)
+	if ps == nil {
 		return err
-	}
-	ps, ok := b.(*pubsub.Publisher)
-	if !ok {
-		return nil
 	}
 	// Stopped and waited for before the client closes (closers run newest
 	// first), so no relay reports a closed client as a lost subscription.
@@ -98,4 +90,15 @@ func RunRelays(ctx context.Context, e *platform.Env) error {
 	}
 	e.OnClose(func() error { cancel(); wg.Wait(); return nil })
 	return nil
+}
+
+// emulator is the Env's Pub/Sub publisher; nil (and no error) on the
+// embedded backend.
+func emulator(ctx context.Context, e *platform.Env) (*pubsub.Publisher, error) {
+	b, err := Bus(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	ps, _ := b.(*pubsub.Publisher)
+	return ps, nil
 }
