@@ -123,6 +123,8 @@ func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
 	}
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": chatID})
 	logging.From(ctx).WithField("outcome", outcome).Info("inbound routed")
 	if outcome == "already-routed" {

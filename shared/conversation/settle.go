@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/smsdesk/smsdesk/shared/chat"
 	"github.com/smsdesk/smsdesk/shared/chat/search"
@@ -135,6 +136,8 @@ func (s *Service) offerWaiting(tx store.Tx, tree *chat.Tree, agentIDs []string, 
 // timers, and the deletion of superseded timers. Every step is idempotent
 // (named tasks), so running it again after a crash is safe.
 func (s *Service) dispatch(ctx context.Context, changes []*chat.Change) error {
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
 	for _, ch := range changes {
 		if err := s.Delivery.EnqueueReplies(ctx, ch.Replies, ch.Messages...); err != nil {
 			return err
@@ -156,6 +159,19 @@ func (s *Service) dispatch(ctx context.Context, changes []*chat.Change) error {
 		}
 	}
 	return nil
+}
+
+// dispatchTimeout bounds the enqueues and publishes after a commit.
+const dispatchTimeout = 30 * time.Second
+
+// afterCommit is the context for handing a committed change over (its
+// replies, timers and events): it outlives the request's, so a dropped
+// connection, a push deadline or an agent closing the console mid-request
+// does not leave a committed reply unsent. A redelivery would repair it,
+// but only one that comes: a restarted Pub/Sub emulator lost one, and an
+// agent's closed tab sends no retry.
+func afterCommit(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), dispatchTimeout)
 }
 
 // repair re-runs the dispatch of a chat's latest change from what the chat
