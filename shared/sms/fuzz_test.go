@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -66,6 +67,35 @@ func FuzzClassifyCommand(f *testing.F) {
 			if own := ClassifyCommand(hint, custom); own != CommandBack && own != CommandStop {
 				t.Fatalf("hint %q for BACK word %q classifies as %q", hint, back, own)
 			}
+		}
+	})
+}
+
+// FuzzNormalizeNumber checks E.164 normalisation on any input: it never
+// panics, what it returns is E.164 or a short code, normalising that again
+// returns it unchanged, and every failure matches ErrInvalidNumber.
+func FuzzNormalizeNumber(f *testing.F) {
+	for _, seed := range []string{
+		"+14155550100", "(415) 555-0100", "415.555.0100", "1-415-555-0100", "+44 20 7946 0958", "020 7946 0958",
+		"12345", "123456", "", "+", "0", "+0123456789", "+1 415 555 0100 ext. 5", "tel:+14155550100",
+		"+1415555010０", "٤١٥٥٥٥٠١٠٠", "+99999999999999999", "\xff+1415", "+52 1 55 1234 5678",
+	} {
+		f.Add(seed, "US")
+		f.Add(seed, "MX")
+	}
+	f.Fuzz(func(t *testing.T, raw, region string) {
+		got, err := NormalizeNumber(raw, region)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidNumber) {
+				t.Fatalf("NormalizeNumber(%q, %q): %v does not match ErrInvalidNumber", raw, region, err)
+			}
+			return
+		}
+		if !isE164Syntax(got) && !isShortCode(got) {
+			t.Fatalf("NormalizeNumber(%q, %q) = %q, neither E.164 nor a short code", raw, region, got)
+		}
+		if again, err := NormalizeNumber(got, region); err != nil || again != got {
+			t.Fatalf("NormalizeNumber(%q) = %q, then %q, %v", raw, got, again, err)
 		}
 	})
 }
