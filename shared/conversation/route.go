@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -20,11 +21,21 @@ const (
 	OutcomeChannelDisabled = "channel-disabled"
 )
 
+// routeTimeout bounds one routing or timer, a media copy included.
+const routeTimeout = 120 * time.Second
+
 // RouteInbound applies one inbound text to its chat in one transaction and
 // then enqueues the replies that transaction decided on. Safe to run any
 // number of times for the same message: the inbound record says whether it
 // was applied, and what to (re-)enqueue.
 func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
+	// Once started, a routing runs to its end even when the push request
+	// that brought it ends (the emulator killed, a push deadline): a commit
+	// whose answer was cut off would otherwise be reported as failed while
+	// it stands, and only a redelivery, which a lost message never gets,
+	// would hand its replies over.
+	ctx, cancel := outlive(ctx, routeTimeout)
+	defer cancel()
 	in, err := s.Media.CopyInboundMedia(ctx, in)
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
@@ -123,8 +134,6 @@ func (s *Service) RouteInbound(ctx context.Context, in chat.Inbound) error {
 	if err != nil {
 		return fmt.Errorf("route inbound %s: %w", in.ID, err)
 	}
-	ctx, cancel := afterCommit(ctx)
-	defer cancel()
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": chatID})
 	logging.From(ctx).WithField("outcome", outcome).Info("inbound routed")
 	if outcome == "already-routed" {

@@ -24,11 +24,14 @@ import (
 )
 
 // cancelAfterCommit ends the armed request's context as soon as a
-// transaction commits, as a connection dropped at that moment does.
+// transaction commits, as a connection dropped at that moment does, or,
+// with before, as the transaction starts (a commit whose answer is cut
+// off looks the same to the caller).
 type cancelAfterCommit struct {
 	*memstore.Store
 	mu     sync.Mutex
 	cancel context.CancelFunc
+	before bool
 }
 
 func (s *cancelAfterCommit) arm(cancel context.CancelFunc) {
@@ -38,11 +41,15 @@ func (s *cancelAfterCommit) arm(cancel context.CancelFunc) {
 }
 
 func (s *cancelAfterCommit) RunTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	err := s.Store.RunTx(ctx, fn)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cancel != nil {
-		s.cancel()
+	cancel, before := s.cancel, s.before
+	s.mu.Unlock()
+	if cancel != nil && before {
+		cancel()
+	}
+	err := s.Store.RunTx(ctx, fn)
+	if cancel != nil {
+		cancel()
 	}
 	return err
 }
@@ -75,19 +82,25 @@ func (r *recordingTasks) has(name string) bool {
 // TestCommittedChangeIsHandedOverAfterItsRequestEnds: once a change has
 // committed, its reply's send task is enqueued even though the request's
 // context ended right then (a push connection dropped, an agent closing
-// the console). Before, the enqueue failed with the context and the reply
-// stayed pending unless a redelivery or a retried POST came.
+// the console); a routing runs to its end even when its request ends
+// before it commits. Before, the enqueue (or the transaction) failed with
+// the context and the reply stayed pending unless a redelivery or a
+// retried POST came; the Pub/Sub fault drill found both.
 func TestCommittedChangeIsHandedOverAfterItsRequestEnds(t *testing.T) {
 	const number, consumer = "+14155550101", "+14155550177"
 	tests := []struct {
-		name  string
-		setup []string // texts routed first, with a context that stays
-		act   func(ctx context.Context, a *jobs.Set, mem *memstore.Store, chatID string) (chat.Ref, error)
+		name   string
+		before bool     // the request ends as the transaction starts
+		setup  []string // texts routed first, with a context that stays
+		act    func(ctx context.Context, a *jobs.Set, mem *memstore.Store, chatID string) (chat.Ref, error)
 	}{
-		{"a consumer's first text", nil, func(ctx context.Context, a *jobs.Set, mem *memstore.Store, _ string) (chat.Ref, error) {
+		{"a consumer's first text", false, nil, func(ctx context.Context, a *jobs.Set, mem *memstore.Store, _ string) (chat.Ref, error) {
 			return routeText(ctx, a, mem, "SMfirst", number, consumer, "Hi")
 		}},
-		{"an agent's reply", []string{"Hi", "2"}, func(ctx context.Context, a *jobs.Set, _ *memstore.Store, chatID string) (chat.Ref, error) {
+		{"a consumer's first text, the request ending before the commit", true, nil, func(ctx context.Context, a *jobs.Set, mem *memstore.Store, _ string) (chat.Ref, error) {
+			return routeText(ctx, a, mem, "SMfirst", number, consumer, "Hi")
+		}},
+		{"an agent's reply", false, []string{"Hi", "2"}, func(ctx context.Context, a *jobs.Set, _ *memstore.Store, chatID string) (chat.Ref, error) {
 			m, err := a.Conversation.Reply(ctx, benV, chatID, conversation.ReplyInput{Body: "Hello, Ben here", RequestID: "r1"})
 			return m.Ref(), err
 		}},
@@ -114,6 +127,7 @@ func TestCommittedChangeIsHandedOverAfterItsRequestEnds(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(base)
 			defer cancel()
+			st.before = tc.before
 			st.arm(cancel)
 			ref, err := tc.act(ctx, &a, mem, chatID)
 			if err != nil {

@@ -171,7 +171,12 @@ const dispatchTimeout = 30 * time.Second
 // but only one that comes: a restarted Pub/Sub emulator lost one, and an
 // agent's closed tab sends no retry.
 func afterCommit(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), dispatchTimeout)
+	return outlive(ctx, dispatchTimeout)
+}
+
+// outlive is ctx without its cancellation, bounded by d instead.
+func outlive(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }
 
 // repair re-runs the dispatch of a chat's latest change from what the chat

@@ -24,6 +24,9 @@ const (
 // duplicate delivery ends a chat once; a redelivery of a timer that was
 // applied but whose sends a crash interrupted finishes them.
 func (s *Service) FireTimer(ctx context.Context, t chat.Timer) (string, error) {
+	// Runs to its end once started, as RouteInbound does.
+	ctx, cancel := outlive(ctx, routeTimeout)
+	defer cancel()
 	name := t.TaskName()
 	ctx = logging.With(ctx, logrus.Fields{"chat_id": t.ChatID, "timer": string(t.Kind)})
 	tree, err := s.Trees.Tree(ctx)
