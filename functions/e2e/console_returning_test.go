@@ -9,6 +9,14 @@ import (
 	"github.com/smsdesk/smsdesk/shared/chat"
 )
 
+// jsClickFirst clicks the first element matching sel, if there is one.
+const jsClickFirst = `(sel) => {
+	const el = document.querySelector(sel);
+	if (!el) return false;
+	el.click();
+	return true;
+}`
+
 // A returning consumer's chat, offered to the agent who handled the last
 // one, links that earlier chat in the console, and the link opens it.
 func TestConsoleLinksTheReturningConsumersEarlierChat(t *testing.T) {
@@ -46,7 +54,10 @@ func TestConsoleLinksTheReturningConsumersEarlierChat(t *testing.T) {
 			if c := e.chat(again.ChatID); !c.ReturningMatch || c.PreviousChatID != first.ChatID {
 				t.Errorf("accepted in the console: returning %v, previous %q", c.ReturningMatch, c.PreviousChatID)
 			}
-			ana.do("open the earlier chat", chromedp.Click(chromedp.CSS(`#conv-meta a.previous-chat`)))
+			// Found and clicked in one step in the page: the chat's header is
+			// rendered again whenever the chat changes (a delivery report),
+			// and a node found by one DevTools call can be gone by the next.
+			waitFor[bool](ana, "the earlier chat's link clicked", jsClickFirst, "#conv-meta a.previous-chat")
 			waitFor[int64](ana, "the earlier chat's first text", jsMessageShownAt, "I was billed twice in March")
 			waitFor[string](ana, "the earlier chat ended", jsText, "#conv-meta", "ended (Finished)")
 		})
