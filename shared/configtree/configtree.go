@@ -23,9 +23,7 @@ type Store interface {
 	// or numbers (in the same commit); "" before the first configuration
 	// write.
 	ConfigRevision(ctx context.Context) (string, error)
-	Settings(ctx context.Context) (chat.Settings, error)
-	Queues(ctx context.Context) ([]chat.Queue, error)
-	Teams(ctx context.Context) ([]chat.Team, error)
+	TreeStore
 	Numbers(ctx context.Context) ([]chat.Number, error)
 }
 

@@ -336,14 +336,10 @@ func (s *Store) UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.M
 		if err != nil || !write {
 			return m, err
 		}
-		var id any = next.ProviderMessageID
-		if next.ProviderMessageID == "" {
-			id = gfs.Delete // as Set leaves the omitempty field out
-		}
 		_, err = doc.Update(ctx, []gfs.Update{
 			{Path: "send", Value: next.Send},
 			{Path: "delivery", Value: next.Delivery},
-			{Path: "providerMessageId", Value: id},
+			providerIDUpdate(next.ProviderMessageID),
 		}, gfs.LastUpdateTime(snap.UpdateTime))
 		if status.Code(err) == codes.FailedPrecondition {
 			continue // changed since the read: read it again
@@ -357,15 +353,20 @@ func (s *Store) UpdateDelivery(ctx context.Context, ref chat.Ref, fn func(chat.M
 	return chat.Message{}, fmt.Errorf("update %s: changed by another writer at each of %d reads", doc.Path, maxDeliveryAttempts)
 }
 
+// providerIDUpdate writes a message's provider id, deleting the field for
+// none, as Set leaves the omitempty field out.
+func providerIDUpdate(id string) gfs.Update {
+	if id == "" {
+		return gfs.Update{Path: "providerMessageId", Value: gfs.Delete}
+	}
+	return gfs.Update{Path: "providerMessageId", Value: id}
+}
+
 func (s *Store) RecordSend(ctx context.Context, ref chat.Ref, send chat.Send, providerMessageID string) error {
 	doc := s.messageRef(ref)
-	var id any = providerMessageID
-	if providerMessageID == "" {
-		id = gfs.Delete
-	}
 	// Update, not Set: it fails on a missing document and leaves the
 	// delivery reports alone.
-	if _, err := doc.Update(ctx, []gfs.Update{{Path: "send", Value: send}, {Path: "providerMessageId", Value: id}}); err != nil {
+	if _, err := doc.Update(ctx, []gfs.Update{{Path: "send", Value: send}, providerIDUpdate(providerMessageID)}); err != nil {
 		return mapErr(err, "update "+doc.Path)
 	}
 	return nil
